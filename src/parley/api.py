@@ -1,0 +1,45 @@
+"""The few task-level functions a user calls."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from parley._random import SeedLike
+from parley.models.base import Forecast, get_model
+from parley.scenario.core import Scenario
+from parley.scenario.io import load_scenario as _load
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load a scenario file (YAML, JSON) or import a CSV (BDM, KTAB, Decide formats)."""
+    return _load(path)
+
+
+def forecast(
+    scenario: Scenario | str | Path,
+    model: str = "compromise",
+    params: Mapping[str, Any] | None = None,
+    *,
+    rng: SeedLike = None,
+    stated: bool = False,
+) -> Forecast:
+    """Forecast a scenario with a registered model.
+
+    Parameters
+    ----------
+    scenario
+        A scenario, or the path of one.
+    model
+        A registered model name (see ``parley models``).
+    params
+        Model parameters; strings are converted to the parameter's type.
+    rng
+        Seed or generator for models that draw.
+    stated
+        Use actors' stated positions instead of revealed ones.
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    return get_model(model, params).forecast(scenario, rng=rng, stated=stated)

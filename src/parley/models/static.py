@@ -1,0 +1,198 @@
+"""One-shot models: compromise, weighted median, Nash bargaining (MODELS.md §1)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+
+from parley._random import SeedLike
+from parley.models.base import BatchForecast, FloatArray, Model, register
+from parley.scenario.core import Stances
+
+WeightRule = Literal["capability*salience", "salience", "capability", "equal"]
+
+
+def actor_weights(stances: Stances, rule: str) -> FloatArray:
+    """Weights (B, N, M) of each actor on each issue under ``rule``; 0 where masked."""
+    if rule == "capability*salience":
+        w = stances.capabilities * stances.saliences
+    elif rule == "salience":
+        w = stances.saliences
+    elif rule == "capability":
+        w = stances.capabilities
+    elif rule == "equal":
+        w = np.ones_like(stances.saliences)
+    else:
+        raise ValueError(f"unknown weight rule {rule!r}")
+    return np.where(stances.mask, w, 0.0)
+
+
+def weighted_mean(positions: FloatArray, weights: FloatArray) -> FloatArray:
+    """Σ w x / Σ w over the actor axis (axis -2); NaN where all weights are 0."""
+    total = weights.sum(axis=-2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, (weights * positions).sum(axis=-2) / np.where(total > 0, total, 1), np.nan)
+
+
+def weighted_median(positions: FloatArray, weights: FloatArray) -> FloatArray:
+    """The first position, in ascending order, at which cumulative weight reaches half the total.
+
+    Works over the actor axis (axis -2) of arrays shaped (..., N, M).
+    """
+    order = np.argsort(positions, axis=-2, kind="stable")
+    x = np.take_along_axis(positions, order, axis=-2)
+    w = np.take_along_axis(weights, order, axis=-2)
+    cum = np.cumsum(w, axis=-2)
+    total = cum[..., -1:, :]
+    # a relative tolerance so that an exact half (e.g. 0.5 of 1.0) counts as reaching it
+    reached = cum >= total / 2.0 - 1e-12 * np.maximum(total, 1.0)
+    idx = np.argmax(reached, axis=-2)[..., None, :]
+    out = np.take_along_axis(x, idx, axis=-2)[..., 0, :]
+    return np.where(total[..., 0, :] > 0, out, np.nan)
+
+
+@register
+@dataclass(frozen=True)
+class Compromise(Model):
+    """Weighted mean of positions, O = Σ c_i s_i x_i / Σ c_i s_i (Achen 2006)."""
+
+    name = "compromise"
+    reference = (
+        "Achen 2006, 'Evaluating political decision-making models', in Thomson et al. (eds.), "
+        "The European Union Decides, Cambridge UP"
+    )
+    weights: WeightRule = field(
+        default="capability*salience", metadata={"help": "what weighs each actor's position"}
+    )
+
+    def forecast_batch(self, stances: Stances, *, rng: SeedLike | Sequence[SeedLike] = None) -> BatchForecast:
+        """Weighted mean per issue."""
+        w = actor_weights(stances, self.weights)
+        out = weighted_mean(stances.positions, w)
+        return BatchForecast(outcomes=out, diagnostics=tuple({} for _ in range(out.shape[0])))
+
+
+@register
+@dataclass(frozen=True)
+class WeightedMedian(Model):
+    """Weighted median of positions: the Condorcet winner under salience-weighted linear losses."""
+
+    name = "median"
+    reference = "Black 1948; Achen 2006 (in The European Union Decides) for the weighted form"
+    weights: WeightRule = field(
+        default="capability*salience", metadata={"help": "what weighs each actor's vote"}
+    )
+
+    def forecast_batch(self, stances: Stances, *, rng: SeedLike | Sequence[SeedLike] = None) -> BatchForecast:
+        """Weighted median per issue."""
+        w = actor_weights(stances, self.weights)
+        out = weighted_median(stances.positions, w)
+        return BatchForecast(outcomes=out, diagnostics=tuple({} for _ in range(out.shape[0])))
+
+
+def _nash_issue(
+    x: FloatArray, s: FloatArray, w: FloatArray, d: float, lo: float, hi: float, quadratic: bool
+) -> tuple[float, dict[str, Any]]:
+    """Nash bargaining on one issue for the actors given (all with weight > 0)."""
+    span = hi - lo
+
+    def util(z: float | FloatArray, xi: FloatArray, si: FloatArray) -> FloatArray:
+        dist = (np.asarray(z)[..., None] - xi) / span
+        return -si * (dist**2 if quadratic else np.abs(dist))
+
+    keep = w > 0
+    x, s, w = x[keep], s[keep], w[keep]
+    if x.size == 0:
+        return float("nan"), {"status": "no actor with weight"}
+    if np.isnan(d):
+        # no disagreement point: each actor's worst point on the scale
+        u_d = np.minimum(util(lo, x, s), util(hi, x, s))
+        a, b, status = lo, hi, "no disagreement point; each actor's worst outcome used"
+        active = s > 0
+    else:
+        u_d = util(d, x, s)
+        gainers = (x != d) & (s > 0)
+        above = gainers & (x > d)
+        below = gainers & (x < d)
+        if not gainers.any():
+            return float(d), {"status": "no actor gains from moving", "feasible": True}
+        if above.any() and below.any():
+            # no x other than d makes everyone better off: bargain among the heavier side
+            side = above if w[above].sum() >= w[below].sum() else below
+            status = "infeasible; fallback to the gaining side " + ("above" if side is above else "below")
+        else:
+            side = above if above.any() else below
+            status = "feasible"
+        active = side
+        reach = 2 * x[side] - d
+        a, b = (d, float(np.min(reach))) if side is above else (float(np.max(reach)), d)
+        a, b = max(a, lo), min(b, hi)
+
+    xa, sa, wa, ua = x[active], s[active], w[active], u_d[active]
+
+    def negative_log_product(z: float) -> float:
+        gain = util(z, xa, sa) - ua
+        if np.any(gain <= 0):
+            return 1e300
+        return -float(np.sum(wa * np.log(gain)))
+
+    # a grid start guards against the flat regions of linear utility; then refine
+    grid = np.linspace(a, b, 257)[1:-1] if b > a else np.array([a])
+    values = np.array([negative_log_product(z) for z in grid])
+    k = int(np.argmin(values))
+    left, right = grid[max(k - 1, 0)], grid[min(k + 1, len(grid) - 1)]
+    if right > left:
+        res = minimize_scalar(negative_log_product, bounds=(left, right), method="bounded",
+                              options={"xatol": 1e-10 * span})
+        best = float(res.x) if res.fun <= values[k] else float(grid[k])
+    else:
+        best = float(grid[k])
+    return best, {"status": status, "feasible": status.startswith(("feasible", "no disagreement"))}
+
+
+@register
+@dataclass(frozen=True)
+class NashBargaining(Model):
+    """Asymmetric Nash bargaining solution against a disagreement point, per issue.
+
+    x* = argmax Π_i [u_i(x) − u_i(d)]^{w_i} subject to u_i(x) ≥ u_i(d), with
+    u_i(x) = −s_i |x − x_i| (linear) or −s_i (x − x_i)² (quadratic), distances on the
+    issue's scale normalised to [0, 1]. The disagreement point d is the issue's status
+    quo (DEU's reference point); with none, each actor's worst point on the scale.
+
+    On one issue the constraint set is an interval around d; when actors stand on both
+    sides of d it shrinks to d itself (no move makes everyone better off). parley then
+    reports ``infeasible`` in the diagnostics and bargains among the actors on the side
+    of d carrying more weight, subject to their constraints (MODELS.md §1's fallback,
+    made precise).
+    """
+
+    name = "nash"
+    reference = "Nash 1950; Thomson et al. 2006 (The European Union Decides) for its use on EU issues"
+    utility: Literal["linear", "quadratic"] = field(default="quadratic", metadata={"help": "loss shape"})
+    weights: Literal["equal", "capability", "capability*salience"] = field(
+        default="capability", metadata={"help": "bargaining weights w_i"}
+    )
+
+    def forecast_batch(self, stances: Stances, *, rng: SeedLike | Sequence[SeedLike] = None) -> BatchForecast:
+        """Solve each issue of each variant with scipy's bounded scalar minimiser."""
+        b, _, m = stances.shape
+        rule = {"equal": "equal", "capability": "capability", "capability*salience": "capability*salience"}[self.weights]
+        w = actor_weights(stances, rule)
+        out = np.full((b, m), np.nan)
+        diags: list[dict[str, Any]] = []
+        for k in range(b):
+            per_issue: list[Any] = [None] * m
+            for j in range(m):
+                sel = stances.mask[k, :, j]
+                out[k, j], per_issue[j] = _nash_issue(
+                    stances.positions[k, sel, j], stances.saliences[k, sel, j], w[k, sel, j],
+                    float(stances.reference[k, j]), float(stances.lower[j]), float(stances.upper[j]),
+                    self.utility == "quadratic",
+                )
+            diags.append({"issues": per_issue})
+        return BatchForecast(outcomes=out, diagnostics=tuple(diags))

@@ -1,0 +1,222 @@
+"""Cross-reference checks on a raw scenario mapping.
+
+Pydantic checks each entry on its own; these checks look across entries: ids that
+must exist, positions that must lie on their issue's scale, duplicates. They run on
+the raw mapping, tolerate entries that pydantic rejects (those are reported there),
+and return every problem found.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from parley.errors import Problem
+
+
+def did_you_mean(name: object, known: Iterable[str]) -> str:
+    """A ``" (did you mean 'x'?)"`` suffix when ``name`` is close to a known id."""
+    match = difflib.get_close_matches(str(name), list(known), n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+def _num(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def _entries(data: Mapping[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
+    items = data.get(key)
+    if not isinstance(items, list):
+        return []
+    return [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
+
+
+class _Checker:
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.data = data
+        self.problems: list[Problem] = []
+        self.scales: dict[str, tuple[float, float]] = {}
+        for _, issue in _entries(data, "issues"):
+            scale = issue.get("scale", {"min": 0, "max": 100})
+            lo = _num(scale.get("min")) if isinstance(scale, dict) else None
+            hi = _num(scale.get("max")) if isinstance(scale, dict) else None
+            if isinstance(issue.get("id"), str) and lo is not None and hi is not None and hi > lo:
+                self.scales[issue["id"]] = (lo, hi)
+        self.issue_ids = [str(i.get("id")) for _, i in _entries(data, "issues")]
+        self.actor_ids = [str(a.get("id")) for _, a in _entries(data, "actors")]
+        self.plan_ids = [str(p.get("id")) for _, p in _entries(data, "plans")]
+        self.groups = {
+            str(g)
+            for _, a in _entries(data, "actors")
+            if isinstance(a.get("groups"), list)
+            for g in a["groups"]
+        }
+
+    def add(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message))
+
+    def issue_ref(self, path: str, issue: object) -> bool:
+        if issue is None:
+            return False
+        if str(issue) not in self.issue_ids:
+            self.add(path, f"'{issue}' is not an issue of this scenario{did_you_mean(issue, self.issue_ids)}")
+            return False
+        return True
+
+    def actor_ref(self, path: str, actor: object, *, groups: bool = False) -> None:
+        known = self.actor_ids + (sorted(self.groups) if groups else [])
+        if actor is not None and str(actor) not in known:
+            what = "an actor or group" if groups else "an actor"
+            self.add(path, f"'{actor}' is not {what} of this scenario{did_you_mean(actor, known)}")
+
+    def on_scale(self, path: str, issue: object, value: object) -> None:
+        x = _num(value)
+        if x is None or str(issue) not in self.scales:
+            return
+        lo, hi = self.scales[str(issue)]
+        if not lo <= x <= hi:
+            self.add(path, f"{value:g} is outside the scale of '{issue}' [{lo:g}, {hi:g}]")
+
+    def duplicates(self, key: str) -> None:
+        seen: dict[str, int] = {}
+        for i, item in _entries(self.data, key):
+            ident = item.get("id")
+            if not isinstance(ident, str):
+                continue
+            if ident in seen:
+                self.add(f"{key}[{i}].id", f"'{ident}' is used already by {key}[{seen[ident]}]")
+            else:
+                seen[ident] = i
+
+    def run(self) -> list[Problem]:
+        for key in ("issues", "actors", "plans", "shocks"):
+            self.duplicates(key)
+        self.check_issues()
+        self.check_actors()
+        self.check_plans()
+        self.check_shocks()
+        belligerents = self.data.get("belligerents")
+        if isinstance(belligerents, list):
+            if belligerents and len(belligerents) != 2:
+                self.add("belligerents", f"name exactly two actors, not {len(belligerents)}")
+            for k, b in enumerate(belligerents):
+                self.actor_ref(f"belligerents[{k}]", b)
+        return self.problems
+
+    def check_issues(self) -> None:
+        covered: set[str] = set()
+        for _, actor in _entries(self.data, "actors"):
+            stances = actor.get("stances")
+            if isinstance(stances, dict):
+                covered.update(str(k) for k in stances)
+        for i, issue in _entries(self.data, "issues"):
+            ident = issue.get("id")
+            anchors = issue.get("anchors")
+            if isinstance(anchors, dict):
+                for value in anchors:
+                    try:
+                        x = float(value)
+                    except (TypeError, ValueError):
+                        continue
+                    self.on_scale(f"issues[{i}].anchors.{value}", ident, x)
+            self.on_scale(f"issues[{i}].status_quo", ident, issue.get("status_quo"))
+            vetoes = issue.get("vetoes")
+            if isinstance(vetoes, list):
+                for k, v in enumerate(vetoes):
+                    self.actor_ref(f"issues[{i}].vetoes[{k}]", v, groups=True)
+            if isinstance(ident, str) and ident not in covered:
+                self.add(f"issues[{i}]", f"no actor has a stance on '{ident}'")
+
+    def check_actors(self) -> None:
+        for i, actor in _entries(self.data, "actors"):
+            where = f"actors[{i}]"
+            cap = actor.get("capability")
+            stances = actor.get("stances")
+            stances = stances if isinstance(stances, dict) else {}
+            if isinstance(cap, dict):
+                for key in cap:
+                    self.issue_ref(f"{where}.capability.{key}", key)
+                for key in stances:
+                    if key not in cap and key in self.issue_ids:
+                        self.add(f"{where}.capability", f"gives no capability on '{key}', where the actor has a stance")
+            for key, stance in stances.items():
+                path = f"{where}.stances.{key}"
+                if not self.issue_ref(path, key) or not isinstance(stance, dict):
+                    continue
+                self.on_scale(f"{path}.position", key, stance.get("position"))
+                self.on_scale(f"{path}.stated", key, stance.get("stated"))
+                unc = stance.get("uncertainty")
+                if isinstance(unc, dict):
+                    for field in ("low", "high", "mode"):
+                        self.on_scale(f"{path}.uncertainty.{field}", key, unc.get(field))
+                    lo, hi, pos = _num(unc.get("low")), _num(unc.get("high")), _num(stance.get("position"))
+                    if lo is not None and hi is not None and pos is not None and not lo <= pos <= hi:
+                        self.add(f"{path}.uncertainty", f"the range [{lo:g}, {hi:g}] does not hold the position {pos:g}")
+            options = actor.get("outside_option")
+            if isinstance(options, dict):
+                for key, value in options.items():
+                    if self.issue_ref(f"{where}.outside_option.{key}", key):
+                        self.on_scale(f"{where}.outside_option.{key}", key, value)
+
+    def check_plans(self) -> None:
+        for i, plan in _entries(self.data, "plans"):
+            where = f"plans[{i}]"
+            self.actor_ref(f"{where}.proposer", plan.get("proposer"))
+            based = plan.get("based_on")
+            if based is not None and str(based) not in self.plan_ids:
+                self.add(f"{where}.based_on", f"'{based}' is not a plan of this scenario{did_you_mean(based, self.plan_ids)}")
+            provisions = plan.get("provisions")
+            if not isinstance(provisions, list):
+                continue
+            first: dict[str, tuple[int, float]] = {}
+            for k, prov in enumerate(provisions):
+                if not isinstance(prov, dict) or prov.get("issue") is None:
+                    continue
+                path = f"{where}.provisions[{k}]"
+                issue = prov["issue"]
+                if not self.issue_ref(f"{path}.issue", issue):
+                    continue
+                self.on_scale(f"{path}.position", issue, prov.get("position"))
+                x = _num(prov.get("position"))
+                if x is None:
+                    continue
+                if issue in first and first[issue][1] != x:
+                    j, y = first[issue]
+                    self.add(f"{path}.position", f"{x:g} contradicts provisions[{j}], which puts '{issue}' at {y:g}")
+                first.setdefault(issue, (k, x))
+
+    def check_shocks(self) -> None:
+        for i, shock in _entries(self.data, "shocks"):
+            changes = shock.get("changes")
+            if not isinstance(changes, list):
+                continue
+            for k, ch in enumerate(changes):
+                if not isinstance(ch, dict):
+                    continue
+                path = f"shocks[{i}].changes[{k}]"
+                self.actor_ref(f"{path}.actor", ch.get("actor"))
+                self.actor_ref(f"{path}.from", ch.get("from"))
+                issue = ch.get("issue")
+                if issue is not None:
+                    self.issue_ref(f"{path}.issue", issue)
+                for n, other in enumerate(ch.get("issues") or []):
+                    self.issue_ref(f"{path}.issues[{n}]", other)
+                value = _num(ch.get("value"))
+                if ch.get("op") == "set" and value is not None:
+                    if ch.get("target") == "salience" and not 0 <= value <= 1:
+                        self.add(f"{path}.value", f"{value:g} is not between 0 and 1")
+                    elif ch.get("target") == "capability" and value <= 0:
+                        self.add(f"{path}.value", f"{value:g} is not a positive number")
+                    elif ch.get("target") == "position":
+                        if issue is None:
+                            self.add(f"{path}.issue", "setting a position needs an issue")
+                        else:
+                            self.on_scale(f"{path}.value", issue, value)
+
+
+def cross_check(data: Mapping[str, Any]) -> list[Problem]:
+    """Every cross-reference problem in a raw scenario mapping."""
+    return _Checker(data).run()

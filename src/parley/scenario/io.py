@@ -1,0 +1,140 @@
+"""Reading scenarios: files, mappings, and the formats real data comes in."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from parley.errors import Problem, ScenarioError, format_path
+from parley.scenario import schema
+from parley.scenario.checks import cross_check, did_you_mean
+from parley.scenario.core import Scenario
+
+_TYPE_TAGS = {"float", "int", "str", "bool", "none", "dict", "list", "tuple"}
+
+
+def _field_names() -> set[str]:
+    names: set[str] = set()
+    for obj in vars(schema).values():
+        if isinstance(obj, type) and issubclass(obj, BaseModel) and obj is not BaseModel:
+            for name, info in obj.model_fields.items():
+                names.add(info.alias or name)
+    return names
+
+
+def _is_tag(part: object) -> bool:
+    if not isinstance(part, str):
+        return False
+    return part in _TYPE_TAGS or "[" in part or part.startswith(("function-", "constrained-"))
+
+
+def _pydantic_problems(err: ValidationError) -> list[Problem]:
+    out: list[Problem] = []
+    seen: set[str] = set()
+    fields = _field_names()
+    for e in err.errors():
+        loc = [p for p in e["loc"] if not _is_tag(p)]
+        kind = e["type"]
+        if kind == "extra_forbidden":
+            name = str(loc[-1]) if loc else ""
+            path = format_path(loc)
+            msg = f"'{name}' is not a field here{did_you_mean(name, fields)}"
+        else:
+            path = format_path(loc)
+            if kind == "missing":
+                msg = "is required"
+            elif kind.endswith("_type") or kind.endswith("_parsing") or kind == "literal_error":
+                msg = f"{e['msg'].replace('Input should be', 'should be')} (got {e.get('input')!r})"
+            else:
+                msg = e["msg"].removeprefix("Value error, ")
+        if path in seen:
+            continue
+        seen.add(path)
+        out.append(Problem(path, msg))
+    return out
+
+
+def validate_dict(data: object, source: str = "<scenario>") -> schema.ScenarioSpec:
+    """Check a raw mapping; return the spec, or raise :class:`ScenarioError` with every problem."""
+    if not isinstance(data, Mapping):
+        raise ScenarioError(source, [Problem("", "a scenario must be a mapping with 'issues' and 'actors'")])
+    problems: list[Problem] = []
+    spec: schema.ScenarioSpec | None = None
+    try:
+        spec = schema.ScenarioSpec.model_validate(dict(data))
+    except ValidationError as err:
+        problems.extend(_pydantic_problems(err))
+    problems.extend(cross_check(data))
+    if problems or spec is None:
+        raise ScenarioError(source, problems)
+    return spec
+
+
+def scenario_from_dict(data: object, source: str = "<scenario>") -> Scenario:
+    """Validate a raw mapping (as read from YAML or JSON) and build the :class:`Scenario`."""
+    return Scenario.from_spec(validate_dict(data, source), source)
+
+
+def _parse_text(text: str, source: str, fmt: str) -> Any:
+    try:
+        if fmt == "json":
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except json.JSONDecodeError as err:
+        raise ScenarioError(source, [Problem(f"line {err.lineno}, column {err.colno}", f"not valid JSON: {err.msg}")]) from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        what = getattr(err, "problem", None) or str(err)
+        raise ScenarioError(source, [Problem(where, f"not valid YAML: {what}")]) from None
+
+
+def read_text(path: Path) -> str:
+    """Read a text file, turning I/O failures into a :class:`ScenarioError`."""
+    source = str(path)
+    if not path.exists():
+        raise ScenarioError(source, [Problem("", "no such file")])
+    if path.is_dir():
+        raise ScenarioError(source, [Problem("", "is a directory, not a file")])
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ScenarioError(source, [Problem("", f"is not UTF-8 text ({err.reason} at byte {err.start})")]) from None
+    except OSError as err:
+        raise ScenarioError(source, [Problem("", f"cannot be read: {err.strerror}")]) from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load a scenario from a YAML or JSON file, or import one from a CSV.
+
+    CSV files in the Bueno de Mesquita, KTAB and Decide formats are recognised by
+    their content (see :mod:`parley.scenario.importers`).
+
+    Raises
+    ------
+    ScenarioError
+        With every problem found, each with its place.
+    """
+    path = Path(path)
+    text = read_text(path)
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv", ".txt"):
+        from parley.scenario.importers import import_text
+
+        return import_text(text, source=str(path), name=path.stem)
+    fmt = "json" if suffix == ".json" else "yaml"
+    data = _parse_text(text, str(path), fmt)
+    return scenario_from_dict(data, str(path))
+
+
+def dump_scenario(scenario: Scenario, fmt: str = "yaml") -> str:
+    """The scenario's canonical form as YAML or JSON text."""
+    data = scenario.to_dict()
+    if fmt == "json":
+        return json.dumps(data, indent=2, ensure_ascii=False)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

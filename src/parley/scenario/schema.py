@@ -1,0 +1,269 @@
+"""The scenario file format (``schema_version: 1``) as pydantic models.
+
+This is the *file* layer: what a YAML or JSON scenario may contain. It checks
+types, ranges and the shape of each entry; :mod:`parley.scenario.checks` then
+checks what refers to what (ids, positions inside scales), and
+:mod:`parley.scenario.core` turns the result into frozen domain objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+Id = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=120,
+        pattern=r"^[^\s\x00-\x1f](?:[^\x00-\x1f]*[^\s\x00-\x1f])?$",
+        description="a name without leading or trailing spaces (imported files keep their own names)",
+    ),
+]
+
+
+def _unit_interval(value: float) -> float:
+    if not 0.0 <= value <= 1.0:
+        raise PydanticCustomError("unit_interval", "{value} is not between 0 and 1", {"value": value})
+    return value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class Scale(_Strict):
+    """The natural scale of an issue, e.g. 0 to 1000 thousand personnel."""
+
+    min: float
+    max: float
+    unit: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Scale:
+        if not self.max > self.min:
+            raise PydanticCustomError(
+                "scale_order", "max ({max}) must be greater than min ({min})",
+                {"max": self.max, "min": self.min},
+            )
+        return self
+
+
+class IssueSpec(_Strict):
+    """One issue: a dimension on which actors take positions."""
+
+    id: Id
+    label: str = ""
+    description: str = ""
+    scale: Scale = Scale(min=0, max=100)
+    anchors: dict[float, str] = Field(default_factory=dict)
+    status_quo: float | None = None
+    orientation: str = ""
+    vetoes: list[Id] = Field(
+        default_factory=list,
+        description="actors or groups whose consent a settlement of this issue needs",
+    )
+    source: str = ""
+    note: str = ""
+
+
+class Uncertainty(_Strict):
+    """How unsure the analyst is of a position: a range, or a distribution."""
+
+    distribution: Literal["uniform", "triangular", "normal"] = "uniform"
+    low: float | None = None
+    high: float | None = None
+    mode: float | None = None
+    sd: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _complete(self) -> Uncertainty:
+        if self.distribution in ("uniform", "triangular"):
+            if self.low is None or self.high is None:
+                raise PydanticCustomError(
+                    "uncertainty", "a {d} uncertainty needs low and high", {"d": self.distribution}
+                )
+            if not self.low <= self.high:
+                raise PydanticCustomError(
+                    "uncertainty", "low ({low}) is above high ({high})",
+                    {"low": self.low, "high": self.high},
+                )
+            if self.mode is not None and not self.low <= self.mode <= self.high:
+                raise PydanticCustomError(
+                    "uncertainty", "mode ({mode}) is not between low and high", {"mode": self.mode}
+                )
+        elif self.sd is None:
+            raise PydanticCustomError("uncertainty", "a normal uncertainty needs sd", {})
+        return self
+
+
+class Stance(_Strict):
+    """Where an actor stands on one issue and how much it cares."""
+
+    position: float
+    salience: float
+    uncertainty: Uncertainty | None = None
+    salience_range: tuple[float, float] | None = None
+    stated: float | None = Field(
+        default=None, description="the position the actor states, where it differs from its revealed one"
+    )
+    source: str = ""
+    note: str = ""
+
+    _check_salience = field_validator("salience")(_unit_interval)
+
+    @field_validator("salience_range")
+    @classmethod
+    def _check_range(cls, value: tuple[float, float] | None) -> tuple[float, float] | None:
+        if value is None:
+            return value
+        lo, hi = value
+        _unit_interval(lo)
+        _unit_interval(hi)
+        if lo > hi:
+            raise PydanticCustomError("salience_range", "low ({lo}) is above high ({hi})", {"lo": lo, "hi": hi})
+        return value
+
+
+class ActorSpec(_Strict):
+    """A party to the negotiation."""
+
+    id: Id
+    name: str = ""
+    description: str = ""
+    capability: float | dict[Id, float]
+    capability_range: tuple[float, float] | None = None
+    groups: list[Id] = Field(default_factory=list)
+    outside_option: dict[Id, float] = Field(
+        default_factory=dict,
+        description="per issue, the position the actor expects if it walks away (default: status quo)",
+    )
+    stances: dict[Id, Stance] = Field(default_factory=dict)
+    source: str = ""
+    note: str = ""
+
+    @field_validator("capability")
+    @classmethod
+    def _positive(cls, value: float | dict[str, float]) -> float | dict[str, float]:
+        values = value.values() if isinstance(value, dict) else [value]
+        for v in values:
+            if not v > 0:
+                raise PydanticCustomError("capability", "{v} is not a positive number", {"v": v})
+        return value
+
+
+class Provision(_Strict):
+    """One provision of a plan, and the issue position it implies (if any)."""
+
+    text: str = Field(min_length=1)
+    category: str = ""
+    issue: Id | None = None
+    position: float | None = None
+    no_issue_reason: str = Field(
+        default="", description="why a provision maps to no issue position"
+    )
+    point: str = Field(default="", description="the plan's own numbering, e.g. '6' or '21(d)'")
+    source: str = ""
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _maps_or_says_why(self) -> Provision:
+        if self.issue is not None and self.position is None:
+            raise PydanticCustomError(
+                "provision", "names issue '{issue}' but gives no position", {"issue": self.issue}
+            )
+        if self.issue is None and self.position is not None:
+            raise PydanticCustomError("provision", "gives a position but names no issue", {})
+        if self.issue is None and not self.no_issue_reason:
+            raise PydanticCustomError(
+                "provision", "maps to no issue: give 'issue' and 'position', or 'no_issue_reason'", {}
+            )
+        return self
+
+
+class PlanSpec(_Strict):
+    """A text on the table: a list of provisions."""
+
+    id: Id
+    title: str = ""
+    proposer: Id | None = None
+    date: dt.date | None = None
+    source: str = ""
+    note: str = ""
+    based_on: Id | None = Field(default=None, description="the plan this text revises")
+    provisions: list[Provision] = Field(default_factory=list)
+
+
+ShockOp = Literal["scale", "set", "remove", "adopt"]
+ShockTarget = Literal["capability", "salience", "position"]
+
+
+class ShockChange(_Strict):
+    """One change a shock makes to a scenario.
+
+    - ``scale``: multiply ``target`` of ``actor`` (on ``issue``, or on all its issues) by ``factor``;
+    - ``set``: set ``target`` of ``actor`` (on ``issue``, or all) to ``value``;
+    - ``remove``: remove ``actor`` from the scenario;
+    - ``adopt``: ``actor`` takes the positions of ``from`` (on ``issues``, or on all of them).
+    """
+
+    op: ShockOp
+    actor: Id
+    target: ShockTarget | None = None
+    issue: Id | None = None
+    issues: list[Id] | None = None
+    factor: float | None = None
+    value: float | None = None
+    from_: Id | None = Field(default=None, alias="from")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _complete(self) -> ShockChange:
+        need: dict[str, tuple[str, ...]] = {
+            "scale": ("target", "factor"),
+            "set": ("target", "value"),
+            "remove": (),
+            "adopt": ("from_",),
+        }
+        missing = [n.rstrip("_") for n in need[self.op] if getattr(self, n) is None]
+        if missing:
+            raise PydanticCustomError(
+                "shock", "op '{op}' needs {missing}", {"op": self.op, "missing": ", ".join(missing)}
+            )
+        if self.op == "scale" and self.factor is not None and self.factor < 0:
+            raise PydanticCustomError("shock", "factor must not be negative", {})
+        return self
+
+
+class ShockSpec(_Strict):
+    """A named what-if: a list of changes that yields a new scenario."""
+
+    id: Id
+    title: str = ""
+    description: str = ""
+    source: str = ""
+    changes: list[ShockChange] = Field(min_length=1)
+
+
+class ScenarioSpec(_Strict):
+    """A whole scenario file."""
+
+    schema_version: Literal[1]
+    title: str = ""
+    description: str = ""
+    date: dt.date | None = None
+    utility: Literal["linear", "quadratic"] = Field(
+        default="linear", description="how a distance on an issue turns into a loss"
+    )
+    belligerents: list[Id] = Field(
+        default_factory=list, description="the two sides of a bargaining range, when there are two"
+    )
+    issues: list[IssueSpec] = Field(min_length=1)
+    actors: list[ActorSpec] = Field(min_length=1)
+    plans: list[PlanSpec] = Field(default_factory=list)
+    shocks: list[ShockSpec] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=dict)
