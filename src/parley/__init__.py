@@ -12,9 +12,9 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
 
-from parley.api import forecast, load_scenario  # noqa: E402
-from parley.errors import ModelError, ParleyError, Problem, ScenarioError  # noqa: E402
-from parley.scenario.core import Scenario  # noqa: E402
+from parley.api import forecast, load_scenario
+from parley.errors import ModelError, ParleyError, Problem, ScenarioError
+from parley.scenario.core import Scenario
 
 __all__ = [
     "ModelError",

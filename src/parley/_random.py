@@ -25,7 +25,7 @@ def child_generators(
     A sequence of length ``n`` is taken as one seed per stream. A Generator gives
     children spawned from it (so the result depends on its state).
     """
-    if isinstance(rng, Sequence) and not isinstance(rng, (str, bytes)):
+    if isinstance(rng, Sequence):
         if len(rng) != n:
             raise ValueError(f"expected {n} random streams, got {len(rng)}")
         return [as_generator(r) for r in rng]

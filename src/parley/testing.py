@@ -59,12 +59,21 @@ def check_unanimity(model: Model, stances: Stances) -> None:
     b, n, m = stances.shape
     x = stances.lower + 0.3 * (stances.upper - stances.lower)
     same = Stances(
-        np.broadcast_to(x, (b, n, m)).copy(), stances.saliences, stances.capabilities, stances.mask,
-        stances.lower, stances.upper, stances.reference,
+        np.broadcast_to(x, (b, n, m)).copy(),
+        stances.saliences,
+        stances.capabilities,
+        stances.mask,
+        stances.lower,
+        stances.upper,
+        stances.reference,
     )
     out = model.forecast_batch(same, rng=1).outcomes
-    np.testing.assert_allclose(out, np.broadcast_to(x, (b, m)), atol=1e-6 * float(np.max(stances.upper - stances.lower)),
-                               err_msg="unanimity: all actors at x must give x")
+    np.testing.assert_allclose(
+        out,
+        np.broadcast_to(x, (b, m)),
+        atol=1e-6 * float(np.max(stances.upper - stances.lower)),
+        err_msg="unanimity: all actors at x must give x",
+    )
 
 
 def check_actor_order(model: Model, stances: Stances) -> None:
@@ -72,8 +81,13 @@ def check_actor_order(model: Model, stances: Stances) -> None:
     n = stances.shape[1]
     perm = np.random.default_rng(7).permutation(n)
     shuffled = Stances(
-        stances.positions[:, perm], stances.saliences[:, perm], stances.capabilities[:, perm],
-        stances.mask[:, perm], stances.lower, stances.upper, stances.reference,
+        stances.positions[:, perm],
+        stances.saliences[:, perm],
+        stances.capabilities[:, perm],
+        stances.mask[:, perm],
+        stances.lower,
+        stances.upper,
+        stances.reference,
     )
     a = model.forecast_batch(stances, rng=3)
     b = model.forecast_batch(shuffled, rng=3)
@@ -112,12 +126,24 @@ def check_masked_actor_ignored(model: Model, stances: Stances) -> None:
     b_pos = stances.positions.copy()
     a_pos[:, 0, 0] = stances.lower[0]
     b_pos[:, 0, 0] = stances.upper[0]
-    a = model.forecast_batch(Stances(a_pos, stances.saliences, stances.capabilities, masked,
-                                     stances.lower, stances.upper, stances.reference), rng=5)
-    b = model.forecast_batch(Stances(b_pos, stances.saliences, stances.capabilities, masked,
-                                     stances.lower, stances.upper, stances.reference), rng=5)
-    _close(a.outcomes, b.outcomes, "a masked actor's filler position changed the outcome",
-           1e-6 * float(np.max(stances.upper - stances.lower)))
+    a = model.forecast_batch(
+        Stances(
+            a_pos, stances.saliences, stances.capabilities, masked, stances.lower, stances.upper, stances.reference
+        ),
+        rng=5,
+    )
+    b = model.forecast_batch(
+        Stances(
+            b_pos, stances.saliences, stances.capabilities, masked, stances.lower, stances.upper, stances.reference
+        ),
+        rng=5,
+    )
+    _close(
+        a.outcomes,
+        b.outcomes,
+        "a masked actor's filler position changed the outcome",
+        1e-6 * float(np.max(stances.upper - stances.lower)),
+    )
 
 
 CHECKS: tuple[Check, ...] = (

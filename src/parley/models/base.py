@@ -111,9 +111,7 @@ class Model:
     moves_actors: ClassVar[bool] = False
     runs_in_rounds: ClassVar[bool] = False
 
-    def forecast_batch(
-        self, stances: Stances, *, rng: SeedLike | Sequence[SeedLike] = None
-    ) -> BatchForecast:
+    def forecast_batch(self, stances: Stances, *, rng: SeedLike | Sequence[SeedLike] = None) -> BatchForecast:
         """Forecast every variant of a batch."""
         raise NotImplementedError
 
@@ -134,10 +132,7 @@ class Model:
             return {k: float(v) for k, v in zip(issues, row, strict=True)}
 
         def by_actor(arr: np.ndarray) -> dict[str, dict[str, float]]:
-            return {
-                a: {k: float(arr[i, j]) for j, k in enumerate(issues) if mask[i, j]}
-                for i, a in enumerate(actors)
-            }
+            return {a: {k: float(arr[i, j]) for j, k in enumerate(issues) if mask[i, j]} for i, a in enumerate(actors)}
 
         rounds = None
         if batch.rounds is not None:
@@ -275,9 +270,7 @@ def get_model(name: str, params: Mapping[str, Any] | None = None) -> Model:
     """
     models = available_models()
     if name not in models:
-        raise ModelError(
-            f"unknown model '{name}'{did_you_mean(name, models)}; available: {', '.join(models)}"
-        )
+        raise ModelError(f"unknown model '{name}'{did_you_mean(name, models)}; available: {', '.join(models)}")
     cls = models[name]
     hints = typing.get_type_hints(cls)
     names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]

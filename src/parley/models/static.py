@@ -65,9 +65,7 @@ class Compromise(Model):
         "Achen 2006, 'Evaluating political decision-making models', in Thomson et al. (eds.), "
         "The European Union Decides, Cambridge UP"
     )
-    weights: WeightRule = field(
-        default="capability*salience", metadata={"help": "what weighs each actor's position"}
-    )
+    weights: WeightRule = field(default="capability*salience", metadata={"help": "what weighs each actor's position"})
 
     def forecast_batch(self, stances: Stances, *, rng: SeedLike | Sequence[SeedLike] = None) -> BatchForecast:
         """Weighted mean per issue."""
@@ -83,9 +81,7 @@ class WeightedMedian(Model):
 
     name = "median"
     reference = "Black 1948; Achen 2006 (in The European Union Decides) for the weighted form"
-    weights: WeightRule = field(
-        default="capability*salience", metadata={"help": "what weighs each actor's vote"}
-    )
+    weights: WeightRule = field(default="capability*salience", metadata={"help": "what weighs each actor's vote"})
 
     def forecast_batch(self, stances: Stances, *, rng: SeedLike | Sequence[SeedLike] = None) -> BatchForecast:
         """Weighted median per issue."""
@@ -146,8 +142,12 @@ def _nash_issue(
     k = int(np.argmin(values))
     left, right = grid[max(k - 1, 0)], grid[min(k + 1, len(grid) - 1)]
     if right > left:
-        res = minimize_scalar(negative_log_product, bounds=(left, right), method="bounded",
-                              options={"xatol": 1e-10 * span})
+        res = minimize_scalar(
+            negative_log_product,
+            bounds=(left, right),
+            method="bounded",
+            options={"xatol": 1e-12 * span, "maxiter": 2000},
+        )
         best = float(res.x) if res.fun <= values[k] else float(grid[k])
     else:
         best = float(grid[k])
@@ -181,7 +181,9 @@ class NashBargaining(Model):
     def forecast_batch(self, stances: Stances, *, rng: SeedLike | Sequence[SeedLike] = None) -> BatchForecast:
         """Solve each issue of each variant with scipy's bounded scalar minimiser."""
         b, _, m = stances.shape
-        rule = {"equal": "equal", "capability": "capability", "capability*salience": "capability*salience"}[self.weights]
+        rule = {"equal": "equal", "capability": "capability", "capability*salience": "capability*salience"}[
+            self.weights
+        ]
         w = actor_weights(stances, rule)
         out = np.full((b, m), np.nan)
         diags: list[dict[str, Any]] = []
@@ -190,8 +192,12 @@ class NashBargaining(Model):
             for j in range(m):
                 sel = stances.mask[k, :, j]
                 out[k, j], per_issue[j] = _nash_issue(
-                    stances.positions[k, sel, j], stances.saliences[k, sel, j], w[k, sel, j],
-                    float(stances.reference[k, j]), float(stances.lower[j]), float(stances.upper[j]),
+                    stances.positions[k, sel, j],
+                    stances.saliences[k, sel, j],
+                    w[k, sel, j],
+                    float(stances.reference[k, j]),
+                    float(stances.lower[j]),
+                    float(stances.upper[j]),
                     self.utility == "quadratic",
                 )
             diags.append({"issues": per_issue})

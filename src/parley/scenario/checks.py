@@ -9,6 +9,7 @@ and return every problem found.
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -17,14 +18,15 @@ from parley.errors import Problem
 
 def did_you_mean(name: object, known: Iterable[str]) -> str:
     """A ``" (did you mean 'x'?)"`` suffix when ``name`` is close to a known id."""
-    match = difflib.get_close_matches(str(name), list(known), n=1, cutoff=0.6)
+    match = difflib.get_close_matches(str(name), list(known), n=1, cutoff=0.5)
     return f" (did you mean '{match[0]}'?)" if match else ""
 
 
 def _num(value: object) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value)
+    x = float(value)
+    return x if math.isfinite(x) else None
 
 
 def _entries(data: Mapping[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
@@ -49,10 +51,7 @@ class _Checker:
         self.actor_ids = [str(a.get("id")) for _, a in _entries(data, "actors")]
         self.plan_ids = [str(p.get("id")) for _, p in _entries(data, "plans")]
         self.groups = {
-            str(g)
-            for _, a in _entries(data, "actors")
-            if isinstance(a.get("groups"), list)
-            for g in a["groups"]
+            str(g) for _, a in _entries(data, "actors") if isinstance(a.get("groups"), list) for g in a["groups"]
         }
 
     def add(self, path: str, message: str) -> None:
@@ -154,7 +153,9 @@ class _Checker:
                         self.on_scale(f"{path}.uncertainty.{field}", key, unc.get(field))
                     lo, hi, pos = _num(unc.get("low")), _num(unc.get("high")), _num(stance.get("position"))
                     if lo is not None and hi is not None and pos is not None and not lo <= pos <= hi:
-                        self.add(f"{path}.uncertainty", f"the range [{lo:g}, {hi:g}] does not hold the position {pos:g}")
+                        self.add(
+                            f"{path}.uncertainty", f"the range [{lo:g}, {hi:g}] does not hold the position {pos:g}"
+                        )
             options = actor.get("outside_option")
             if isinstance(options, dict):
                 for key, value in options.items():
@@ -167,7 +168,9 @@ class _Checker:
             self.actor_ref(f"{where}.proposer", plan.get("proposer"))
             based = plan.get("based_on")
             if based is not None and str(based) not in self.plan_ids:
-                self.add(f"{where}.based_on", f"'{based}' is not a plan of this scenario{did_you_mean(based, self.plan_ids)}")
+                self.add(
+                    f"{where}.based_on", f"'{based}' is not a plan of this scenario{did_you_mean(based, self.plan_ids)}"
+                )
             provisions = plan.get("provisions")
             if not isinstance(provisions, list):
                 continue

@@ -153,8 +153,13 @@ class Stances:
         """Variant ``b`` as a batch of one."""
         sl = slice(b, b + 1)
         return Stances(
-            self.positions[sl], self.saliences[sl], self.capabilities[sl], self.mask[sl],
-            self.lower, self.upper, self.reference[sl],
+            self.positions[sl],
+            self.saliences[sl],
+            self.capabilities[sl],
+            self.mask[sl],
+            self.lower,
+            self.upper,
+            self.reference[sl],
         )
 
     @staticmethod
@@ -224,8 +229,7 @@ class Scenario:
             for i in spec.issues
         )
         actors = tuple(
-            Actor(id=a.id, name=a.name or a.id, groups=tuple(a.groups), description=a.description)
-            for a in spec.actors
+            Actor(id=a.id, name=a.name or a.id, groups=tuple(a.groups), description=a.description) for a in spec.actors
         )
         col = {issue.id: j for j, issue in enumerate(issues)}
         n, m = len(actors), len(issues)
@@ -342,8 +346,14 @@ def _plan(p: PlanSpec) -> Plan:
         title=p.title or p.id,
         provisions=tuple(
             Provision(
-                text=v.text, category=v.category, issue=v.issue, position=v.position,
-                no_issue_reason=v.no_issue_reason, point=v.point, source=v.source, note=v.note,
+                text=v.text,
+                category=v.category,
+                issue=v.issue,
+                position=v.position,
+                no_issue_reason=v.no_issue_reason,
+                point=v.point,
+                source=v.source,
+                note=v.note,
             )
             for v in p.provisions
         ),

@@ -51,7 +51,7 @@ def _pydantic_problems(err: ValidationError) -> list[Problem]:
             elif kind.endswith("_type") or kind.endswith("_parsing") or kind == "literal_error":
                 msg = f"{e['msg'].replace('Input should be', 'should be')} (got {e.get('input')!r})"
             else:
-                msg = e["msg"].removeprefix("Value error, ")
+                msg = e["msg"].removeprefix("Value error, ").replace("Input should be", "should be")
         if path in seen:
             continue
         seen.add(path)
@@ -86,7 +86,9 @@ def _parse_text(text: str, source: str, fmt: str) -> Any:
             return json.loads(text)
         return yaml.safe_load(text)
     except json.JSONDecodeError as err:
-        raise ScenarioError(source, [Problem(f"line {err.lineno}, column {err.colno}", f"not valid JSON: {err.msg}")]) from None
+        raise ScenarioError(
+            source, [Problem(f"line {err.lineno}, column {err.colno}", f"not valid JSON: {err.msg}")]
+        ) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""

@@ -46,7 +46,8 @@ class Scale(_Strict):
     def _ordered(self) -> Scale:
         if not self.max > self.min:
             raise PydanticCustomError(
-                "scale_order", "max ({max}) must be greater than min ({min})",
+                "scale_order",
+                "max ({max}) must be greater than min ({min})",
                 {"max": self.max, "min": self.min},
             )
         return self
@@ -88,7 +89,8 @@ class Uncertainty(_Strict):
                 )
             if not self.low <= self.high:
                 raise PydanticCustomError(
-                    "uncertainty", "low ({low}) is above high ({high})",
+                    "uncertainty",
+                    "low ({low}) is above high ({high})",
                     {"low": self.low, "high": self.high},
                 )
             if self.mode is not None and not self.low <= self.mode <= self.high:
@@ -162,9 +164,7 @@ class Provision(_Strict):
     category: str = ""
     issue: Id | None = None
     position: float | None = None
-    no_issue_reason: str = Field(
-        default="", description="why a provision maps to no issue position"
-    )
+    no_issue_reason: str = Field(default="", description="why a provision maps to no issue position")
     point: str = Field(default="", description="the plan's own numbering, e.g. '6' or '21(d)'")
     source: str = ""
     note: str = ""
@@ -172,9 +172,7 @@ class Provision(_Strict):
     @model_validator(mode="after")
     def _maps_or_says_why(self) -> Provision:
         if self.issue is not None and self.position is None:
-            raise PydanticCustomError(
-                "provision", "names issue '{issue}' but gives no position", {"issue": self.issue}
-            )
+            raise PydanticCustomError("provision", "names issue '{issue}' but gives no position", {"issue": self.issue})
         if self.issue is None and self.position is not None:
             raise PydanticCustomError("provision", "gives a position but names no issue", {})
         if self.issue is None and not self.no_issue_reason:

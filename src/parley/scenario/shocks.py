@@ -20,7 +20,7 @@ from parley.scenario.schema import ShockChange, ShockSpec
 def _actor(data: dict[str, Any], actor_id: str) -> dict[str, Any]:
     for a in data["actors"]:
         if a["id"] == actor_id:
-            return a  # type: ignore[no-any-return]
+            return a
     raise KeyError(actor_id)
 
 
@@ -36,7 +36,9 @@ def _apply(data: dict[str, Any], change: ShockChange, where: str, problems: list
     try:
         actor = _actor(data, change.actor)
     except KeyError:
-        problems.append(Problem(f"{where}.actor", f"'{change.actor}' is not in the scenario (removed by an earlier change?)"))
+        problems.append(
+            Problem(f"{where}.actor", f"'{change.actor}' is not in the scenario (removed by an earlier change?)")
+        )
         return
     if change.op == "remove":
         data["actors"] = [a for a in data["actors"] if a["id"] != change.actor]
@@ -95,9 +97,9 @@ def _apply(data: dict[str, Any], change: ShockChange, where: str, problems: list
             problems.append(Problem(f"{where}.issue", f"'{change.actor}' has no stance on '{key}'{hint}"))
             continue
         field = "salience" if target == "salience" else "position"
-        new = stance[field] * change.factor if change.op == "scale" else change.value
+        new = float(stance[field] * change.factor if change.op == "scale" else change.value or 0.0)
         if field == "salience":
-            new = min(1.0, float(new))
+            new = min(1.0, new)
             stance["salience_range"] = None
         else:
             stance["uncertainty"] = None
@@ -121,7 +123,11 @@ def apply_shock(scenario: Scenario, shock: str | ShockSpec) -> Scenario:
         if not found:
             raise ScenarioError(
                 scenario.source,
-                [Problem("shocks", f"no shock '{shock}'{did_you_mean(shock, known)}; known: {', '.join(known) or 'none'}")],
+                [
+                    Problem(
+                        "shocks", f"no shock '{shock}'{did_you_mean(shock, known)}; known: {', '.join(known) or 'none'}"
+                    )
+                ],
             )
         spec = found[0]
     else:

@@ -1,0 +1,216 @@
+"""The ``parley`` command line: a thin layer over :mod:`parley.api` (typer + rich)."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from parley.errors import ParleyError, ScenarioError
+
+app = typer.Typer(
+    name="parley",
+    help="Model multi-party negotiations and peace plans: forecast, score plans, test accuracy.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+backtest_app = typer.Typer(
+    help="Measure model accuracy against negotiations with known outcomes.", no_args_is_help=True
+)
+app.add_typer(backtest_app, name="backtest")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class Format(StrEnum):
+    """Output formats."""
+
+    table = "table"
+    json = "json"
+
+
+class Capability(StrEnum):
+    """Capability proxies for the DEU backtest."""
+
+    gdp = "gdp"
+    equal = "equal"
+
+
+def fail(error: Exception | str, code: int = 1) -> NoReturn:
+    """Print one clear message to stderr and exit non-zero."""
+    text = str(error)
+    if isinstance(error, ScenarioError):
+        err.print(text, markup=False)
+    else:
+        err.print(f"error: {text}", markup=False)
+    raise typer.Exit(code)
+
+
+def emit_json(data: Any) -> None:
+    """Write JSON to stdout (NaN written as null)."""
+
+    def clean(x: Any) -> Any:
+        if isinstance(x, float) and not math.isfinite(x):
+            return None
+        if isinstance(x, dict):
+            return {str(k): clean(v) for k, v in x.items()}
+        if isinstance(x, (list, tuple)):
+            return [clean(v) for v in x]
+        return x
+
+    sys.stdout.write(json.dumps(clean(data), indent=2, ensure_ascii=False) + "\n")
+
+
+def parse_params(items: list[str] | None) -> dict[str, str]:
+    """Turn ``KEY=VALUE`` strings into a mapping."""
+    params: dict[str, str] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            fail(f"--param takes KEY=VALUE, got {item!r}")
+        params[key.strip()] = value.strip()
+    return params
+
+
+def _fmt(x: float) -> str:
+    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.4g}"
+
+
+@app.command()
+def validate(file: Annotated[Path, typer.Argument(help="scenario file (YAML, JSON) or importable CSV")]) -> None:
+    """Check a scenario file: exit 0 when valid, else list every problem on stderr and exit 1."""
+    from parley.api import load_scenario
+
+    try:
+        sc = load_scenario(file)
+    except ParleyError as e:
+        fail(e)
+    n_prov = sum(len(p.provisions) for p in sc.plans)
+    out.print(
+        f"{file}: valid — {len(sc.actors)} actors, {len(sc.issues)} issues, {len(sc.plans)} plans "
+        f"({n_prov} provisions), {len(sc.spec.shocks)} shocks; scenario_id {sc.scenario_id}",
+        markup=False,
+    )
+
+
+@app.command()
+def forecast(
+    file: Annotated[Path, typer.Argument(help="scenario file (YAML, JSON) or importable CSV")],
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="a registered model (see `parley models`)")
+    ] = "compromise",
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="model parameter KEY=VALUE (repeatable)")
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json")] = Format.table,
+    seed: Annotated[int | None, typer.Option(help="seed for models that draw")] = None,
+    stated: Annotated[bool, typer.Option("--stated", help="use stated instead of revealed positions")] = False,
+) -> None:
+    """Forecast where a negotiation ends up, issue by issue."""
+    from parley.api import forecast as run_forecast
+    from parley.api import load_scenario
+
+    params = parse_params(param)
+    try:
+        sc = load_scenario(file)
+        result = run_forecast(sc, model, params, rng=seed, stated=stated)
+    except ParleyError as e:
+        fail(e)
+    if fmt is Format.json:
+        emit_json(result.to_dict())
+        return
+    table = Table(title=f"{sc.title} — model {model}", title_justify="left")
+    table.add_column("issue")
+    table.add_column("forecast", justify="right")
+    table.add_column("scale")
+    if result.rounds:
+        table.add_column("rounds", justify="right")
+    for issue in sc.issues:
+        row = [
+            issue.label if issue.label != issue.id else issue.id,
+            _fmt(result.outcomes[issue.id]),
+            f"{issue.lower:g}–{issue.upper:g} {issue.unit}".strip(),
+        ]
+        if result.rounds:
+            row.append(str(len(result.rounds)))
+        table.add_row(*row)
+    out.print(table)
+    shown = {k: v for k, v in result.params.items()}
+    out.print(f"scenario_id {result.scenario_id}; params {json.dumps(shown)}", markup=False)
+
+
+@app.command()
+def models(fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table) -> None:
+    """List the registered models with their parameters and references."""
+    from parley.models import available_models, parameter_info
+
+    registry = available_models()
+    if fmt is Format.json:
+        emit_json(
+            {
+                name: {
+                    "description": (cls.__doc__ or "").strip().splitlines()[0],
+                    "reference": cls.reference,
+                    "params": parameter_info(cls),
+                }
+                for name, cls in registry.items()
+            }
+        )
+        return
+    for name, cls in registry.items():
+        out.print(f"[bold]{name}[/bold] — {(cls.__doc__ or '').strip().splitlines()[0]}")
+        out.print(f"  reference: {cls.reference}", markup=False)
+        for p in parameter_info(cls):
+            choices = f" ({' | '.join(map(str, p['choices']))})" if p["choices"] else ""
+            out.print(f"  --param {p['name']}={p['default']}{choices}  {p['help']}", markup=False)
+
+
+@backtest_app.command("deu")
+def backtest_deu(
+    path: Annotated[Path, typer.Argument(help="DEU data set, tab-separated (e.g. deu_train.tsv)")],
+    model: Annotated[list[str] | None, typer.Option("--model", "-m", help="model to score (repeatable)")] = None,
+    capability: Annotated[Capability, typer.Option(help="capability proxy: gdp (row 2) or equal")] = Capability.gdp,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """Score models against the known outcomes of EU legislative negotiations (DEU)."""
+    from parley.analysis.backtest import DEFAULT_MODELS
+    from parley.analysis.backtest import backtest_deu as run
+
+    try:
+        result = run(path, models=model or DEFAULT_MODELS, capability=capability.value)
+    except ParleyError as e:
+        fail(e)
+    data = result.to_dict()
+    if fmt is Format.json:
+        emit_json(data)
+        return
+    table = Table(title=f"DEU backtest — {path.name}, capability {capability.value}", title_justify="left")
+    for col in ("model", "n", "MAE", "median AE", "within 10"):
+        table.add_column(col, justify="left" if col == "model" else "right")
+    for name, row in data["models"].items():
+        table.add_row(
+            name, str(row["n"]), f"{row['mae']:.2f}", f"{row['median_ae']:.2f}", f"{100 * row['within_10']:.1f}%"
+        )
+    out.print(table)
+
+
+def main() -> None:
+    """Entry point of the ``parley`` command."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
