@@ -174,6 +174,38 @@ def models(fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table
             out.print(f"  --param {p['name']}={p['default']}{choices}  {p['help']}", markup=False)
 
 
+@app.command()
+def report(
+    file: Annotated[Path | None, typer.Argument(help="scenario file (YAML, JSON) or importable CSV")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write")] = Path("report.html"),
+    model: Annotated[list[str] | None, typer.Option("--model", "-m", help="models to include (default: all)")] = None,
+    draws: Annotated[int, typer.Option("--draws", "-n", min=0, help="Monte Carlo draws for the bands")] = 1000,
+    seed: Annotated[int, typer.Option(help="seed of every random draw")] = 20251119,
+) -> None:
+    """Run the standard analyses and write one self-contained HTML report."""
+    from parley.api import load_scenario
+
+    try:
+        from parley.report import ReportOptions, build_report_data, write_report
+    except ImportError as e:
+        fail(f"the report needs parley's report extra (pip install 'parley[report]'): {e}")
+    if file is None:
+        fail("give a scenario FILE")
+    try:
+        sc = load_scenario(file)
+        opts = ReportOptions(models=tuple(model or ()), montecarlo_draws=draws, seed=seed)
+        with err.status("computing") as status:
+            data = build_report_data(sc, opts, progress=lambda name: status.update(f"computing {name}"))
+        path = write_report(data, output)
+    except ParleyError as e:
+        fail(e)
+    except OSError as e:
+        fail(f"cannot write {output}: {e.strerror}")
+    for name, message in data.get("errors", {}).items():
+        err.print(f"note: {name} not computed: {message}", markup=False)
+    out.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", markup=False)
+
+
 @backtest_app.command("deu")
 def backtest_deu(
     path: Annotated[Path, typer.Argument(help="DEU data set, tab-separated (e.g. deu_train.tsv)")],

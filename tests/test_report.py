@@ -1,0 +1,95 @@
+"""The HTML report: self-contained, offline, names shown as written, written atomically."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from parley.cli import app
+from parley.report import ReportOptions, build_report_data, render_html, write_report
+from parley.scenario import scenario_from_dict
+
+EVIL = "<script>alert('x')</script>"
+
+
+def scenario():  # type: ignore[no-untyped-def]
+    return scenario_from_dict(
+        {
+            "schema_version": 1,
+            "title": "Report test",
+            "issues": [
+                {
+                    "id": "cap",
+                    "label": "Army cap",
+                    "scale": {"min": 0, "max": 1000, "unit": "thousand"},
+                    "anchors": {600: "US plan", 800: "E3"},
+                    "status_quo": 880,
+                }
+            ],
+            "actors": [
+                {"id": "a", "name": EVIL, "capability": 2, "stances": {"cap": {"position": 880, "salience": 0.9}}},
+                {
+                    "id": "b",
+                    "name": "B",
+                    "capability": 3,
+                    "stances": {
+                        "cap": {
+                            "position": 400,
+                            "salience": 0.5,
+                            "stated": 600,
+                            "uncertainty": {"low": 300, "high": 500},
+                        }
+                    },
+                },
+            ],
+            "plans": [{"id": "p", "provisions": [{"text": "cap at 600k", "issue": "cap", "position": 600}]}],
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def data():  # type: ignore[no-untyped-def]
+    return build_report_data(scenario(), ReportOptions(models=("compromise", "median"), montecarlo_draws=0))
+
+
+def test_report_is_self_contained(data) -> None:  # type: ignore[no-untyped-def]
+    html = render_html(data)
+    assert not re.search(r"<script[^>]+src=", html), "no external scripts"
+    assert not re.search(r"""<link[^>]+href=["']https?:""", html), "no external stylesheets"
+    assert "Plotly.newPlot" in html and len(html) > 1_000_000  # plotly.js inlined
+    # compromise = (2·.9·880 + 3·.5·400) / (2·.9 + 3·.5) = (1584 + 600) / 3.3 = 661.8
+    assert "661.8" in html
+
+
+def test_names_are_text_never_markup(data) -> None:  # type: ignore[no-untyped-def]
+    html = render_html(data)
+    body = html.split("</head>", 1)[1]
+    assert EVIL not in body
+    # in chart data the name is HTML-escaped for Plotly (which decodes entities to show them as text),
+    # and the JSON escapes '<', '>' and '&' so nothing can close the <script> element early
+    assert "\\u0026lt;script\\u0026gt;alert" in body
+
+
+def test_write_is_atomic(tmp_path: Path, data) -> None:  # type: ignore[no-untyped-def]
+    out = write_report(data, tmp_path / "r.html")
+    assert out.exists() and [p.name for p in tmp_path.iterdir()] == ["r.html"]
+
+
+def test_cli_report(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[1]
+    target = tmp_path / "ec.html"
+    result = CliRunner().invoke(
+        app,
+        ["report", str(root / "examples/ec-emissions/scenario.yaml"), "-o", str(target), "-m", "compromise", "-n", "0"],
+    )
+    assert result.exit_code == 0, result.stderr
+    assert target.exists() and "EC car-emission" in target.read_text()
+
+
+def test_cli_report_bad_input_writes_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "x.html"
+    result = CliRunner().invoke(app, ["report", str(tmp_path / "missing.yaml"), "-o", str(target)])
+    assert result.exit_code == 1 and "no such file" in result.stderr and not target.exists()
