@@ -37,7 +37,9 @@ def test_validate_lists_every_problem(tmp_path: Path) -> None:
     code, out, err = run("validate", str(bad))
     assert code == 1 and out == ""
     assert "has 3 problems" in err
-    assert "actors[0].stances.a.salience: 1.7 is not between 0 and 1" in err
+    # each problem names its path and the line of the file it points at
+    assert "actors[0].stances.a.salience (line 4): 1.7 is not between 0 and 1" in err
+    assert "actors[1].stances.b (line 5):" in err
     assert "actors[1].capability" in err and "actors[1].stances.b" in err
     assert "Traceback" not in err
 

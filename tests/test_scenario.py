@@ -236,3 +236,24 @@ def test_examples_validate() -> None:
     assert files, "no shipped examples found"
     for f in files:
         load_scenario(f)
+
+
+def test_problems_carry_their_line(tmp_path: Path) -> None:
+    text = (
+        "schema_version: 1\n"  # line 1
+        "issues:\n"
+        "  - id: a\n"
+        "actors:\n"
+        "  - id: x\n"  # line 5
+        "    capability: 1\n"
+        "    stances:\n"
+        "      a:\n"
+        "        position: 5\n"
+        "        salience: 1.7\n"  # line 10
+    )
+    p = tmp_path / "s.yaml"
+    p.write_text(text)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(p)
+    (problem,) = info.value.problems
+    assert problem.line == 10 and str(problem) == "actors[0].stances.a.salience (line 10): 1.7 is not between 0 and 1"

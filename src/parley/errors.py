@@ -26,13 +26,19 @@ class Problem:
         empty for the input as a whole.
     message
         What is wrong and what was expected.
+    line
+        The 1-based line in the file, where known.
     """
 
     path: str
     message: str
+    line: int | None = None
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}" if self.path else self.message
+        where = self.path
+        if self.line is not None:
+            where = f"{where} (line {self.line})" if where else f"line {self.line}"
+        return f"{where}: {self.message}" if where else self.message
 
 
 class ScenarioError(ParleyError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from parley.errors import Problem, ScenarioError, format_path
 from parley.scenario import schema
 from parley.scenario.checks import cross_check, did_you_mean
 from parley.scenario.core import Scenario
+from parley.scenario.locate import line_of
 
 _TYPE_TAGS = {"float", "int", "str", "bool", "none", "dict", "list", "tuple"}
 
@@ -130,8 +132,16 @@ def load_scenario(path: str | Path) -> Scenario:
 
         return import_text(text, source=str(path), name=path.stem)
     fmt = "json" if suffix == ".json" else "yaml"
-    data = _parse_text(text, str(path), fmt)
-    return scenario_from_dict(data, str(path))
+    return scenario_from_text(text, str(path), fmt)
+
+
+def scenario_from_text(text: str, source: str = "<scenario>", fmt: str = "yaml") -> Scenario:
+    """Parse and validate scenario text; problems carry the line they point at."""
+    data = _parse_text(text, source, fmt)
+    try:
+        return scenario_from_dict(data, source)
+    except ScenarioError as e:
+        raise ScenarioError(source, [replace(p, line=p.line or line_of(text, p.path)) for p in e.problems]) from None
 
 
 def dump_scenario(scenario: Scenario, fmt: str = "yaml") -> str:
