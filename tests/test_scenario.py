@@ -134,7 +134,10 @@ def test_every_problem_reported_with_its_path() -> None:
             lambda d: d["plans"][0]["provisions"].append({"text": "x", "issue": "army_cap", "position": 700}),
             "plans[0].provisions[2].position: 700 contradicts provisions[0]",
         ),
-        (lambda d: d["plans"][0].update(proposer="rus"), "plans[0].proposer: 'rus' is not an actor of this scenario"),
+        (
+            lambda d: d["plans"][0].update(proposer="rus"),
+            "plans[0].proposer: 'rus' is not an actor or group of this scenario",
+        ),
         (lambda d: d["issues"][0].update(vetoes=["nato"]), "issues[0].vetoes[0]: 'nato' is not an actor or group"),
         (lambda d: d.update(belligerents=["ua"]), "belligerents: name exactly two actors, not 1"),
         (
@@ -257,3 +260,19 @@ def test_problems_carry_their_line(tmp_path: Path) -> None:
         load_scenario(p)
     (problem,) = info.value.problems
     assert problem.line == 10 and str(problem) == "actors[0].stances.a.salience (line 10): 1.7 is not between 0 and 1"
+
+
+def test_veto_shocks_and_group_proposer() -> None:
+    from parley.scenario.schema import ShockSpec
+
+    data = base()
+    data["plans"][0]["proposer"] = "west"  # a group may table a text
+    sc = scenario_from_dict(data)
+    add = ShockSpec.model_validate({"id": "v", "changes": [{"op": "add_veto", "actor": "west", "issue": "army_cap"}]})
+    assert apply_shock(sc, add).issue("army_cap").vetoes == ("west",)
+    drop = ShockSpec.model_validate(
+        {"id": "d", "changes": [{"op": "remove_veto", "actor": "ua", "issue": "territory"}]}
+    )
+    assert apply_shock(sc, drop).issue("territory").vetoes == ()
+    data["shocks"].append({"id": "bad", "changes": [{"op": "add_veto", "actor": "west"}]})
+    assert any("op 'add_veto' needs issue" in p for p in problems_of(data))

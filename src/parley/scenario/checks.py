@@ -165,7 +165,7 @@ class _Checker:
     def check_plans(self) -> None:
         for i, plan in _entries(self.data, "plans"):
             where = f"plans[{i}]"
-            self.actor_ref(f"{where}.proposer", plan.get("proposer"))
+            self.actor_ref(f"{where}.proposer", plan.get("proposer"), groups=True)
             based = plan.get("based_on")
             if based is not None and str(based) not in self.plan_ids:
                 self.add(
@@ -200,7 +200,7 @@ class _Checker:
                 if not isinstance(ch, dict):
                     continue
                 path = f"shocks[{i}].changes[{k}]"
-                self.actor_ref(f"{path}.actor", ch.get("actor"))
+                self.actor_ref(f"{path}.actor", ch.get("actor"), groups=ch.get("op") in ("add_veto", "remove_veto"))
                 self.actor_ref(f"{path}.from", ch.get("from"))
                 issue = ch.get("issue")
                 if issue is not None:

@@ -187,7 +187,7 @@ class PlanSpec(_Strict):
 
     id: Id
     title: str = ""
-    proposer: Id | None = None
+    proposer: Id | None = Field(default=None, description="the actor or group that tabled the text")
     date: dt.date | None = None
     source: str = ""
     note: str = ""
@@ -195,7 +195,7 @@ class PlanSpec(_Strict):
     provisions: list[Provision] = Field(default_factory=list)
 
 
-ShockOp = Literal["scale", "set", "remove", "adopt"]
+ShockOp = Literal["scale", "set", "remove", "adopt", "add_veto", "remove_veto"]
 ShockTarget = Literal["capability", "salience", "position"]
 
 
@@ -205,7 +205,8 @@ class ShockChange(_Strict):
     - ``scale``: multiply ``target`` of ``actor`` (on ``issue``, or on all its issues) by ``factor``;
     - ``set``: set ``target`` of ``actor`` (on ``issue``, or all) to ``value``;
     - ``remove``: remove ``actor`` from the scenario;
-    - ``adopt``: ``actor`` takes the positions of ``from`` (on ``issues``, or on all of them).
+    - ``adopt``: ``actor`` takes the positions of ``from`` (on ``issues``, or on all of them);
+    - ``add_veto`` / ``remove_veto``: ``actor`` (an actor or a group) gains or loses a veto on ``issue``.
     """
 
     op: ShockOp
@@ -225,6 +226,8 @@ class ShockChange(_Strict):
             "scale": ("target", "factor"),
             "set": ("target", "value"),
             "remove": (),
+            "add_veto": ("issue",),
+            "remove_veto": ("issue",),
             "adopt": ("from_",),
         }
         missing = [n.rstrip("_") for n in need[self.op] if getattr(self, n) is None]

@@ -33,6 +33,14 @@ def _issues_of(change: ShockChange, actor: dict[str, Any]) -> list[str]:
 
 
 def _apply(data: dict[str, Any], change: ShockChange, where: str, problems: list[Problem]) -> None:
+    if change.op in ("add_veto", "remove_veto"):
+        issue = next((i for i in data["issues"] if i["id"] == change.issue), None)
+        if issue is None:
+            problems.append(Problem(f"{where}.issue", f"'{change.issue}' is not in the scenario"))
+            return
+        vetoes = [v for v in issue.get("vetoes", []) if v != change.actor]
+        issue["vetoes"] = [*vetoes, change.actor] if change.op == "add_veto" else vetoes
+        return
     try:
         actor = _actor(data, change.actor)
     except KeyError:
