@@ -276,3 +276,26 @@ def test_veto_shocks_and_group_proposer() -> None:
     assert apply_shock(sc, drop).issue("territory").vetoes == ()
     data["shocks"].append({"id": "bad", "changes": [{"op": "add_veto", "actor": "west"}]})
     assert any("op 'add_veto' needs issue" in p for p in problems_of(data))
+
+
+def test_plan_inherits_unaddressed_issues_from_its_parent() -> None:
+    data = base()
+    data["plans"][0]["provisions"].append({"text": "Recognition", "issue": "territory", "position": 80})
+    data["plans"].append(
+        {
+            "id": "p2",
+            "based_on": "p1",
+            "inherit": True,
+            "provisions": [{"text": "cap 800k", "issue": "army_cap", "position": 800}],
+        }
+    )
+    data["plans"].append(
+        {"id": "p3", "based_on": "p1", "provisions": [{"text": "cap 800k", "issue": "army_cap", "position": 800}]}
+    )
+    sc = scenario_from_dict(data)
+    p2, p3 = sc.plan("p2"), sc.plan("p3")
+    assert p2.positions == {"army_cap": 800, "territory": 80}  # its own cap, p1's territory
+    assert [p.inherited_from for p in p2.provisions] == [None, "p1"] and len(p2.own_provisions) == 1
+    assert p3.positions == {"army_cap": 800}  # no inherit: territory unaddressed
+    data["plans"][0]["based_on"] = "p2"
+    assert any("cannot form a cycle" in p for p in problems_of(data))

@@ -167,6 +167,19 @@ class _Checker:
             where = f"plans[{i}]"
             self.actor_ref(f"{where}.proposer", plan.get("proposer"), groups=True)
             based = plan.get("based_on")
+            if plan.get("inherit") is True and based is None:
+                self.add(f"{where}.inherit", "inherit needs based_on: the plan to inherit from")
+            seen, cur = {str(plan.get("id"))}, based
+            parents = {str(p.get("id")): p.get("based_on") for _, p in _entries(self.data, "plans")}
+            while cur is not None and str(cur) in parents:
+                if str(cur) in seen:
+                    self.add(
+                        f"{where}.based_on",
+                        f"'{based}' leads back to '{plan.get('id')}': revisions cannot form a cycle",
+                    )
+                    break
+                seen.add(str(cur))
+                cur = parents[str(cur)]
             if based is not None and str(based) not in self.plan_ids:
                 self.add(
                     f"{where}.based_on", f"'{based}' is not a plan of this scenario{did_you_mean(based, self.plan_ids)}"

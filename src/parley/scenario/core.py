@@ -8,6 +8,7 @@ its position is NaN, its salience 0 and ``mask`` is False; models leave it out.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -74,6 +75,7 @@ class Provision:
     point: str = ""
     source: str = ""
     note: str = ""
+    inherited_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,12 @@ class Plan:
     source: str = ""
     note: str = ""
     based_on: str | None = None
+    inherit: bool = False
+
+    @property
+    def own_provisions(self) -> tuple[Provision, ...]:
+        """The provisions written in this text (without inherited ones)."""
+        return tuple(p for p in self.provisions if p.inherited_from is None)
 
     @property
     def positions(self) -> dict[str, float]:
@@ -250,7 +258,7 @@ class Scenario:
                 stated[i, j] = st.stated if st.stated is not None else st.position
                 sal[i, j] = st.salience
                 mask[i, j] = True
-        plans = tuple(_plan(p) for p in spec.plans)
+        plans = _with_inheritance(tuple(_plan(p) for p in spec.plans))
         return cls(
             spec=spec,
             source=source,
@@ -340,6 +348,30 @@ class Scenario:
         )
 
 
+def _with_inheritance(plans: tuple[Plan, ...]) -> tuple[Plan, ...]:
+    """Add to each ``inherit`` plan its parent's provisions on the issues it leaves unaddressed."""
+    by_id = {p.id: p for p in plans}
+    done: dict[str, Plan] = {}
+
+    def resolve(plan: Plan) -> Plan:
+        if plan.id in done:
+            return done[plan.id]
+        result = plan
+        if plan.inherit and plan.based_on in by_id:
+            parent = resolve(by_id[plan.based_on])
+            own = {p.issue for p in plan.provisions if p.issue is not None}
+            extra = tuple(
+                dataclasses.replace(p, inherited_from=p.inherited_from or parent.id)
+                for p in parent.provisions
+                if p.issue is not None and p.issue not in own
+            )
+            result = dataclasses.replace(plan, provisions=plan.provisions + extra)
+        done[plan.id] = result
+        return result
+
+    return tuple(resolve(p) for p in plans)
+
+
 def _plan(p: PlanSpec) -> Plan:
     return Plan(
         id=p.id,
@@ -362,4 +394,5 @@ def _plan(p: PlanSpec) -> Plan:
         source=p.source,
         note=p.note,
         based_on=p.based_on,
+        inherit=p.inherit,
     )

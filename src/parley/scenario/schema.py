@@ -192,6 +192,10 @@ class PlanSpec(_Strict):
     source: str = ""
     note: str = ""
     based_on: Id | None = Field(default=None, description="the plan this text revises")
+    inherit: bool = Field(
+        default=False,
+        description="keep the provisions of `based_on` on every issue this text does not address itself",
+    )
     provisions: list[Provision] = Field(default_factory=list)
 
 
