@@ -181,7 +181,7 @@ def test_five_plans_with_army_caps(scenario: Scenario) -> None:
 def test_every_plan_names_source_proposer_and_date(scenario: Scenario) -> None:
     for plan in scenario.plans:
         assert plan.source.strip(), plan.id
-        assert plan.proposer in scenario.actor_ids, plan.id
+        assert plan.proposer is not None and scenario.group_members(plan.proposer), plan.id  # an actor or a group
         assert plan.date is not None, plan.id
 
 
