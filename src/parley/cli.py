@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 import math
 import sys
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from parley.errors import ParleyError, ScenarioError
+from parley.cli_common import Capability, Format, emit_json, err, fail, out, parse_params
+from parley.errors import ParleyError
 
 app = typer.Typer(
     name="parley",
@@ -26,59 +25,6 @@ backtest_app = typer.Typer(
     help="Measure model accuracy against negotiations with known outcomes.", no_args_is_help=True
 )
 app.add_typer(backtest_app, name="backtest")
-
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-class Format(StrEnum):
-    """Output formats."""
-
-    table = "table"
-    json = "json"
-
-
-class Capability(StrEnum):
-    """Capability proxies for the DEU backtest."""
-
-    gdp = "gdp"
-    equal = "equal"
-
-
-def fail(error: Exception | str, code: int = 1) -> NoReturn:
-    """Print one clear message to stderr and exit non-zero."""
-    text = str(error)
-    if isinstance(error, ScenarioError):
-        err.print(text, markup=False)
-    else:
-        err.print(f"error: {text}", markup=False)
-    raise typer.Exit(code)
-
-
-def emit_json(data: Any) -> None:
-    """Write JSON to stdout (NaN written as null)."""
-
-    def clean(x: Any) -> Any:
-        if isinstance(x, float) and not math.isfinite(x):
-            return None
-        if isinstance(x, dict):
-            return {str(k): clean(v) for k, v in x.items()}
-        if isinstance(x, (list, tuple)):
-            return [clean(v) for v in x]
-        return x
-
-    sys.stdout.write(json.dumps(clean(data), indent=2, ensure_ascii=False) + "\n")
-
-
-def parse_params(items: list[str] | None) -> dict[str, str]:
-    """Turn ``KEY=VALUE`` strings into a mapping."""
-    params: dict[str, str] = {}
-    for item in items or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            fail(f"--param takes KEY=VALUE, got {item!r}")
-        params[key.strip()] = value.strip()
-    return params
 
 
 def _fmt(x: float) -> str:
@@ -233,6 +179,17 @@ def backtest_deu(
             name, str(row["n"]), f"{row['mae']:.2f}", f"{row['median_ae']:.2f}", f"{100 * row['within_10']:.1f}%"
         )
     out.print(table)
+
+
+def _register_extensions() -> None:
+    """Add the command groups that live in their own modules."""
+    from parley.cli_store import register as register_runs
+
+    register_runs(app)
+
+
+_register_extensions()
+__all__ = ["Format", "app", "emit_json", "err", "fail", "main", "out", "parse_params"]
 
 
 def main() -> None:

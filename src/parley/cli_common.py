@@ -1,0 +1,67 @@
+"""What every ``parley`` command shares: consoles, output formats, errors, JSON and parameters."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from enum import StrEnum
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+
+from parley.errors import ScenarioError
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class Format(StrEnum):
+    """Output formats."""
+
+    table = "table"
+    json = "json"
+
+
+class Capability(StrEnum):
+    """Capability proxies for the DEU backtest."""
+
+    gdp = "gdp"
+    equal = "equal"
+
+
+def fail(error: Exception | str, code: int = 1) -> NoReturn:
+    """Print one clear message to stderr and exit non-zero."""
+    text = str(error)
+    if isinstance(error, ScenarioError):
+        err.print(text, markup=False)
+    else:
+        err.print(f"error: {text}", markup=False)
+    raise typer.Exit(code)
+
+
+def emit_json(data: Any) -> None:
+    """Write JSON to stdout (NaN written as null)."""
+
+    def clean(x: Any) -> Any:
+        if isinstance(x, float) and not math.isfinite(x):
+            return None
+        if isinstance(x, dict):
+            return {str(k): clean(v) for k, v in x.items()}
+        if isinstance(x, (list, tuple)):
+            return [clean(v) for v in x]
+        return x
+
+    sys.stdout.write(json.dumps(clean(data), indent=2, ensure_ascii=False) + "\n")
+
+
+def parse_params(items: list[str] | None) -> dict[str, str]:
+    """Turn ``KEY=VALUE`` strings into a mapping."""
+    params: dict[str, str] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            fail(f"--param takes KEY=VALUE, got {item!r}")
+        params[key.strip()] = value.strip()
+    return params

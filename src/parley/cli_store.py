@@ -1,0 +1,248 @@
+"""``parley runs ...``: list, show, export and delete the runs kept in the store.
+
+:func:`register` adds the ``runs`` sub-app to the main ``parley`` app; :func:`open_store`
+and :func:`record_forecast` are for other commands that keep what they compute.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from parley.cli_common import Format, emit_json, err, fail, out
+from parley.store import RunRecord, Store, StoreError, record_forecast
+from parley.store.codec import json_safe
+
+__all__ = ["StoreOption", "open_store", "record_forecast", "register", "runs_app", "write_atomic"]
+
+runs_app = typer.Typer(
+    help="Runs kept in the store (forecasts, analyses): list, show, export, delete.", no_args_is_help=True
+)
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        envvar="PARLEY_STORE",
+        show_envvar=True,
+        help="database URL (sqlite:///file.db, postgresql://user@host/db) or SQLite file; "
+        "default: parley.db in the user data folder",
+    ),
+]
+RunId = Annotated[str, typer.Argument(help="run id (a unique prefix of 4+ characters will do)")]
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table or json")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``runs`` commands to ``app``."""
+    app.add_typer(runs_app, name="runs")
+
+
+def open_store(url: str | None = None) -> Store:
+    """Open the store at ``url`` (default ``$PARLEY_STORE``, else the user data folder), or exit 1 with one message."""
+    try:
+        return Store.open(url)
+    except StoreError as e:
+        fail(e)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename.
+
+    A reader never sees a half-written file, and an existing file is left as it was when
+    writing fails.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _when(record: RunRecord) -> str:
+    return record.created.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    if seconds < 60:
+        return f"{seconds:.2f} s"
+    minutes, sec = divmod(seconds, 60)
+    return f"{int(minutes)} min {sec:.0f} s"
+
+
+def _listing(record: RunRecord) -> dict[str, Any]:
+    data = record.to_dict()
+    data.pop("result")
+    data.pop("samples")
+    return data
+
+
+@runs_app.command("list")
+def list_runs(
+    store: StoreOption = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="how many runs, newest first")] = 20,
+    kind: Annotated[str | None, typer.Option("--kind", "-k", help="only runs of this kind (e.g. forecast)")] = None,
+    status: Annotated[str | None, typer.Option(help="only runs with this status: running, done or failed")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List the newest stored runs."""
+    st = open_store(store)
+    try:
+        records = st.list_runs(limit, kind=kind, status=status)
+    except StoreError as e:
+        fail(e)
+    finally:
+        st.close()
+    if fmt is Format.json:
+        emit_json([_listing(r) for r in records])
+        return
+    if not records:
+        out.print(f"no runs in {st.url}", markup=False)
+        return
+    rows = [
+        [
+            r.id,
+            r.kind,
+            r.status,
+            _when(r),
+            _duration(r.duration),
+            r.model or "–",
+            (r.scenario_title or r.scenario_id or "–").replace("[", r"\["),
+        ]
+        for r in records
+    ]
+    headers = ("id", "kind", "status", "created", "duration", "model", "scenario")
+    table = Table(title=f"runs in {st.url}", title_justify="left")
+    for j, col in enumerate(headers[:-1]):
+        width = max(len(col), *(len(row[j]) for row in rows))
+        table.add_column(col, justify="right" if col == "duration" else "left", no_wrap=True, min_width=width)
+    table.add_column("scenario", overflow="ellipsis", no_wrap=True)
+    for row, r in zip(rows, records, strict=True):
+        if r.status == "failed":
+            row[2] = f"[red]{r.status}[/red]"
+        table.add_row(*row)
+    out.print(table)
+
+
+def _get(store: str | None, ident: str) -> tuple[Store, RunRecord]:
+    st = open_store(store)
+    try:
+        return st, st.get_run(st.resolve(ident))
+    except StoreError as e:
+        st.close()
+        fail(e)
+
+
+@runs_app.command("show")
+def show(run_id: RunId, store: StoreOption = None, fmt: FormatOption = Format.table) -> None:
+    """Show one run: what was run, when, how it ended, and its result."""
+    st, record = _get(store, run_id)
+    st.close()
+    if fmt is Format.json:
+        emit_json(record.to_dict())
+        return
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    rows = [
+        ("run", record.id),
+        ("kind", record.kind),
+        ("status", record.status),
+        ("error", record.error or ""),
+        ("scenario", f"{record.scenario_title or ''} ({record.scenario_id})" if record.scenario_id else "–"),
+        ("model", record.model or "–"),
+        ("params", json.dumps(record.params, ensure_ascii=False)),
+        ("seed", "–" if record.seed is None else str(record.seed)),
+        ("parley", record.parley_version),
+        ("created", _when(record)),
+        ("duration", _duration(record.duration)),
+        ("host / pid", f"{record.host or '?'} / {record.pid or '?'}"),
+        ("samples", ", ".join(record.samples) or "–"),
+    ]
+    for key, value in rows:
+        if value:
+            grid.add_row(key, value.replace("[", r"\["))
+    out.print(grid)
+    result = record.result
+    if isinstance(result, dict) and isinstance(result.get("outcomes"), dict) and result["outcomes"]:
+        out.print(_outcome_table(result["outcomes"]))
+    elif isinstance(result, dict):
+        out.print(f"result keys: {', '.join(map(str, result))} (see --format json)", markup=False)
+    elif result is not None:
+        out.print("result: see --format json", markup=False)
+
+
+def _num(value: Any) -> str:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+    return f"{value:.4g}" if ok else "–"
+
+
+def _outcome_table(outcomes: dict[str, Any]) -> Table:
+    """Outcome per issue: one value (a forecast), or a summary of draws (mean, quantiles)."""
+    table = Table(title="outcomes", title_justify="left")
+    table.add_column("issue")
+    first = next(iter(outcomes.values()))
+    stats = [k for k in ("mean", "sd", "q05", "q50", "q95") if isinstance(first, dict) and k in first]
+    for col in stats or ["value"]:
+        table.add_column(col, justify="right")
+    for issue, value in outcomes.items():
+        cells = [_num(value.get(k)) for k in stats] if isinstance(value, dict) else [_num(value)]
+        table.add_row(str(issue).replace("[", r"\["), *cells)
+    return table
+
+
+@runs_app.command("export")
+def export(
+    run_id: RunId,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="write to this file (default: stdout)")] = None,
+    store: StoreOption = None,
+    samples: Annotated[bool, typer.Option("--samples/--no-samples", help="include sample arrays")] = True,
+) -> None:
+    """Export one run as JSON: scenario, model, params, seed, version, result and samples."""
+    st, record = _get(store, run_id)
+    try:
+        data = st.export_run(record.id, include_samples=samples)
+    except StoreError as e:
+        fail(e)
+    finally:
+        st.close()
+    if output is None:
+        emit_json(data)
+        return
+    text = json.dumps(json_safe(data), indent=2, ensure_ascii=False) + "\n"
+    try:
+        write_atomic(output, text)
+    except OSError as e:
+        fail(f"cannot write {output}: {e.strerror or e}")
+    err.print(f"exported run {record.id} to {output}", markup=False)
+
+
+@runs_app.command("delete")
+def delete(
+    run_id: Annotated[str, typer.Argument(help="the run's full id")],
+    store: StoreOption = None,
+) -> None:
+    """Delete a run with its results and samples (its scenario stays while other runs use it)."""
+    st = open_store(store)
+    try:
+        st.delete_run(run_id.strip().lower())
+    except StoreError as e:
+        fail(e)
+    finally:
+        st.close()
+    out.print(f"deleted run {run_id.strip().lower()}", markup=False)

@@ -1,0 +1,1 @@
+"""Schema revisions of the run store, oldest first."""
