@@ -41,3 +41,10 @@ def data_file(shared_data: Path):  # type: ignore[no-untyped-def]
         return path
 
     return get
+
+
+@pytest.fixture(autouse=True)
+def _private_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test ever writes to the user's own run store: PARLEY_STORE points at a fresh file."""
+    folder = tmp_path_factory.mktemp("store")
+    monkeypatch.setenv("PARLEY_STORE", f"sqlite:///{folder / 'parley.db'}")

@@ -89,6 +89,23 @@ def test_cli_report(tmp_path: Path) -> None:
     assert target.exists() and "EC car-emission" in target.read_text()
 
 
+def test_report_run_is_stored_and_rerendered_without_recomputing(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[1]
+    first = tmp_path / "first.html"
+    result = CliRunner().invoke(app, ["report", str(root / "examples/ec-emissions/scenario.yaml"),
+                                      "-o", str(first), "-m", "median", "-n", "0"])
+    assert result.exit_code == 0, result.stderr
+    run_id = re.search(r"run ([0-9a-f]{8}) kept", result.stdout).group(1)  # type: ignore[union-attr]
+    again = tmp_path / "again.html"
+    result = CliRunner().invoke(app, ["report", "--run", run_id, "-o", str(again)])
+    assert result.exit_code == 0, result.stderr
+    # re-rendered from stored data: the same creation stamp, so nothing was recomputed
+    stamp = re.search(r"· (\d{4}-\d\d-\d\dT[\d:]+\+00:00)</p>", first.read_text()).group(1)  # type: ignore[union-attr]
+    assert stamp in again.read_text()
+    bad = CliRunner().invoke(app, ["report", "--run", "ffffffff", "-o", str(tmp_path / "x.html")])
+    assert bad.exit_code == 1 and not (tmp_path / "x.html").exists()
+
+
 def test_cli_report_bad_input_writes_nothing(tmp_path: Path) -> None:
     target = tmp_path / "x.html"
     result = CliRunner().invoke(app, ["report", str(tmp_path / "missing.yaml"), "-o", str(target)])

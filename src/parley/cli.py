@@ -12,7 +12,9 @@ import typer
 from rich.table import Table
 
 from parley.cli_common import Capability, Format, emit_json, err, fail, out, parse_params
+from parley.cli_store import StoreOption, open_store
 from parley.errors import ParleyError
+from parley.store import StoreError
 
 app = typer.Typer(
     name="parley",
@@ -127,29 +129,57 @@ def report(
     model: Annotated[list[str] | None, typer.Option("--model", "-m", help="models to include (default: all)")] = None,
     draws: Annotated[int, typer.Option("--draws", "-n", min=0, help="Monte Carlo draws for the bands")] = 1000,
     seed: Annotated[int, typer.Option(help="seed of every random draw")] = 20251119,
+    run_id: Annotated[
+        str | None, typer.Option("--run", help="re-render a stored report run, without recomputing")
+    ] = None,
+    store_url: StoreOption = None,
+    no_store: Annotated[bool, typer.Option("--no-store", help="do not keep the run in the store")] = False,
 ) -> None:
-    """Run the standard analyses and write one self-contained HTML report."""
+    """Run the standard analyses, keep the run in the store, and write one self-contained HTML report."""
     from parley.api import load_scenario
 
     try:
         from parley.report import ReportOptions, build_report_data, write_report
     except ImportError as e:
         fail(f"the report needs parley's report extra (pip install 'parley[report]'): {e}")
-    if file is None:
-        fail("give a scenario FILE")
+    if (file is None) == (run_id is None):
+        fail("give either a scenario FILE or --run ID")
+    stored_as = None
     try:
-        sc = load_scenario(file)
-        opts = ReportOptions(models=tuple(model or ()), montecarlo_draws=draws, seed=seed)
-        with err.status("computing") as status:
-            data = build_report_data(sc, opts, progress=lambda name: status.update(f"computing {name}"))
+        if run_id is not None:
+            store = open_store(store_url)
+            record = store.get_run(store.resolve(run_id))
+            if record.kind != "report" or record.status != "done":
+                fail(f"run {record.id} is a {record.status} {record.kind} run, not a finished report")
+            data = record.result
+        else:
+            assert file is not None
+            sc = load_scenario(file)
+            opts = ReportOptions(models=tuple(model or ()), montecarlo_draws=draws, seed=seed)
+            store = None if no_store else open_store(store_url)
+            with err.status("computing") as status:
+
+                def progress(name: str) -> None:
+                    status.update(f"computing {name}")
+
+                if store is None:
+                    data = build_report_data(sc, opts, progress=progress)
+                else:
+                    params = {k: v for k, v in opts.__dict__.items() if k != "extra"}
+                    with store.run("report", sc, params=params, seed=seed) as active:
+                        data = build_report_data(sc, opts, progress=progress)
+                        data["meta"]["run_id"] = active.id
+                        active.finish(data)
+                        stored_as = active.id
         path = write_report(data, output)
-    except ParleyError as e:
+    except (ParleyError, StoreError) as e:
         fail(e)
     except OSError as e:
         fail(f"cannot write {output}: {e.strerror}")
     for name, message in data.get("errors", {}).items():
         err.print(f"note: {name} not computed: {message}", markup=False)
-    out.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", markup=False)
+    kept = f"; run {stored_as} kept in the store" if stored_as else ""
+    out.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB){kept}", markup=False)
 
 
 @backtest_app.command("deu")
