@@ -147,14 +147,13 @@ def report(
     stored_as = None
     try:
         if run_id is not None:
-            store = open_store(store_url)
-            record = store.get_run(store.resolve(run_id))
+            reader = open_store(store_url)
+            record = reader.get_run(reader.resolve(run_id))
             if record.kind != "report" or record.status != "done":
                 fail(f"run {record.id} is a {record.status} {record.kind} run, not a finished report")
             data = record.result
         else:
-            assert file is not None
-            sc = load_scenario(file)
+            sc = load_scenario(file) if file is not None else fail("give a scenario FILE")
             opts = ReportOptions(models=tuple(model or ()), montecarlo_draws=draws, seed=seed)
             store = None if no_store else open_store(store_url)
             with err.status("computing") as status:

@@ -98,7 +98,12 @@ BASELINES: dict[str, type[Model]] = {
 """The built-in baselines, by name."""
 
 DEFAULT_MODELS: tuple[str, ...] = (
-    "compromise", "median", "nash", "mean-unweighted", "median-unweighted", "constant50",
+    "compromise",
+    "median",
+    "nash",
+    "mean-unweighted",
+    "median-unweighted",
+    "constant50",
 )
 """What :func:`backtest_deu` scores when no models are named."""
 
@@ -127,8 +132,11 @@ class ModelScore:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping; ``failures`` only when there are some."""
         out: dict[str, Any] = {
-            "n": self.n, "mae": self.mae, "median_ae": self.median_ae,
-            "within_10": self.within_10, "failed": self.failed,
+            "n": self.n,
+            "mae": self.mae,
+            "median_ae": self.median_ae,
+            "within_10": self.within_10,
+            "failed": self.failed,
         }
         if self.failures:
             out["failures"] = [{"issue": i, "error": e} for i, e in self.failures]
