@@ -642,3 +642,29 @@ def test_importing_the_store_pulls_in_no_front_end() -> None:
     code = "import sys, parley.store; print(sorted(m for m in ('typer', 'rich', 'fastapi') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_list_scenarios_counts_runs(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Each stored scenario once, with the number of runs that use it."""
+    from parley.scenario import scenario_from_dict
+    from parley.store import Store
+
+    store = Store.open(f"sqlite:///{tmp_path / 's.db'}")
+
+    def make(title: str):  # type: ignore[no-untyped-def]
+        return scenario_from_dict(
+            {
+                "schema_version": 1,
+                "title": title,
+                "issues": [{"id": "x"}],
+                "actors": [{"id": "a", "capability": 1, "stances": {"x": {"position": 1, "salience": 1}}}],
+            }
+        )
+
+    a, b = make("A"), make("B")
+    store.record("forecast", a, {"outcomes": {}})
+    store.record("forecast", a, {"outcomes": {}})
+    store.put_scenario(b)
+    rows = {r["scenario_id"]: r for r in store.list_scenarios()}
+    assert rows[a.scenario_id]["runs"] == 2 and rows[b.scenario_id]["runs"] == 0
+    assert rows[b.scenario_id]["title"] == "B"

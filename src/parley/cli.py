@@ -181,6 +181,33 @@ def report(
     out.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB){kept}", markup=False)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on (localhost only by default)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="port to listen on")] = 8000,
+    store_url: StoreOption = None,
+) -> None:
+    """Start the local web app: scenarios, runs and reports in a browser, and a JSON API (/docs)."""
+    try:
+        import uvicorn
+
+        from parley.web import create_app
+    except ImportError as e:
+        fail(f"the web app needs parley's web extra (pip install 'parley[web]'): {e}")
+    try:
+        application = create_app(store_url)
+    except StoreError as e:
+        fail(e)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(
+            f"warning: listening on {host}: anyone who can reach it can read and run your scenarios", markup=False
+        )
+    out.print(
+        f"parley web app on http://{host}:{port}/ (store {application.state.store.url}); Ctrl+C to stop", markup=False
+    )
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
 @backtest_app.command("deu")
 def backtest_deu(
     path: Annotated[Path, typer.Argument(help="DEU data set, tab-separated (e.g. deu_train.tsv)")],

@@ -219,6 +219,22 @@ class Store:
         data: dict[str, Any] = codec.loads(text)
         return data
 
+    def list_scenarios(self, limit: int | None = 100) -> list[dict[str, Any]]:
+        """Stored scenarios, newest first: id, title, when first stored, and how many runs use each."""
+        n_runs = (
+            select(func.count())
+            .select_from(runs)
+            .where(runs.c.scenario_id == scenarios.c.scenario_id)
+            .scalar_subquery()
+        )
+        query = (
+            select(scenarios.c.scenario_id, scenarios.c.title, scenarios.c.created, n_runs.label("runs"))
+            .order_by(scenarios.c.created.desc(), scenarios.c.scenario_id)
+            .limit(limit)
+        )
+        with self._read() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
+
     def load_scenario(self, scenario_id: str) -> Scenario:
         """A stored scenario, ready to run again."""
         from parley.scenario.io import scenario_from_dict

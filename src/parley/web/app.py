@@ -1,0 +1,372 @@
+"""The FastAPI application: HTML pages for people, a JSON API (OpenAPI at ``/docs``) for tools.
+
+Every page action has a JSON twin under ``/api``. Uploaded scenarios are read into memory
+(size-limited) and kept in the run store; a file name never becomes a path. Actor and issue
+names are always rendered as text (Jinja2 autoescaping; chart data escaped for Plotly).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Body, FastAPI, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+from parley.errors import ParleyError, ScenarioError
+from parley.models.base import available_models, get_model, parameter_info
+from parley.scenario.core import Scenario
+from parley.scenario.io import dump_scenario, scenario_from_text
+from parley.store import RunNotFoundError, Store, StoreError
+from parley.web.jobs import JobQueue, Progress
+
+MAX_UPLOAD_BYTES = 2_000_000
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+class ForecastRequest(BaseModel):
+    """A forecast to run."""
+
+    model: str = "compromise"
+    params: dict[str, Any] = Field(default_factory=dict)
+    seed: int | None = None
+    stated: bool = False
+
+
+class JobRequest(BaseModel):
+    """An analysis to start in the background."""
+
+    kind: str = Field(default="forecast", description="forecast or report")
+    model: str = "compromise"
+    params: dict[str, Any] = Field(default_factory=dict)
+    seed: int = 20251119
+    draws: int = Field(default=500, ge=0, le=100_000, description="Monte Carlo draws (report)")
+
+
+class _LimitUploads(BaseHTTPMiddleware):
+    """Refuse request bodies over the limit before reading them."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        super().__init__(app)
+        self.limit = limit
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > self.limit:
+            return JSONResponse({"detail": f"upload too large: the limit is {self.limit} bytes"}, status_code=413)
+        return await call_next(request)
+
+
+def _problems(error: ScenarioError) -> list[dict[str, Any]]:
+    return [{"path": p.path, "message": p.message, "line": p.line} for p in error.problems]
+
+
+def _fmt_value(v: Any) -> str:
+    return "–" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v)
+
+
+def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLOAD_BYTES, workers: int = 2) -> FastAPI:
+    """Build the web app on the run store at ``store_url`` (default: ``$PARLEY_STORE`` or the user data folder)."""
+    store = Store.open(store_url)
+    jobs = JobQueue(workers=workers)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        jobs.shutdown()
+        store.close()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="parley",
+        summary="Model multi-party negotiations and peace plans.",
+        description="Every page action of the parley web app, as JSON.",
+        version=_version(),
+    )
+    app.add_middleware(_LimitUploads, limit=max_upload_bytes)
+    app.state.store = store
+    app.state.jobs = jobs
+    TEMPLATES.env.filters["num"] = _fmt_value
+
+    def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        return TEMPLATES.TemplateResponse(request, name, {"version": _version(), **context}, status_code=status_code)
+
+    def load(sid: str) -> Scenario:
+        try:
+            return store.load_scenario(sid)
+        except StoreError:
+            raise HTTPException(404, f"no scenario {sid}") from None
+
+    def run_record(rid: str) -> Any:
+        try:
+            return store.get_run(store.resolve(rid))
+        except (RunNotFoundError, StoreError) as e:
+            raise HTTPException(404, str(e)) from None
+
+    async def read_upload(file: UploadFile | None, text: str | None) -> tuple[str, str, str]:
+        if file is not None and file.filename:
+            raw = await file.read(max_upload_bytes + 1)
+            if len(raw) > max_upload_bytes:
+                raise HTTPException(413, f"upload too large: the limit is {max_upload_bytes} bytes")
+            try:
+                body = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise HTTPException(422, "the file is not UTF-8 text") from None
+            # the name only chooses the parser; it never becomes a path
+            fmt = "json" if file.filename.lower().endswith(".json") else "yaml"
+            return body, fmt, Path(file.filename).name[:100]
+        if text:
+            if len(text.encode()) > max_upload_bytes:
+                raise HTTPException(413, f"upload too large: the limit is {max_upload_bytes} bytes")
+            return text, "json" if text.lstrip().startswith("{") else "yaml", "pasted scenario"
+        raise HTTPException(422, "give a scenario file or text")
+
+    def start_job(sid: str, req: JobRequest) -> Any:
+        scenario = load(sid)
+        if req.kind not in ("forecast", "report"):
+            raise HTTPException(422, f"unknown kind {req.kind!r}: forecast or report")
+        if req.kind == "forecast":
+            try:
+                model = get_model(req.model, req.params)
+            except ParleyError as e:
+                raise HTTPException(422, str(e)) from None
+
+            def work(progress: Progress) -> str:
+                progress(f"forecast: {req.model}")
+                with store.run("forecast", scenario, model=model.name, params=model.params(), seed=req.seed) as run:
+                    run.finish(model.forecast(scenario, rng=req.seed).to_dict())
+                    return run.id
+
+        else:
+            from parley.report import ReportOptions, build_report_data
+
+            opts = ReportOptions(montecarlo_draws=req.draws, seed=req.seed)
+
+            def work(progress: Progress) -> str:
+                params = {k: v for k, v in opts.__dict__.items() if k != "extra"}
+                with store.run("report", scenario, params=params, seed=req.seed) as run:
+                    data = build_report_data(scenario, opts, progress=progress)
+                    data["meta"]["run_id"] = run.id
+                    run.finish(data)
+                    return run.id
+
+        return jobs.submit(req.kind, sid, work)
+
+    # ---------------------------------------------------------------- HTML pages
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index(request: Request) -> HTMLResponse:
+        return page(request, "index.html", scenarios=store.list_scenarios(), runs=store.list_runs(limit=20))
+
+    @app.get("/scenarios/new", response_class=HTMLResponse, include_in_schema=False)
+    def new_scenario(request: Request) -> HTMLResponse:
+        return page(request, "edit.html", text="", problems=[], title="New scenario", filename="")
+
+    @app.post("/scenarios", response_class=HTMLResponse, include_in_schema=False)
+    async def upload_scenario(
+        request: Request,
+        file: Annotated[UploadFile | None, File()] = None,
+        text: Annotated[str | None, Form()] = None,
+    ) -> Response:
+        body, fmt, name = await read_upload(file, text)
+        try:
+            scenario = scenario_from_text(body, name, fmt)
+        except ScenarioError as e:
+            return page(
+                request,
+                "edit.html",
+                status_code=422,
+                text=body,
+                problems=_problems(e),
+                title="Fix the problems",
+                filename=name,
+            )
+        store.put_scenario(scenario)
+        return RedirectResponse(f"/scenarios/{scenario.scenario_id}", status_code=303)
+
+    @app.get("/scenarios/{sid}", response_class=HTMLResponse, include_in_schema=False)
+    def show_scenario(request: Request, sid: str) -> HTMLResponse:
+        scenario = load(sid)
+        runs = [r for r in store.list_runs(limit=200) if r.scenario_id == sid]
+        return page(
+            request, "scenario.html", scenario=scenario, runs=runs, models=_models(), shocks=scenario.spec.shocks
+        )
+
+    @app.get("/scenarios/{sid}/edit", response_class=HTMLResponse, include_in_schema=False)
+    def edit_scenario(request: Request, sid: str) -> HTMLResponse:
+        scenario = load(sid)
+        return page(
+            request, "edit.html", text=dump_scenario(scenario), problems=[], title=f"Edit {scenario.title}", filename=""
+        )
+
+    @app.post("/scenarios/{sid}/run", include_in_schema=False)
+    def run_from_form(
+        sid: str,
+        kind: Annotated[str, Form()] = "forecast",
+        model: Annotated[str, Form()] = "compromise",
+        seed: Annotated[int, Form()] = 20251119,
+        draws: Annotated[int, Form()] = 500,
+    ) -> RedirectResponse:
+        job = start_job(sid, JobRequest(kind=kind, model=model, seed=seed, draws=draws))
+        return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+    @app.get("/jobs/{jid}", response_class=HTMLResponse, include_in_schema=False)
+    def show_job(request: Request, jid: str) -> HTMLResponse:
+        job = jobs.get(jid)
+        if job is None:
+            raise HTTPException(404, f"no job {jid}")
+        return page(request, "job.html", job=job)
+
+    @app.get("/runs/{rid}", response_class=HTMLResponse, include_in_schema=False)
+    def show_run(request: Request, rid: str) -> HTMLResponse:
+        record = run_record(rid)
+        chart = None
+        if record.kind == "forecast" and record.status == "done" and record.scenario_id:
+            chart = _forecast_chart(store.get_scenario(record.scenario_id), record.result)
+        return page(request, "run.html", run=record, chart=chart)
+
+    @app.get("/runs/{rid}/report", response_class=HTMLResponse, include_in_schema=False)
+    def show_report(rid: str) -> HTMLResponse:
+        record = run_record(rid)
+        if record.kind != "report" or record.status != "done":
+            raise HTTPException(404, f"run {record.id} is not a finished report")
+        from parley.report import render_html
+
+        return HTMLResponse(render_html(record.result))
+
+    @app.get("/static/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> Response:
+        return Response(
+            _plotly_js(), media_type="application/javascript", headers={"Cache-Control": "public, max-age=86400"}
+        )
+
+    # ---------------------------------------------------------------- JSON API
+
+    @app.get("/api/models", tags=["models"])
+    def api_models() -> dict[str, Any]:
+        """The registered models, their parameters and references."""
+        return _models()
+
+    @app.post("/api/validate", tags=["scenarios"])
+    def api_validate(text: Annotated[str, Body(media_type="text/plain")]) -> JSONResponse:
+        """Check scenario text (YAML or JSON): every problem with its path and line."""
+        if len(text.encode()) > max_upload_bytes:
+            raise HTTPException(413, "upload too large")
+        try:
+            sc = scenario_from_text(text, "request", "json" if text.lstrip().startswith("{") else "yaml")
+        except ScenarioError as e:
+            return JSONResponse({"valid": False, "problems": _problems(e)})
+        return JSONResponse({"valid": True, "problems": [], "scenario_id": sc.scenario_id})
+
+    @app.get("/api/scenarios", tags=["scenarios"])
+    def api_scenarios() -> list[dict[str, Any]]:
+        """Stored scenarios."""
+        return [{**s, "created": s["created"].isoformat()} for s in store.list_scenarios()]
+
+    @app.post("/api/scenarios", tags=["scenarios"], status_code=201)
+    async def api_upload(
+        file: Annotated[UploadFile | None, File()] = None, text: Annotated[str | None, Form()] = None
+    ) -> JSONResponse:
+        """Upload a scenario (file or text): 201 with its id, or 422 with every problem."""
+        body, fmt, name = await read_upload(file, text)
+        try:
+            scenario = scenario_from_text(body, name, fmt)
+        except ScenarioError as e:
+            return JSONResponse({"problems": _problems(e)}, status_code=422)
+        store.put_scenario(scenario)
+        return JSONResponse({"scenario_id": scenario.scenario_id, "title": scenario.title}, status_code=201)
+
+    @app.get("/api/scenarios/{sid}", tags=["scenarios"])
+    def api_scenario(sid: str) -> dict[str, Any]:
+        """A stored scenario in its canonical form."""
+        return load(sid).to_dict()
+
+    @app.post("/api/scenarios/{sid}/forecast", tags=["runs"])
+    def api_forecast(sid: str, req: ForecastRequest) -> dict[str, Any]:
+        """Run a forecast now, keep it in the store, and return it with its run id."""
+        scenario = load(sid)
+        try:
+            model = get_model(req.model, req.params)
+        except ParleyError as e:
+            raise HTTPException(422, str(e)) from None
+        with store.run("forecast", scenario, model=model.name, params=model.params(), seed=req.seed) as run:
+            result = model.forecast(scenario, rng=req.seed, stated=req.stated).to_dict()
+            run.finish(result)
+        return {"run_id": run.id, **result}
+
+    @app.post("/api/scenarios/{sid}/jobs", tags=["runs"], status_code=202)
+    def api_start_job(sid: str, req: JobRequest) -> dict[str, Any]:
+        """Start a forecast or a report in the background; poll ``/api/jobs/{id}``."""
+        return start_job(sid, req).to_dict()
+
+    @app.get("/api/jobs/{jid}", tags=["runs"])
+    def api_job(jid: str) -> dict[str, Any]:
+        """Progress of a background analysis; ``run_id`` once it is done."""
+        job = jobs.get(jid)
+        if job is None:
+            raise HTTPException(404, f"no job {jid}")
+        return job.to_dict()
+
+    @app.get("/api/runs", tags=["runs"])
+    def api_runs(limit: int = 50, kind: str | None = None) -> list[dict[str, Any]]:
+        """Stored runs, newest first."""
+        try:
+            return [r.to_dict() for r in store.list_runs(limit=limit, kind=kind)]
+        except StoreError as e:
+            raise HTTPException(422, str(e)) from None
+
+    @app.get("/api/runs/{rid}", tags=["runs"])
+    def api_run(rid: str) -> dict[str, Any]:
+        """One stored run with its results."""
+        record = run_record(rid)
+        return {**record.to_dict(), "result": record.result}
+
+    @app.delete("/api/runs/{rid}", tags=["runs"], status_code=204)
+    def api_delete_run(rid: str) -> Response:
+        """Delete a run (its scenario stays)."""
+        record = run_record(rid)
+        store.delete_run(record.id)
+        return Response(status_code=204)
+
+    return app
+
+
+def _version() -> str:
+    from parley import __version__
+
+    return __version__
+
+
+def _models() -> dict[str, Any]:
+    return {
+        name: {
+            "description": (cls.__doc__ or "").strip().splitlines()[0],
+            "reference": cls.reference,
+            "params": parameter_info(cls),
+        }
+        for name, cls in available_models().items()
+    }
+
+
+@cache
+def _plotly_js() -> str:
+    from plotly.offline import get_plotlyjs
+
+    return str(get_plotlyjs())
+
+
+def _forecast_chart(scenario: dict[str, Any], result: dict[str, Any]) -> str:
+    """The report's position overview for one stored forecast, as escaped JSON for Plotly."""
+    from parley.report.figures import forecast_overview
+
+    data = {"scenario": {"issues": scenario.get("issues", [])}, "forecasts": {result["model"]["name"]: result}}
+    for issue in data["scenario"]["issues"]:
+        issue.setdefault("scale", {"min": 0, "max": 100})
+    return json.dumps(json.loads(forecast_overview(data).to_json())).replace("<", "\\u003c").replace(">", "\\u003e")

@@ -1,0 +1,107 @@
+"""The web app through its HTTP interface (FastAPI's TestClient): pages, JSON API, limits, escaping."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from parley.web import create_app
+
+ROOT = Path(__file__).resolve().parents[1]
+EC = (ROOT / "examples/ec-emissions/scenario.yaml").read_text()
+EVIL = "<script>alert('x')</script>"
+
+
+@pytest.fixture
+def client(tmp_path: Path):  # type: ignore[no-untyped-def]
+    app = create_app(f"sqlite:///{tmp_path / 'web.db'}", max_upload_bytes=200_000)
+    with TestClient(app) as c:
+        yield c
+
+
+def upload(client: TestClient, text: str, name: str = "s.yaml"):  # type: ignore[no-untyped-def]
+    return client.post("/api/scenarios", files={"file": (name, text.encode(), "application/yaml")})
+
+
+def test_upload_forecast_and_list(client: TestClient) -> None:
+    r = upload(client, EC)
+    assert r.status_code == 201
+    sid = r.json()["scenario_id"]
+    f = client.post(f"/api/scenarios/{sid}/forecast", json={"model": "compromise"})
+    assert f.status_code == 200
+    # hand calculation in tests/test_static.py: 5.003 / 0.677
+    assert round(f.json()["outcomes"]["emissions_year"], 2) == 7.39
+    run = client.get(f"/api/runs/{f.json()['run_id']}").json()
+    assert (
+        run["status"] == "done"
+        and run["result"]["outcomes"]["emissions_year"] == f.json()["outcomes"]["emissions_year"]
+    )
+    assert client.get("/api/scenarios").json()[0]["runs"] == 1
+    page = client.get(f"/runs/{run['id']}")
+    assert page.status_code == 200 and "forecast-chart" in page.text
+
+
+def test_invalid_upload_lists_problems_with_lines(client: TestClient) -> None:
+    bad = EC.replace("salience: 0.8}", "salience: 1.8}", 1)
+    r = upload(client, bad)
+    assert r.status_code == 422
+    (problem,) = r.json()["problems"]
+    assert (
+        problem["path"] == "actors[0].stances.emissions_year.salience" and problem["line"] == 20
+    )  # NL, the first actor, sits on line 20 of the file
+    page = client.post("/scenarios", files={"file": ("bad.yaml", bad.encode(), "application/yaml")})
+    assert page.status_code == 422 and "1.8 is not between 0 and 1" in page.text and 'href="#line-20"' in page.text
+    assert client.get("/api/scenarios").json() == []  # nothing stored
+
+
+def test_background_job_and_report(client: TestClient) -> None:
+    sid = upload(client, EC).json()["scenario_id"]
+    job = client.post(f"/api/scenarios/{sid}/jobs", json={"kind": "report", "draws": 0}).json()
+    for _ in range(200):
+        state = client.get(f"/api/jobs/{job['id']}").json()
+        if state["status"] in ("done", "failed"):
+            break
+        time.sleep(0.05)
+    assert state["status"] == "done", state
+    report = client.get(f"/runs/{state['run_id']}/report")
+    assert report.status_code == 200 and "Plotly.newPlot" in report.text
+
+
+def test_names_render_as_text(client: TestClient) -> None:
+    text = EC.replace("name: Netherlands", f'name: "{EVIL}"')
+    sid = upload(client, text).json()["scenario_id"]
+    page = client.get(f"/scenarios/{sid}")
+    assert EVIL not in page.text and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page.text
+
+
+def test_upload_limit_and_file_names(client: TestClient) -> None:
+    big = "#" * 300_000
+    assert upload(client, big).status_code == 413
+    # a file name with a path never becomes one: the scenario is read from memory
+    r = upload(client, EC, name="../../etc/passwd.yaml")
+    assert r.status_code == 201
+
+
+def test_unknown_things_are_404_or_422(client: TestClient) -> None:
+    assert client.get("/scenarios/ffff").status_code == 404
+    assert client.get("/api/runs/ffffffff").status_code == 404
+    sid = upload(client, EC).json()["scenario_id"]
+    r = client.post(f"/api/scenarios/{sid}/forecast", json={"model": "bogus"})
+    assert r.status_code == 422 and "unknown model" in r.json()["detail"]
+
+
+def test_openapi_documents_every_api_route(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    paths = set(spec["paths"])
+    assert {
+        "/api/scenarios",
+        "/api/scenarios/{sid}/forecast",
+        "/api/jobs/{jid}",
+        "/api/runs/{rid}",
+        "/api/validate",
+        "/api/models",
+    } <= paths
+    assert not any(p.startswith("/scenarios") for p in paths)  # HTML pages stay out of the API docs
