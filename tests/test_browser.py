@@ -1,0 +1,130 @@
+"""The web app and the report in a real browser: Playwright driving Debian's chromium.
+
+Skipped (saying why) where chromium or Playwright is missing, unless PARLEY_REQUIRE_BROWSER=1
+(set by .ci/run), where that is a failure. Screenshots go to ``artifacts/`` (or $PARLEY_ARTIFACTS).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CASE = ROOT / "examples/ukraine-2025/scenario.yaml"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("PARLEY_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"browser tests required but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def artifacts() -> Path:
+    folder = Path(os.environ.get("PARLEY_ARTIFACTS", ROOT / "artifacts"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("the playwright package is not installed")
+    if not Path(CHROMIUM).exists():
+        _missing("Debian's chromium is not installed (apt-get install chromium)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    import uvicorn
+
+    from parley.web import create_app
+
+    store = tmp_path_factory.mktemp("web") / "store.db"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = uvicorn.Config(create_app(f"sqlite:///{store}"), host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_upload_case_run_forecast_see_chart(browser: Any, server: str, artifacts: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(server + "/")
+    page.set_input_files("[data-testid=upload-file]", str(CASE))
+    page.click("[data-testid=upload-submit]")
+    page.wait_for_selector("[data-testid=scenario-title]")
+    assert "2025" in page.inner_text("[data-testid=scenario-title]")
+    page.select_option("[data-testid=model-select]", "median")
+    page.click("[data-testid=run-forecast]")
+    page.wait_for_selector("[data-testid=forecast-chart][data-rendered=yes]", timeout=30_000)
+    assert page.locator("#chart .main-svg").count() > 0  # Plotly drew its SVG
+    assert page.locator("[data-testid=forecast-table] tbody tr").count() >= 14
+    page.screenshot(path=str(artifacts / "webapp-forecast.png"), full_page=True)
+
+
+def test_broken_file_shows_problems(browser: Any, server: str, artifacts: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        CASE.read_text().replace("salience: 0.9", "salience: 1.9", 1).replace("  - id: army_cap", "  - id: army cap", 1)
+    )
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server + "/")
+    page.set_input_files("[data-testid=upload-file]", str(broken))
+    page.click("[data-testid=upload-submit]")
+    page.wait_for_selector("[data-testid=problems]")
+    text = page.inner_text("[data-testid=problems]")
+    assert "is not between 0 and 1" in text and "line " in text and "did you mean" in text
+    page.screenshot(path=str(artifacts / "webapp-validation.png"), full_page=False)
+
+
+def test_report_renders_offline_and_names_as_text(browser: Any, artifacts: Path, tmp_path: Path) -> None:
+    from parley.api import load_scenario
+    from parley.report import ReportOptions, build_report_data, write_report
+
+    scenario = load_scenario(CASE)
+    data = build_report_data(scenario, ReportOptions(models=("compromise", "median", "nash"), montecarlo_draws=0))
+    data["scenario"]["actors"][0]["name"] = "<script>window.pwned=1</script>"
+    path = write_report(data, tmp_path / "report.html")
+    context = browser.new_context(offline=True, viewport={"width": 1280, "height": 1200})
+    page = context.new_page()
+    page.goto(path.as_uri())
+    page.wait_for_function("window.parleyChartsReady === true")
+    assert page.evaluate("window.pwned") is None  # the name did not run
+    assert page.locator("#chart-overview .main-svg").count() >= 1
+    assert "<script>window.pwned=1</script>" in page.inner_text("#positions")  # shown as written
+    page.screenshot(path=str(artifacts / "report.png"), full_page=False)
+    context.close()
