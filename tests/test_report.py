@@ -110,3 +110,12 @@ def test_cli_report_bad_input_writes_nothing(tmp_path: Path) -> None:
     target = tmp_path / "x.html"
     result = CliRunner().invoke(app, ["report", str(tmp_path / "missing.yaml"), "-o", str(target)])
     assert result.exit_code == 1 and "no such file" in result.stderr and not target.exists()
+
+
+def test_nearest_anchor_reads_a_forecast_in_words() -> None:
+    from parley.report.render import nearest_anchor
+
+    issue = {"anchors": {"600": "US plan", "800": "E3"}}
+    assert nearest_anchor(issue, 800.0) == "E3"  # exactly on an anchor
+    assert nearest_anchor(issue, 661.8) == "≈ US plan"  # |661.8 − 600| < |661.8 − 800|
+    assert nearest_anchor({}, 5.0) == "" and nearest_anchor(issue, None) == ""

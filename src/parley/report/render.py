@@ -37,7 +37,18 @@ def _env() -> jinja2.Environment:
     )
     env.filters["num"] = lambda v, d=4: "–" if v is None else (f"{v:.{d}g}" if isinstance(v, float) else str(v))
     env.filters["pct"] = lambda v: "–" if v is None else f"{100 * v:.0f}%"
+    env.globals["nearest_anchor"] = nearest_anchor
     return env
+
+
+def nearest_anchor(issue: dict[str, Any], value: float | None) -> str:
+    """The label of the anchor point closest to ``value`` on the issue's scale ("" when none)."""
+    anchors = issue.get("anchors") or {}
+    if value is None or not anchors or value != value:
+        return ""
+    key = min(anchors, key=lambda k: abs(float(k) - value))
+    label = str(anchors[key])
+    return f"≈ {label}" if abs(float(key) - value) > 1e-9 else label
 
 
 SectionRenderer = Callable[[dict[str, Any]], dict[str, Any] | None]

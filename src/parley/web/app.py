@@ -22,6 +22,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 
 from parley.errors import ParleyError, ScenarioError
 from parley.models.base import available_models, get_model, parameter_info
+from parley.report.render import nearest_anchor
 from parley.scenario.core import Scenario
 from parley.scenario.io import dump_scenario, scenario_from_text
 from parley.store import RunNotFoundError, Store, StoreError
@@ -94,6 +95,7 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
     app.state.store = store
     app.state.jobs = jobs
     TEMPLATES.env.filters["num"] = _fmt_value
+    TEMPLATES.env.globals["nearest_anchor"] = nearest_anchor
 
     def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         return TEMPLATES.TemplateResponse(request, name, {"version": _version(), **context}, status_code=status_code)
@@ -227,10 +229,12 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
     @app.get("/runs/{rid}", response_class=HTMLResponse, include_in_schema=False)
     def show_run(request: Request, rid: str) -> HTMLResponse:
         record = run_record(rid)
-        chart = None
+        chart, issues = None, []
         if record.kind == "forecast" and record.status == "done" and record.scenario_id:
-            chart = _forecast_chart(store.get_scenario(record.scenario_id), record.result)
-        return page(request, "run.html", run=record, chart=chart)
+            stored = store.get_scenario(record.scenario_id)
+            issues = stored.get("issues", [])
+            chart = _forecast_chart(stored, record.result)
+        return page(request, "run.html", run=record, chart=chart, issues=issues)
 
     @app.get("/runs/{rid}/report", response_class=HTMLResponse, include_in_schema=False)
     def show_report(rid: str) -> HTMLResponse:
