@@ -239,9 +239,11 @@ def backtest_deu(
 
 def _register_extensions() -> None:
     """Add the command groups that live in their own modules."""
+    from parley.cli_analysis import register as register_analysis
     from parley.cli_store import register as register_runs
 
     register_runs(app)
+    register_analysis(app)
 
 
 _register_extensions()

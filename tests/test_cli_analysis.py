@@ -1,0 +1,269 @@
+"""``parley plans`` and ``parley coalitions``, and a smoke run of every plan analysis on the 2025 case.
+
+The CLI tests use a small scenario written here; the numbers they check are the hand
+calculations of tests/test_plans.py and tests/test_coalitions.py for the same data.
+The smoke test checks the 2025 case against an independent, loop-by-loop recomputation
+of the utilities from the YAML file itself.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from parley.cli import app
+from parley.cli_analysis import register
+
+register(app)
+register(app)  # a second call must not add the commands twice
+runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[1]
+CASE = ROOT / "examples" / "ukraine-2025" / "scenario.yaml"
+
+TOY = """
+schema_version: 1
+title: toy
+belligerents: [A, B]
+issues:
+  - {id: land, scale: {min: 0, max: 100}, status_quo: 40, vetoes: [A, B]}
+  - {id: army, scale: {min: 0, max: 1000}, status_quo: 800, vetoes: [west]}
+actors:
+  - id: A
+    capability: 2
+    outside_option: {land: 20}
+    stances: {land: {position: 100, salience: 1.0}, army: {position: 1000, salience: 0.5}}
+  - id: B
+    capability: 3
+    stances: {land: {position: 0, salience: 1.0}, army: {position: 0, salience: 0.5}}
+  - id: C
+    capability: 1
+    groups: [west]
+    stances: {land: {position: 80, salience: 0.5}, army: {position: 1000, salience: 0.2}}
+  - id: D
+    capability: 1
+    groups: [west]
+    stances: {land: {position: 60, salience: 0.5, stated: 30}}
+plans:
+  - id: p1
+    proposer: C
+    provisions:
+      - {text: "land to 30", issue: land, position: 30}
+      - {text: "army capped at 400", issue: army, position: 400, category: army_cap}
+      - {text: "a demilitarised buffer zone", no_issue_reason: "no issue"}
+  - id: p2
+    provisions:
+      - {text: "land to 50", issue: land, position: 50}
+shocks:
+  - id: drop
+    changes: [{op: scale, actor: C, target: capability, factor: 0.1}]
+"""
+
+
+@pytest.fixture()
+def toy(tmp_path: Path) -> str:
+    path = tmp_path / "toy.yaml"
+    path.write_text(TOY)
+    return str(path)
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_commands_registered_once() -> None:
+    names = [c.name for c in app.registered_commands]
+    assert names.count("plans") == 1 and names.count("coalitions") == 1
+
+
+def test_plans_json(toy: str) -> None:
+    code, out, _ = run("plans", toy, "--format", "json", "--model", "compromise")
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) >= {"scores", "bargaining", "durability", "words_deeds"}
+    p1 = data["scores"]["plans"][0]
+    # hand calculation (tests/test_plans.py): A -1.0 vs reservation -0.9; B -0.5 vs -0.8
+    assert p1["actors"]["A"]["gain"] == pytest.approx(-0.1) and p1["accepting"] == ["B"]
+    assert p1["support"] == pytest.approx(3 / 7) and p1["vetoes_pass"] is False
+    assert p1["actors"]["A"]["concession"] == pytest.approx(1 / 1.5)
+    assert data["bargaining"]["p"] == pytest.approx(2.4 / 4.9)
+    assert data["durability"]["p1"]["indicators"][0]["present"] is True  # 'demilitarised' keyword
+    assert list(data["scores"]["forecasts"]) == ["compromise"]
+    assert data["words_deeds"]["positions"][0]["actor"] == "D"
+
+
+def test_plans_table(toy: str) -> None:
+    code, out, _ = run("plans", toy, "--model", "compromise", "--provisions")
+    assert code == 0
+    for text in ("Acceptance", "Concession index", "Bargaining range", "Durability", "Words vs deeds", "land → 30"):
+        assert text in out
+
+
+def test_plans_filter_and_options(toy: str) -> None:
+    code, out, _ = run("plans", toy, "--plan", "p2", "-f", "json", "--model", "compromise", "--p", "0.5")
+    assert code == 0
+    data = json.loads(out)
+    assert [p["id"] for p in data["scores"]["plans"]] == ["p2"] and data["bargaining"]["p"] == 0.5
+    # p ~ Beta(0.5*10, 0.5*10); P(acceptable) of p2 at x = 0.6 with costs 0.1: P(0.5 ≤ p ≤ 0.7)
+    from scipy import stats
+
+    code, out, _ = run(
+        "plans", toy, "--plan", "p2", "-f", "json", "--model", "compromise", "--p", "0.5", "--p-concentration", "10"
+    )
+    expected = stats.beta(5, 5).cdf(0.7) - stats.beta(5, 5).cdf(0.5)
+    assert json.loads(out)["bargaining"]["plans"][0]["p_acceptable"] == pytest.approx(expected, abs=1e-8)
+
+
+def test_plans_shock(toy: str) -> None:
+    code, out, _ = run("plans", toy, "--shock", "drop", "-f", "json", "--model", "compromise")
+    assert code == 0
+    data = json.loads(out)
+    assert data["shock"] == "drop" and {"before", "after", "changes"} <= set(data)
+    assert data["changes"][0] == {
+        "plan": "p1",
+        "actor": None,
+        "what": "support",
+        "before": pytest.approx(3 / 7),
+        "after": pytest.approx(3 / 6.1),
+    }
+    code, out, _ = run("plans", toy, "--shock", "drop", "--model", "compromise")
+    assert code == 0 and "(before)" in out and "(after)" in out and "What the shock changed" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--plan", "p9"], "no plan 'p9'"),
+        (["--shock", "nope"], "no shock 'nope'"),
+        (["--model", "nosuch"], "unknown model 'nosuch'"),
+        (["--issue", "nosuch"], "'nosuch' is not an issue"),
+    ],
+)
+def test_plans_errors(toy: str, args: list[str], message: str) -> None:
+    code, out, err = run("plans", toy, *args)
+    assert code == 1 and out == "" and message in err and "Traceback" not in err
+
+
+def test_plans_without_plans(tmp_path: Path) -> None:
+    path = tmp_path / "none.yaml"
+    path.write_text(
+        "schema_version: 1\nissues: [{id: a}]\n"
+        "actors: [{id: x, capability: 1, stances: {a: {position: 1, salience: 1}}}]\n"
+    )
+    code, _, err = run("plans", str(path))
+    assert code == 1 and "has no plans" in err
+
+
+def test_coalitions(toy: str) -> None:
+    code, out, _ = run("coalitions", toy, "--format", "json", "--plan", "p2", "--bloc-threshold", "0.35")
+    assert code == 0
+    data = json.loads(out)
+    assert data["blocs"]["blocs"] == [["A", "C", "D"], ["B"]]
+    (pv,) = data["pivots"]
+    assert pv["passes"] is False and [p["actor"] for p in pv["pivots"]] == ["B"]
+    code, out, _ = run("coalitions", toy)
+    assert code == 0 and "Blocs" in out and "Group west" in out and "Pivotal" in out
+    code, _, err = run("coalitions", toy, "--group", "wst")
+    assert code == 1 and "'wst' is not a group" in err
+
+
+# ------------------------------------------------------------------ the 2025 case
+
+
+def _loss(z: float, x: float, span: float, quadratic: bool) -> float:
+    d = abs(z - x) / span
+    return d * d if quadratic else d
+
+
+def _independent_gains(raw: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """Plan utility minus reservation, actor by actor and issue by issue, from the YAML alone.
+
+    Rules (docs/analysis.md §1): quadratic or linear loss of |z - x| / span, weighted by salience,
+    over the issues where the actor has a stance and a reference (outside option, else status quo);
+    an issue the plan does not address stays at the status quo; a plan with ``inherit: true`` takes
+    its parent's positions (recursively) on the issues it leaves out.
+    """
+    issues = {i["id"]: i for i in raw["issues"]}
+    plans = {p["id"]: p for p in raw["plans"]}
+    quadratic = raw.get("utility", "linear") == "quadratic"
+
+    def positions(plan: dict[str, Any]) -> dict[str, float]:
+        own = {p["issue"]: p["position"] for p in plan["provisions"] if p.get("issue") is not None}
+        if plan.get("inherit") and plan.get("based_on") in plans:
+            return {**positions(plans[plan["based_on"]]), **own}
+        return own
+
+    out: dict[str, dict[str, float]] = {}
+    for plan in raw["plans"]:
+        pos = positions(plan)
+        gains = {}
+        for actor in raw["actors"]:
+            total = 0.0
+            for key, st in actor.get("stances", {}).items():
+                issue = issues[key]
+                ref = actor.get("outside_option", {}).get(key, issue.get("status_quo"))
+                if ref is None:
+                    continue
+                z = pos.get(key, issue.get("status_quo"))
+                z = ref if z is None else z
+                span = issue["scale"]["max"] - issue["scale"]["min"]
+                x = st["position"]
+                total += st["salience"] * (_loss(ref, x, span, quadratic) - _loss(z, x, span, quadratic))
+            gains[actor["id"]] = total
+        out[plan["id"]] = gains
+    return out
+
+
+@pytest.fixture(scope="module")
+def case() -> Any:
+    if not CASE.exists():
+        pytest.skip(f"{CASE.relative_to(ROOT)} not written yet")
+    from parley.api import load_scenario
+
+    return load_scenario(CASE)
+
+
+def test_case_2025_every_analysis(case: Any) -> None:
+    from parley.analysis.coalitions import coalition_analysis
+    from parley.analysis.plan_report import compare, plan_report
+
+    rep = plan_report(case)
+    card = rep.scorecard
+    raw = yaml.safe_load(CASE.read_text())
+    expected = _independent_gains(raw)
+    for p in card.plans:
+        assert {a.actor: a.gain for a in p.actors} == pytest.approx(expected[p.plan], abs=1e-9)
+        assert 0.0 <= p.support <= 1.0
+        for a in p.actors:
+            assert math.isnan(a.concession) or 0.0 <= a.concession <= 1.0
+    assert rep.bargaining is not None and len(rep.durability) == len(case.plans)
+    for place in rep.bargaining.plans:
+        assert 0.0 <= place.x <= 1.0 and 0.0 <= place.p_acceptable <= 1.0
+    # the stated positions the file gives are the gaps found
+    stated = {
+        (a["id"], k)
+        for a in raw["actors"]
+        for k, st in a["stances"].items()
+        if st.get("stated") is not None and st["stated"] != st["position"]
+    }
+    assert {(g.actor, g.issue) for g in rep.words_deeds.positions} == stated
+    json.dumps(rep.to_dict(), allow_nan=False)
+    json.dumps(coalition_analysis(case).to_dict(), allow_nan=False)
+    for shock in case.spec.shocks:
+        cmp = compare(case, shock.id, models=())
+        json.dumps(cmp.to_dict(), allow_nan=False)
+
+
+def test_case_2025_cli(case: Any) -> None:
+    code, out, err = run("plans", str(CASE))
+    assert code == 0, err
+    assert "us-28" in out and "Durability" in out
+    code, out, err = run("coalitions", str(CASE), "-f", "json")
+    assert code == 0, err
+    assert {g["group"] for g in json.loads(out)["groups"]} >= {"western_coalition", "EU", "NATO"}
