@@ -119,3 +119,20 @@ def test_nearest_anchor_reads_a_forecast_in_words() -> None:
     assert nearest_anchor(issue, 800.0) == "E3"  # exactly on an anchor
     assert nearest_anchor(issue, 661.8) == "≈ US plan"  # |661.8 − 600| < |661.8 − 800|
     assert nearest_anchor({}, 5.0) == "" and nearest_anchor(issue, None) == ""
+
+
+def test_case_2025_report_has_every_analysis_section() -> None:
+    from parley.api import load_scenario
+
+    root = Path(__file__).resolve().parents[1]
+    sc = load_scenario(root / "examples/ukraine-2025/scenario.yaml")
+    data = build_report_data(sc, ReportOptions(models=("compromise", "median"), montecarlo_draws=0))
+    assert data["errors"] == {}
+    html = render_html(data)
+    for section in ("plans", "bargaining", "coalitions", "durability", "words"):
+        assert f'<section id="{section}">' in html, section
+    for chart in ("scorecard", "bargaining", "alignment"):
+        assert f'id="chart-{chart}"' in html and f'"{chart}":' in html
+    # every plan of the case appears in the scorecard table
+    for plan in sc.plans:
+        assert plan.title in html or plan.id in html

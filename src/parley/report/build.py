@@ -119,6 +119,22 @@ def _forecaster(scenario: Scenario, name: str, seed: int) -> Callable[[], dict[s
     return lambda: get_model(name).forecast(scenario, rng=seed).to_dict()
 
 
+def _plans(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | None:
+    if not scenario.plans:
+        return None
+    from parley.analysis.plan_report import plan_report
+
+    return plan_report(scenario, models=("compromise", "median", "nash"), rng=opts.seed).to_dict()
+
+
+def _coalitions(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | None:
+    if len(scenario.actors) < 2:
+        return None
+    from parley.analysis.coalitions import coalition_analysis
+
+    return coalition_analysis(scenario).to_dict()
+
+
 def _optional_sections() -> dict[str, Callable[[Scenario, ReportOptions], Any]]:
     """Sections computed by analysis modules; each returns JSON-ready data or None."""
-    return {}
+    return {"plans": _plans, "coalitions": _coalitions}

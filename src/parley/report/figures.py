@@ -37,8 +37,18 @@ def _issue_axis(issue: dict[str, Any]) -> dict[str, Any]:
     if anchors:
         vals = sorted((float(k), v) for k, v in anchors.items())
         axis["tickvals"] = [v for v, _ in vals]
-        axis["ticktext"] = [f"{v:g}<br>{_wrap(t)}" for v, t in vals]
+        width = max(8, int(90 / max(len(vals), 1)))
+        axis["ticktext"] = [f"<b>{v:g}</b><br>{_wrap(_short(t, 2 * width), width)}" for v, t in vals]
+        axis["tickangle"] = 0
     return axis
+
+
+def _short(text: str, n: int) -> str:
+    """At most ``n`` characters, cut at a word with an ellipsis."""
+    text = str(text)
+    if len(text) <= n:
+        return text
+    return text[: n - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _wrap(text: str, width: int = 18) -> str:

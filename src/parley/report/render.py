@@ -56,7 +56,9 @@ SectionRenderer = Callable[[dict[str, Any]], dict[str, Any] | None]
 
 def _extra_sections() -> list[SectionRenderer]:
     """Renderers for the analysis sections (plans, coalitions, uncertainty, durability)."""
-    return []
+    from parley.report.sections import RENDERERS
+
+    return list(RENDERERS)
 
 
 def render_html(data: dict[str, Any]) -> str:
@@ -69,6 +71,7 @@ def render_html(data: dict[str, Any]) -> str:
             "label": issue.get("label") or issue["id"],
             "chart": f"map-{k}",
             "orientation": issue.get("orientation", ""),
+            "anchors": sorted((float(v), t) for v, t in (issue.get("anchors") or {}).items()),
         }
         for k, issue in enumerate(sc["issues"])
     ]

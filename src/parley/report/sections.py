@@ -1,0 +1,243 @@
+"""Report sections built on the analysis modules: plans, bargaining range, coalitions, durability,
+words versus deeds. Each renderer takes the stored report data and returns a section (or None)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+
+from parley.report.figures import PALETTE, _layout, _short, esc
+
+Section = dict[str, Any]
+
+
+def _env() -> Any:
+    from parley.report.render import _env as env
+
+    return env()
+
+
+def _render(template: str, **context: Any) -> str:
+    return str(_env().get_template(f"sections/{template}").render(**context))
+
+
+def _actor_names(data: dict[str, Any]) -> dict[str, str]:
+    return {a["id"]: a.get("name") or a["id"] for a in data["scenario"]["actors"]}
+
+
+# ------------------------------------------------------------------------------------------ plans
+
+
+def scorecard_figure(data: dict[str, Any]) -> go.Figure:
+    """Plan × actor: colour = gain over the actor's reservation, text = accepts and concession index."""
+    scores = data["plans"]["scores"]
+    names = _actor_names(data)
+    plans = scores["plans"]
+    actors = list(scores["actors"])
+    z, text, hover = [], [], []
+    for actor in actors:
+        row_z, row_t, row_h = [], [], []
+        for plan in plans:
+            a = plan["actors"][actor]
+            gain = a.get("gain")
+            row_z.append(gain)
+            mark = "✓" if a.get("accepts") else "✗"
+            ci = a.get("concession")
+            row_t.append(f"{mark} {ci:.2f}" if ci is not None else mark)
+            row_h.append(
+                f"{esc(names[actor])} on {esc(plan['id'])}: gain {gain:+.3g}, concession index "
+                f"{'–' if ci is None else f'{ci:.2f}'}"
+                if gain is not None
+                else "not scored"
+            )
+        z.append(row_z)
+        text.append(row_t)
+        hover.append(row_h)
+    finite = [abs(v) for row in z for v in row if v is not None]
+    vmax = max(finite) if finite else 1.0
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[esc(p["id"]) for p in plans],
+            y=[esc(names[a]) for a in actors],
+            text=text,
+            texttemplate="%{text}",
+            hovertext=hover,
+            hoverinfo="text",
+            colorscale="RdBu",
+            zmid=0,
+            zmin=-vmax,
+            zmax=vmax,
+            colorbar={"title": "gain", "thickness": 10},
+        )
+    )
+    return _layout(
+        fig, 140 + 28 * len(actors), yaxis={"autorange": "reversed", "automargin": True}, xaxis={"side": "top"}
+    )
+
+
+def plans_section(data: dict[str, Any]) -> Section | None:
+    """The plan scorecard: acceptance, concession index, vetoes, support."""
+    if not data.get("plans") or not data["plans"]["scores"]["plans"]:
+        return None
+    scores = data["plans"]["scores"]
+    return {
+        "id": "plans",
+        "title": "How each party rates each text",
+        "figures": {"scorecard": scorecard_figure(data)},
+        "html": _render("plans.html.j2", scores=scores),
+        "how": "each cell is one actor (row) facing one plan (column). ✓ means the plan beats what the actor can "
+        "expect without it (its outside option where the scenario gives one, else the status quo); blue "
+        "cells gain, red cells lose. The number is the concession index: the salience-weighted share of the "
+        "way from the actor's ideal to its opponent's ideal that the plan gives away (0 = nothing conceded, "
+        "1 = the opponent's ideal in full; see docs/analysis.md). A text passes only if every veto holder "
+        "consents.",
+    }
+
+
+def bargaining_figure(b: dict[str, Any]) -> go.Figure:
+    """The bargaining range on its 0–1 scale, the status quo, and each plan."""
+    lo, hi = b["range"]
+    fig = go.Figure()
+    fig.add_shape(
+        type="rect",
+        x0=lo,
+        x1=hi,
+        y0=-0.5,
+        y1=len(b["plans"]) - 0.5,
+        fillcolor="rgba(44,160,44,0.15)",
+        line={"width": 0},
+    )
+    fig.add_vline(x=b["status_quo"], line={"dash": "dot", "color": "#555"}, annotation_text="status quo")
+    fig.add_vline(
+        x=b["p"],
+        line={"dash": "dash", "color": "#999"},
+        annotation_text="p (expected war outcome)",
+        annotation_position="bottom right",
+    )
+    ys = [esc(p["plan"]) for p in b["plans"]]
+    fig.add_trace(
+        go.Scatter(
+            x=[p["x"] for p in b["plans"]],
+            y=ys,
+            mode="markers",
+            marker={"size": 13, "color": [PALETTE[2] if p["inside"] else PALETTE[1] for p in b["plans"]]},
+            hovertemplate="%{y}: %{x:.3f}<extra></extra>",
+            name="plan",
+        )
+    )
+    return _layout(
+        fig,
+        140 + 32 * len(ys),
+        xaxis={"range": [-0.02, 1.02], "title": esc(b["scale"])},
+        yaxis={"automargin": True},
+        showlegend=False,
+    )
+
+
+def bargaining_section(data: dict[str, Any]) -> Section | None:
+    """Fearon's bargaining range between the two belligerents, with each plan placed on it."""
+    b = (data.get("plans") or {}).get("bargaining")
+    if not b:
+        return None
+    return {
+        "id": "bargaining",
+        "title": "Inside the bargaining range?",
+        "figures": {"bargaining": bargaining_figure(b)},
+        "html": _render("bargaining.html.j2", b=b),
+        "how": f"the two sides ({b['sides'][0]} and {b['sides'][1]}) are placed on one salience-weighted scale from "
+        f"{b['sides'][1]}'s ideal (0) to {b['sides'][0]}'s (1). Fearon's bargaining range (green band) holds the "
+        "settlements both prefer to fighting on, given the expected outcome of war p and each side's costs; "
+        "a plan outside it is one a side would rather fight than sign (green dots inside, red outside). "
+        "The inputs below say which numbers come from the scenario and which are parley's assumptions.",
+    }
+
+
+# ------------------------------------------------------------------------------------- coalitions
+
+
+def alignment_figure(data: dict[str, Any]) -> go.Figure:
+    """Distance between actors' positions (0 = identical), ordered by bloc."""
+    c = data["coalitions"]
+    names = _actor_names(data)
+    actors = c["alignment"]["actors"]
+    order = [a for bloc in c["blocs"]["blocs"] for a in bloc]
+    order += [a for a in actors if a not in order]
+    idx = [actors.index(a) for a in order]
+    dist = c["alignment"]["distance"]
+    z = [[dist[i][j] for j in idx] for i in idx]
+    labels = [esc(_short(names.get(a, a), 28)) for a in order]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=labels,
+            y=labels,
+            colorscale="Viridis_r",
+            zmin=0,
+            colorbar={"title": "distance", "thickness": 10},
+            hovertemplate="%{y} – %{x}: %{z:.2f}<extra></extra>",
+        )
+    )
+    return _layout(
+        fig,
+        160 + 24 * len(order),
+        yaxis={"autorange": "reversed", "automargin": True},
+        xaxis={"tickangle": -45, "automargin": True},
+    )
+
+
+def coalitions_section(data: dict[str, Any]) -> Section | None:
+    """Alignment map, blocs, cohesion of declared groups, pivotal actors."""
+    c = data.get("coalitions")
+    if not c:
+        return None
+    return {
+        "id": "coalitions",
+        "title": "Which allies split",
+        "figures": {"alignment": alignment_figure(data)},
+        "html": _render("coalitions.html.j2", c=c),
+        "how": "the map shows how far apart each pair of actors stands across the issues they share (dark = close). "
+        "Actors are ordered by the blocs a hierarchical clustering finds, so blocs show as dark squares on the "
+        "diagonal. The tables show, for each declared group, how many of its members accept each text: a group "
+        "is split when some members accept and others do not.",
+    }
+
+
+# ------------------------------------------------------------------------------------- durability
+
+
+def durability_section(data: dict[str, Any]) -> Section | None:
+    """The indicators of a durable settlement the literature measures, per plan, each with its source."""
+    dur = (data.get("plans") or {}).get("durability")
+    if not dur:
+        return None
+    plans = list(dur)
+    indicators = next(iter(dur.values()))["indicators"]
+    return {
+        "id": "durability",
+        "title": "How durable would it be?",
+        "html": _render("durability.html.j2", plans=plans, indicators=indicators, durability=dur),
+        "how": "each row is an indicator that published studies associate with peace that lasts (or fails); ✓ means "
+        "the plan has it (hover to see which provision), — that it does not. These are indicators with their "
+        "sources, not a probability: parley shows a base rate only where a published one exists, labelled as "
+        "such.",
+    }
+
+
+def words_section(data: dict[str, Any]) -> Section | None:
+    """Stated versus revealed positions, and what each does to the forecasts."""
+    wd = (data.get("plans") or {}).get("words_deeds")
+    if not wd or not wd.get("positions"):
+        return None
+    return {
+        "id": "words",
+        "title": "Words versus deeds",
+        "html": _render("words.html.j2", wd=wd),
+        "how": "where an actor says one thing and does another, the scenario records both. The first table lists "
+        "the gaps; the second shows the forecasts that change when every actor is taken at its word instead "
+        "of by its deeds.",
+    }
+
+
+RENDERERS = (plans_section, bargaining_section, coalitions_section, durability_section, words_section)
