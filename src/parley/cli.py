@@ -241,9 +241,11 @@ def _register_extensions() -> None:
     """Add the command groups that live in their own modules."""
     from parley.cli_analysis import register as register_analysis
     from parley.cli_store import register as register_runs
+    from parley.cli_uncertainty import register as register_uncertainty
 
     register_runs(app)
     register_analysis(app)
+    register_uncertainty(app)
 
 
 _register_extensions()

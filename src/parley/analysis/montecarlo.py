@@ -1,0 +1,771 @@
+"""Monte Carlo over what the analyst does not know: stance ranges, salience ranges, capability ranges.
+
+Every uncertain input of a scenario (see :class:`InputSpace`) is one column of a draw. A run
+of ``n`` draws builds one :class:`~parley.scenario.core.Stances` batch per chunk of draws,
+runs any registered model on it batch-first, and scores each plan for every actor in every
+draw. Draw ``i`` always takes its random numbers from child stream ``i`` of the seed
+(``child_generators(seed, n)[i]``; the model gets that stream's first child), so the chunking
+and the runner (sequential, process pool, Dask) never change a number.
+
+Definitions (docs/uncertainty.md says more):
+
+- an actor *accepts* a plan when its salience-weighted loss under the plan is no larger than
+  under its alternative (its ``outside_option``, else the issue's status quo, else the
+  model's forecast for that draw); distances are divided by the issue's span, the loss is
+  linear or quadratic per the scenario's ``utility``; issues the plan leaves open stay at
+  the alternative;
+- a plan *passes every veto* when every actor named in the ``vetoes`` of an issue the plan
+  settles accepts it (a group holds its veto through all its members: unanimity);
+- a declared group *splits* on a plan when some of its members accept it and some do not.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.special import ndtri
+
+from parley.analysis.runners import Chunk, ProgressFn, Runner, get_runner
+from parley.analysis.scoring import Basis, ScoringOptions, veto_holders
+from parley.errors import ParleyError
+from parley.models.base import FloatArray, Model, get_model
+from parley.scenario.core import Actor, Issue, Scenario, Stances
+
+__all__ = [
+    "QUANTILES",
+    "InputSpace",
+    "MonteCarloResult",
+    "Noise",
+    "UncertainInput",
+    "monte_carlo",
+]
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+"""The outcome quantiles every Monte Carlo result reports."""
+
+Kind = Literal["position", "salience", "capability"]
+Distribution = Literal["uniform", "triangular", "normal", "lognormal"]
+_DIST_CODES: dict[str, int] = {"uniform": 0, "triangular": 1, "normal": 2, "lognormal": 3}
+_EPS = 1e-12
+"""Unit-cube values are kept inside [EPS, 1 − EPS] before a normal quantile, so none is infinite."""
+
+
+@dataclass(frozen=True)
+class Noise:
+    """Global noise on the point values of every stance that has no uncertainty of its own.
+
+    Parameters
+    ----------
+    position
+        Standard deviation of a normal draw around each position, as a fraction of the issue's
+        span (0.05 = 5 points on a 0–100 scale); draws are clipped to the issue's scale.
+    salience
+        Standard deviation of a normal draw around each salience; clipped to [0, 1].
+    capability
+        Standard deviation of the log of a multiplicative factor on each actor's capability
+        (0.2 ≈ ±20 %): capability × exp(capability · z), z standard normal.
+    """
+
+    position: float = 0.0
+    salience: float = 0.0
+    capability: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in ("position", "salience", "capability"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+                raise ParleyError(f"noise on {name} must be a number ≥ 0, got {value!r}")
+
+    def to_dict(self) -> dict[str, float]:
+        """The three standard deviations."""
+        return {"position": self.position, "salience": self.salience, "capability": self.capability}
+
+
+@dataclass(frozen=True)
+class UncertainInput:
+    """One uncertain number of a scenario and how it is drawn.
+
+    ``a``, ``b``, ``c`` are the distribution's parameters: uniform (low, high, –),
+    triangular (low, mode, high), normal (mean, sd, –) clipped to [``lower``, ``upper``],
+    lognormal (median, log-sd, –). ``source`` is ``"scenario"`` for a range written in the
+    file and ``"noise"`` for global noise.
+    """
+
+    name: str
+    label: str
+    kind: Kind
+    actor: str
+    issue: str | None
+    distribution: Distribution
+    a: float
+    b: float
+    c: float = float("nan")
+    lower: float = -math.inf
+    upper: float = math.inf
+    source: Literal["scenario", "noise"] = "scenario"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready description."""
+        params: dict[str, float] = {}
+        if self.distribution == "uniform":
+            params = {"low": self.a, "high": self.b}
+        elif self.distribution == "triangular":
+            params = {"low": self.a, "mode": self.b, "high": self.c}
+        elif self.distribution == "normal":
+            params = {"mean": self.a, "sd": self.b, "clip_low": self.lower, "clip_high": self.upper}
+        else:
+            params = {"median": self.a, "log_sd": self.b}
+        return {
+            "name": self.name,
+            "label": self.label,
+            "kind": self.kind,
+            "actor": self.actor,
+            "issue": self.issue,
+            "distribution": self.distribution,
+            "params": params,
+            "source": self.source,
+        }
+
+
+def _num(x: float | None) -> float:
+    """A parameter the schema guarantees is present, as a float."""
+    if x is None:  # pragma: no cover - the schema rejects such a file
+        raise ParleyError("an uncertainty lacks a parameter its distribution needs")
+    return float(x)
+
+
+def _make(
+    actor: Actor, kind: Kind, issue: Issue | None, dist: Distribution, *args: float | None, **kw: Any
+) -> UncertainInput:
+    """An uncertain input of ``actor`` with readable names; ``args`` are the distribution's a, b (, c)."""
+    what = {"position": " position on ", "salience": " salience on ", "capability": " capability"}[kind]
+    who = re.sub(r"\s*\([^()]*\)$", "", actor.name) or actor.name  # "Poland (Prime Minister Tusk)" → "Poland"
+    return UncertainInput(
+        name=f"{kind}:{actor.id}" + (f":{issue.id}" if issue else ""),
+        label=who + what + (issue.label if issue else ""),
+        kind=kind,
+        actor=actor.id,
+        issue=issue.id if issue else None,
+        distribution=dist,
+        a=_num(args[0]),
+        b=_num(args[1]),
+        c=_num(args[2]) if len(args) > 2 else math.nan,
+        **kw,
+    )
+
+
+def _quantile_transform(
+    u: FloatArray,
+    code: NDArray[np.int64],
+    a: FloatArray,
+    b: FloatArray,
+    c: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
+) -> FloatArray:
+    """Map unit-cube values (B, K) to input values column by column (inverse CDFs, vectorised)."""
+    x = np.empty_like(u)
+    cols = code == 0
+    if cols.any():
+        x[:, cols] = a[cols] + u[:, cols] * (b[cols] - a[cols])
+    cols = code == 1
+    if cols.any():
+        lo, mode, hi = a[cols], b[cols], c[cols]
+        width = hi - lo
+        with np.errstate(invalid="ignore", divide="ignore"):
+            f_mode = np.where(width > 0, (mode - lo) / np.where(width > 0, width, 1.0), 0.0)
+        uc = u[:, cols]
+        left = lo + np.sqrt(uc * width * (mode - lo))
+        right = hi - np.sqrt((1.0 - uc) * width * (hi - mode))
+        x[:, cols] = np.where(uc < f_mode, left, right)
+    cols = code == 2
+    if cols.any():
+        z = ndtri(np.clip(u[:, cols], _EPS, 1.0 - _EPS))
+        x[:, cols] = np.clip(a[cols] + b[cols] * z, lower[cols], upper[cols])
+    cols = code == 3
+    if cols.any():
+        z = ndtri(np.clip(u[:, cols], _EPS, 1.0 - _EPS))
+        x[:, cols] = a[cols] * np.exp(b[cols] * z)
+    return x
+
+
+@dataclass(frozen=True)
+class InputSpace:
+    """The uncertain inputs of a scenario and how a unit-cube point becomes a Stances batch.
+
+    Build one with :meth:`from_scenario`. Column ``k`` of a draw is input ``inputs[k]``;
+    :meth:`values` maps unit-cube points to input values through each input's quantile
+    function, :meth:`stances` writes the values into the scenario's arrays. Because each
+    column is a monotone function of one uniform, a unit-cube design (Monte Carlo or Sobol)
+    gives independent inputs with the stated distributions.
+    """
+
+    inputs: tuple[UncertainInput, ...]
+    base: Stances = field(repr=False)
+    actor_ids: tuple[str, ...]
+    issue_ids: tuple[str, ...]
+    _code: NDArray[np.int64] = field(repr=False)
+    _a: FloatArray = field(repr=False)
+    _b: FloatArray = field(repr=False)
+    _c: FloatArray = field(repr=False)
+    _lower: FloatArray = field(repr=False)
+    _upper: FloatArray = field(repr=False)
+    _row: NDArray[np.int64] = field(repr=False)
+    _col: NDArray[np.int64] = field(repr=False)
+    _ref: FloatArray = field(repr=False)
+    _kind: NDArray[np.object_] = field(repr=False)
+
+    @classmethod
+    def from_scenario(cls, scenario: Scenario, noise: Noise | None = None, *, stated: bool = False) -> InputSpace:
+        """Collect every uncertain input: the file's ranges first, then global noise where no range is given.
+
+        Parameters
+        ----------
+        scenario
+            The scenario.
+        noise
+            Global noise on stances without a distribution of their own (none by default).
+        stated
+            Start from stated instead of revealed positions.
+        """
+        noise = noise or Noise()
+        base = scenario.stances(stated=stated)
+        col = {i.id: j for j, i in enumerate(scenario.issues)}
+        items: list[tuple[UncertainInput, int, int, float]] = []
+        for r, (actor, spec) in enumerate(zip(scenario.actors, scenario.spec.actors, strict=True)):
+            for issue_id, st in spec.stances.items():
+                j = col[issue_id]
+                issue = scenario.issues[j]
+                x0 = float(base.positions[0, r, j])
+                unc = st.uncertainty
+                if unc is not None and unc.distribution == "uniform":
+                    items.append((_make(actor, "position", issue, "uniform", unc.low, unc.high), r, j, 1.0))
+                elif unc is not None and unc.distribution == "triangular":
+                    mode = x0 if unc.mode is None else unc.mode
+                    items.append((_make(actor, "position", issue, "triangular", unc.low, mode, unc.high), r, j, 1.0))
+                elif unc is not None:  # normal, clipped to the scale (and to low/high where given)
+                    lo = issue.lower if unc.low is None else max(issue.lower, unc.low)
+                    hi = issue.upper if unc.high is None else min(issue.upper, unc.high)
+                    mean = x0 if unc.mode is None else unc.mode
+                    items.append(
+                        (_make(actor, "position", issue, "normal", mean, unc.sd, lower=lo, upper=hi), r, j, 1.0)
+                    )
+                elif noise.position > 0:
+                    sd = noise.position * issue.span
+                    kw = {"lower": issue.lower, "upper": issue.upper, "source": "noise"}
+                    items.append((_make(actor, "position", issue, "normal", x0, sd, **kw), r, j, 1.0))
+                if st.salience_range is not None:
+                    items.append((_make(actor, "salience", issue, "uniform", *st.salience_range), r, j, 1.0))
+                elif noise.salience > 0:
+                    kw = {"lower": 0.0, "upper": 1.0, "source": "noise"}
+                    items.append(
+                        (_make(actor, "salience", issue, "normal", st.salience, noise.salience, **kw), r, j, 1.0)
+                    )
+            cap = spec.capability
+            ref = float(max(cap.values())) if isinstance(cap, dict) else float(cap)
+            if spec.capability_range is not None:
+                items.append((_make(actor, "capability", None, "uniform", *spec.capability_range), r, -1, ref))
+            elif noise.capability > 0:
+                item = _make(actor, "capability", None, "lognormal", ref, noise.capability, source="noise")
+                items.append((item, r, -1, ref))
+        inputs = tuple(i for i, *_ in items)
+        return cls(
+            inputs=inputs,
+            base=base,
+            actor_ids=scenario.actor_ids,
+            issue_ids=scenario.issue_ids,
+            _code=np.array([_DIST_CODES[i.distribution] for i in inputs], dtype=np.int64),
+            _a=np.array([i.a for i in inputs], dtype=float),
+            _b=np.array([i.b for i in inputs], dtype=float),
+            _c=np.array([i.c for i in inputs], dtype=float),
+            _lower=np.array([i.lower for i in inputs], dtype=float),
+            _upper=np.array([i.upper for i in inputs], dtype=float),
+            _row=np.array([r for _, r, _, _ in items], dtype=np.int64),
+            _col=np.array([j for _, _, j, _ in items], dtype=np.int64),
+            _ref=np.array([ref for *_, ref in items], dtype=float),
+            _kind=np.array([i.kind for i in inputs], dtype=object),
+        )
+
+    @property
+    def size(self) -> int:
+        """Number of uncertain inputs ``K``."""
+        return len(self.inputs)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Machine names of the inputs, e.g. ``position:us:sanctions``."""
+        return tuple(i.name for i in self.inputs)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Readable names of the inputs, e.g. ``White House position on Sanctions``."""
+        return tuple(i.label for i in self.inputs)
+
+    def groups(self, by: Literal["actor", "issue", "input"]) -> tuple[str, ...]:
+        """The group of each input: its actor, its issue (capabilities form group ``capability``), or itself."""
+        if by == "actor":
+            return tuple(i.actor for i in self.inputs)
+        if by == "issue":
+            return tuple(i.issue if i.issue is not None else "capability" for i in self.inputs)
+        if by == "input":
+            return self.names
+        raise ParleyError(f"group inputs by actor, issue or input, not {by!r}")
+
+    def values(self, unit: FloatArray) -> FloatArray:
+        """Input values (B, K) for unit-cube points (B, K)."""
+        u = np.asarray(unit, dtype=float)
+        if u.ndim != 2 or u.shape[1] != self.size:
+            raise ValueError(f"expected unit-cube points of shape (B, {self.size}), got {u.shape}")
+        return _quantile_transform(u, self._code, self._a, self._b, self._c, self._lower, self._upper)
+
+    def stances(self, values: FloatArray) -> Stances:
+        """The Stances batch (B, N, M) with each input set to its value."""
+        x = np.asarray(values, dtype=float)
+        b = x.shape[0]
+        _, n, m = self.base.shape
+        pos = np.broadcast_to(self.base.positions, (b, n, m)).copy()
+        sal = np.broadcast_to(self.base.saliences, (b, n, m)).copy()
+        cap = np.broadcast_to(self.base.capabilities, (b, n, m)).copy()
+        kinds = self._kind
+        k = np.flatnonzero(kinds == "position")
+        pos[:, self._row[k], self._col[k]] = x[:, k]
+        k = np.flatnonzero(kinds == "salience")
+        sal[:, self._row[k], self._col[k]] = x[:, k]
+        k = np.flatnonzero(kinds == "capability")
+        cap[:, self._row[k], :] *= (x[:, k] / self._ref[k])[:, :, None]
+        return Stances(
+            positions=pos,
+            saliences=sal,
+            capabilities=cap,
+            mask=np.broadcast_to(self.base.mask, (b, n, m)).copy(),
+            lower=self.base.lower,
+            upper=self.base.upper,
+            reference=np.broadcast_to(self.base.reference, (b, m)).copy(),
+        )
+
+
+@dataclass(frozen=True)
+class _PlanRule:
+    """Plans, reservations and vetoes as arrays: the rule of :mod:`parley.analysis.plans`, batched over draws.
+
+    ``points`` holds each plan's outcome (its position where it settles an issue, the status
+    quo elsewhere, NaN where the issue stays unsettled and each actor keeps its reservation);
+    ``reservation`` each actor's outside option, else the status quo, NaN where neither
+    (``no_reference="worst"`` then takes the scale end farthest from the actor's drawn
+    position); ``scored`` where an issue enters an actor's score.
+    """
+
+    ids: tuple[str, ...]
+    points: FloatArray  # (P, M)
+    reservation: FloatArray  # (N, M)
+    scored: NDArray[np.bool_]  # (N, M)
+    quadratic: bool
+    worst: bool
+    tolerance: float
+    holders: NDArray[np.bool_]  # (P, H, N) the members of each veto holder of each plan (padded)
+    unanimity: bool
+    majority: float
+    groups: tuple[str, ...]
+    members: NDArray[np.bool_]  # (G, N)
+
+    @classmethod
+    def from_scenario(cls, scenario: Scenario, options: ScoringOptions) -> _PlanRule:
+        basis = Basis(scenario, options)
+        n = len(scenario.actors)
+        reservation = np.where(np.isnan(basis.outside), basis.sq[None, :], basis.outside)
+        rows = {a: i for i, a in enumerate(scenario.actor_ids)}
+        lists = [[members for _, _, members in veto_holders(scenario, plan)] for plan in scenario.plans]
+        holders = np.zeros((len(lists), max([1, *map(len, lists)]), n), dtype=bool)
+        for k, plan_holders in enumerate(lists):
+            for h, who in enumerate(plan_holders):
+                holders[k, h, [rows[a] for a in who]] = True
+        declared = sorted({g for a in scenario.actors for g in a.groups})
+        members = np.array([[g in a.groups for a in scenario.actors] for g in declared], dtype=bool).reshape(-1, n)
+        keep = members.sum(axis=1) >= 2
+        return cls(
+            ids=tuple(p.id for p in scenario.plans),
+            points=np.array([basis.plan_outcome(p) for p in scenario.plans], dtype=float).reshape(
+                len(scenario.plans), len(scenario.issues)
+            ),
+            reservation=reservation,
+            scored=np.asarray(basis.scored, dtype=bool),
+            quadratic=basis.quadratic,
+            worst=options.no_reference == "worst",
+            tolerance=options.tolerance,
+            holders=holders,
+            unanimity=options.group_veto == "unanimity",
+            majority=options.group_majority,
+            groups=tuple(g for g, k in zip(declared, keep, strict=True) if k),
+            members=members[keep],
+        )
+
+    def score(self, stances: Stances) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+        """Acceptance (B, P, N) and veto consent (B, P) of each plan in each draw."""
+        b, n, m = stances.shape
+        p = len(self.ids)
+        x, s = stances.positions, np.where(stances.mask, stances.saliences, 0.0)
+        res = np.broadcast_to(self.reservation, (b, n, m))
+        if self.worst:
+            far = np.where(np.abs(x - stances.lower) >= np.abs(x - stances.upper), stances.lower, stances.upper)
+            res = np.where(np.isnan(res), far, res)
+        span = stances.upper - stances.lower
+        # issues left out of an actor's score weigh 0; NaN reservations there become harmless
+        res = np.where(np.isnan(res), x, res)
+        w = np.where(self.scored, s, 0.0) / (span**2 if self.quadratic else span)
+        settled = ~np.isnan(self.points)  # (P, M)
+        points = np.where(settled, self.points, 0.0)
+
+        def loss(d: FloatArray) -> FloatArray:
+            return d * d if self.quadratic else np.abs(d)
+
+        # the plan moves an issue only where it settles it; elsewhere plan and reservation coincide
+        gain_res = (loss(res - x) * w) @ settled.T.astype(float)  # (B, N, P)
+        gain_plan = np.einsum(
+            "bpnm,bnm->bpn", loss(points[None, :, None, :] - x[:, None]) * settled[None, :, None, :], w
+        )
+        gain = np.swapaxes(gain_res, 1, 2) - gain_plan  # (B, P, N)
+        accept = gain > self.tolerance
+        if p == 0:
+            return accept, np.ones((b, 0), dtype=bool)
+        h = self.holders[None]  # (1, P, H, N)
+        if self.unanimity:
+            consents = np.all(accept[:, :, None, :] | ~h, axis=-1)  # (B, P, H)
+        else:
+            c = np.where(h, _actor_capability(stances)[:, None, None, :], 0.0)
+            total = c.sum(axis=-1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                share = (c * accept[:, :, None, :]).sum(axis=-1) / np.where(total > 0, total, 1.0)
+            single = h.sum(axis=-1) == 1  # one member: its own word, whatever the majority rule
+            own = np.any(accept[:, :, None, :] & h, axis=-1)
+            consents = np.where(single, own, share > self.majority) | (total <= 0)
+        return accept, consents.all(axis=-1)
+
+
+def _actor_capability(stances: Stances) -> FloatArray:
+    """(B, N) each actor's mean capability over the issues where it has a stance (as plans.Basis)."""
+    counts = stances.mask.sum(axis=2)
+    own = np.where(stances.mask, stances.capabilities, 0.0).sum(axis=2) / np.maximum(counts, 1)
+    return np.where(counts > 0, own, stances.capabilities.mean(axis=2))
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything a worker needs to evaluate draws: picklable, sent once per worker.
+
+    ``root_entropy`` is the seed's entropy; draw ``i`` uses ``SeedSequence(root_entropy,
+    spawn_key=(i,))``, i.e. child ``i`` of the seed, for its inputs, and that stream's first
+    child for the model.
+    """
+
+    space: InputSpace
+    model: Model
+    plans: _PlanRule
+    root_entropy: int | Sequence[int]
+
+    def streams(self, start: int, stop: int) -> list[np.random.SeedSequence]:
+        """Child streams ``start`` .. ``stop − 1`` of the seed."""
+        return [np.random.SeedSequence(self.root_entropy, spawn_key=(i,)) for i in range(start, stop)]
+
+
+def evaluate_chunk(job: Evaluation, chunk: Chunk) -> dict[str, np.ndarray]:
+    """Evaluate draws ``chunk.start`` .. ``chunk.stop − 1``: inputs, outcomes, acceptance.
+
+    When ``chunk.unit`` is given (a sensitivity design) those unit-cube points are used;
+    otherwise each draw takes its own from its child stream.
+    """
+    streams = job.streams(chunk.start, chunk.stop)
+    k = job.space.size
+    if chunk.unit is not None:
+        unit = np.asarray(chunk.unit, dtype=float)
+    else:
+        unit = np.stack([np.random.default_rng(s).random(k) for s in streams]) if streams else np.empty((0, k))
+    values = job.space.values(unit)
+    stances = job.space.stances(values)
+    model_streams = [np.random.SeedSequence(s.entropy, spawn_key=(*s.spawn_key, 0)) for s in streams]
+    forecast = job.model.forecast_batch(stances, rng=model_streams)
+    accept, passes = job.plans.score(stances)
+    return {
+        "inputs": values,
+        "outcomes": np.asarray(forecast.outcomes, dtype=float),
+        "accept": accept,
+        "passes": passes,
+    }
+
+
+def default_chunk_size(n_actors: int, n_issues: int, n_draws: int) -> int:
+    """Draws per chunk: about 2²² entries of an (B, N, N, M) array, and at least 8 chunks of big runs.
+
+    It depends on the scenario's size and ``n`` only, never on the runner, so every runner
+    computes the same chunks.
+    """
+    by_memory = max(16, (1 << 22) // max(1, n_actors * n_actors * n_issues))
+    by_spread = max(64, math.ceil(n_draws / 8))
+    return int(min(by_memory, by_spread, 4096))
+
+
+def chunks_for(n: int, size: int, unit: FloatArray | None = None) -> list[Chunk]:
+    """Split draws 0 .. n − 1 into consecutive chunks of ``size`` (the last may be shorter)."""
+    out = []
+    for idx, start in enumerate(range(0, n, size)):
+        stop = min(n, start + size)
+        out.append(Chunk(idx, start, stop, None if unit is None else np.asarray(unit[start:stop])))
+    return out
+
+
+def run_design(
+    job: Evaluation,
+    n: int,
+    *,
+    unit: FloatArray | None = None,
+    runner: Runner | str | None = None,
+    chunk_size: int | None = None,
+    progress: ProgressFn | None = None,
+) -> dict[str, np.ndarray]:
+    """Evaluate ``n`` draws (or the rows of ``unit``) in chunks on a runner; arrays concatenated in order."""
+    _, n_actors, n_issues = job.space.base.shape
+    size = chunk_size or default_chunk_size(n_actors, n_issues, n)
+    if size < 1:
+        raise ParleyError(f"chunk size must be at least 1, got {size}")
+    parts = get_runner(runner).map(evaluate_chunk, job, chunks_for(n, size, unit), progress)
+    return {key: np.concatenate([p[key] for p in parts]) for key in ("inputs", "outcomes", "accept", "passes")}
+
+
+def resolve_model(model: Model | str, params: Mapping[str, Any] | None = None) -> Model:
+    """A model object from a model or a registered name (with parameters)."""
+    if isinstance(model, Model):
+        if params:
+            raise ParleyError("give parameters either in the model object or as params, not both")
+        return model
+    return get_model(model, params)
+
+
+def root_seed(seed: int | np.random.SeedSequence | None) -> np.random.SeedSequence:
+    """The seed as a SeedSequence; ``None`` draws fresh entropy (recorded so the run can be repeated)."""
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if seed is not None and (not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0):
+        raise ParleyError(f"seed must be a whole number ≥ 0, got {seed!r}")
+    return np.random.SeedSequence(None if seed is None else int(seed))
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, copy=True)
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True)
+class MonteCarloResult:
+    """The draws of a Monte Carlo run and their summaries, with provenance.
+
+    Attributes
+    ----------
+    inputs : (n, K) value of each uncertain input in each draw (columns: ``space.inputs``)
+    outcomes : (n, M) the model's outcome on each issue in each draw
+    accept : (n, P, N) whether each actor accepts each plan in each draw
+    passes : (n, P) whether each plan passes every veto in each draw
+    """
+
+    scenario_id: str
+    model: str
+    params: dict[str, Any]
+    seed: int | None
+    n: int
+    version: str
+    noise: Noise
+    options: ScoringOptions
+    space: InputSpace = field(repr=False)
+    plan_ids: tuple[str, ...]
+    veto_holders: dict[str, tuple[str, ...]]
+    groups: dict[str, tuple[str, ...]]
+    inputs: FloatArray = field(repr=False)
+    outcomes: FloatArray = field(repr=False)
+    accept: NDArray[np.bool_] = field(repr=False)
+    passes: NDArray[np.bool_] = field(repr=False)
+
+    @property
+    def issue_ids(self) -> tuple[str, ...]:
+        """Issue ids in column order."""
+        return self.space.issue_ids
+
+    @property
+    def actor_ids(self) -> tuple[str, ...]:
+        """Actor ids in row order."""
+        return self.space.actor_ids
+
+    @property
+    def accepted_by_all(self) -> NDArray[np.bool_]:
+        """(n, P): every actor accepts the plan in the draw."""
+        return np.all(self.accept, axis=2)
+
+    @property
+    def splits(self) -> NDArray[np.bool_]:
+        """(n, P, G): some members of declared group g accept the plan and some do not."""
+        ids = self.actor_ids
+        members = np.array([[a in m for a in ids] for m in self.groups.values()], dtype=np.int64).reshape(-1, len(ids))
+        count = self.accept.astype(np.int64) @ members.T  # (n, P, G)
+        return (count > 0) & (count < members.sum(axis=1))
+
+    def quantiles(self) -> dict[str, dict[str, float]]:
+        """Per issue: mean, sd and the 5/25/50/75/95 % quantiles of the outcome (NaN draws left out)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an issue whose every draw is NaN stays NaN
+            q = np.nanquantile(self.outcomes, QUANTILES, axis=0)
+            mean = np.nanmean(self.outcomes, axis=0)
+            sd = np.nanstd(self.outcomes, axis=0, ddof=1) if self.n > 1 else np.full(len(self.issue_ids), np.nan)
+        out: dict[str, dict[str, float]] = {}
+        for j, issue in enumerate(self.issue_ids):
+            row = {"mean": float(mean[j]), "sd": float(sd[j])}
+            row.update({f"q{round(100 * p):02d}": float(q[k, j]) for k, p in enumerate(QUANTILES)})
+            out[issue] = row
+        return out
+
+    def plan_summary(self) -> dict[str, dict[str, Any]]:
+        """Per plan: probability of acceptance by each actor, of passing every veto, of each group splitting."""
+        acc = self.accept.mean(axis=0)
+        passes = self.passes.mean(axis=0)
+        everyone = self.accepted_by_all.mean(axis=0)
+        splits = self.splits.mean(axis=0)
+        return {
+            plan: {
+                "accept": {a: float(acc[p, i]) for i, a in enumerate(self.actor_ids)},
+                "veto_holders": list(self.veto_holders[plan]),
+                "passes_vetoes": float(passes[p]),
+                "accepted_by_all": float(everyone[p]),
+                "splits": {g: float(splits[p, k]) for k, g in enumerate(self.groups)},
+            }
+            for p, plan in enumerate(self.plan_ids)
+        }
+
+    def to_dict(self, *, draws: bool = False) -> dict[str, Any]:
+        """JSON-ready summary with provenance; ``draws=True`` adds every draw's inputs, outcomes and votes."""
+        data: dict[str, Any] = {
+            "kind": "montecarlo",
+            "scenario_id": self.scenario_id,
+            "model": {"name": self.model, "params": self.params},
+            "seed": self.seed,
+            "n": self.n,
+            "parley_version": self.version,
+            "noise": self.noise.to_dict(),
+            "scoring": self.options.to_dict(),
+            "inputs": [i.to_dict() for i in self.space.inputs],
+            "outcomes": self.quantiles(),
+            "plans": self.plan_summary(),
+            "groups": {g: list(m) for g, m in self.groups.items()},
+        }
+        if draws:
+            data["draws"] = {
+                "inputs": self.inputs.tolist(),
+                "outcomes": self.outcomes.tolist(),
+                "accept": self.accept.tolist(),
+                "passes": self.passes.tolist(),
+            }
+        return data
+
+
+def prepare(
+    scenario: Scenario,
+    model: Model | str,
+    *,
+    params: Mapping[str, Any] | None = None,
+    seed: int | np.random.SeedSequence | None = None,
+    noise: Noise | None = None,
+    stated: bool = False,
+    options: ScoringOptions | None = None,
+) -> tuple[Evaluation, np.random.SeedSequence, ScoringOptions]:
+    """The worker's job for a run: input space, model, plan rule and seed."""
+    the_model = resolve_model(model, params)
+    root = root_seed(seed)
+    options = dataclasses.replace(options or ScoringOptions(), stated=stated)
+    space = InputSpace.from_scenario(scenario, noise, stated=stated)
+    job = Evaluation(space, the_model, _PlanRule.from_scenario(scenario, options), root.entropy)  # type: ignore[arg-type]
+    return job, root, options
+
+
+def _seed_record(root: np.random.SeedSequence) -> int | None:
+    entropy = root.entropy
+    return int(entropy) if isinstance(entropy, (int, np.integer)) else None
+
+
+def monte_carlo(
+    scenario: Scenario,
+    model: Model | str = "compromise",
+    n: int = 1000,
+    *,
+    params: Mapping[str, Any] | None = None,
+    seed: int | np.random.SeedSequence | None = None,
+    noise: Noise | None = None,
+    stated: bool = False,
+    options: ScoringOptions | None = None,
+    runner: Runner | str | None = None,
+    chunk_size: int | None = None,
+    progress: ProgressFn | None = None,
+) -> MonteCarloResult:
+    """Draw every uncertain input ``n`` times and run ``model`` on the draws.
+
+    Parameters
+    ----------
+    scenario
+        The scenario; its stances' ``uncertainty`` and ``salience_range`` and its actors'
+        ``capability_range`` are the uncertain inputs.
+    model, params
+        A model object, or a registered name with its parameters.
+    n
+        Number of draws.
+    seed
+        Seed of the run; draw ``i`` uses child stream ``i``. ``None``: fresh entropy, recorded.
+    noise
+        Optional global noise on stances and capabilities without ranges of their own.
+    stated
+        Use stated instead of revealed positions as point values (and for scoring plans).
+    options
+        How plans are scored (:class:`parley.analysis.scoring.ScoringOptions`).
+    runner
+        ``"sequential"``, ``"process"`` (default), a Dask scheduler address ``"tcp://host:port"``,
+        or a :class:`~parley.analysis.runners.Runner`.
+    chunk_size
+        Draws per model batch (default: :func:`default_chunk_size`); bounds memory.
+    progress
+        Called as ``progress(done, total)`` in draws after each chunk.
+
+    Raises
+    ------
+    ParleyError
+        For a bad request: ``n`` below 1, a negative seed or noise, an unknown model.
+    """
+    from parley import __version__
+
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
+        raise ParleyError(f"the number of draws must be a whole number ≥ 1, got {n!r}")
+    job, root, options = prepare(scenario, model, params=params, seed=seed, noise=noise, stated=stated, options=options)
+    arrays = run_design(job, int(n), runner=runner, chunk_size=chunk_size, progress=progress)
+    rule = job.plans
+    ids = scenario.actor_ids
+    return MonteCarloResult(
+        scenario_id=scenario.scenario_id,
+        model=job.model.name,
+        params=job.model.params(),
+        seed=_seed_record(root),
+        n=int(n),
+        version=__version__,
+        noise=noise or Noise(),
+        options=options,
+        space=job.space,
+        plan_ids=rule.ids,
+        veto_holders={
+            plan: tuple(a for i, a in enumerate(ids) if rule.holders[k, :, i].any()) for k, plan in enumerate(rule.ids)
+        },
+        groups={g: tuple(a for i, a in enumerate(ids) if rule.members[k, i]) for k, g in enumerate(rule.groups)},
+        inputs=_frozen(arrays["inputs"]),
+        outcomes=_frozen(arrays["outcomes"]),
+        accept=_frozen(arrays["accept"]),
+        passes=_frozen(arrays["passes"]),
+    )
