@@ -126,12 +126,14 @@ def test_case_2025_report_has_every_analysis_section() -> None:
 
     root = Path(__file__).resolve().parents[1]
     sc = load_scenario(root / "examples/ukraine-2025/scenario.yaml")
-    data = build_report_data(sc, ReportOptions(models=("compromise", "median"), montecarlo_draws=0))
+    data = build_report_data(
+        sc, ReportOptions(models=("compromise", "median"), montecarlo_draws=200, sensitivity_samples=32)
+    )
     assert data["errors"] == {}
     html = render_html(data)
-    for section in ("plans", "bargaining", "coalitions", "durability", "words"):
+    for section in ("plans", "montecarlo", "bargaining", "coalitions", "sensitivity", "durability", "words"):
         assert f'<section id="{section}">' in html, section
-    for chart in ("scorecard", "bargaining", "alignment"):
+    for chart in ("scorecard", "bargaining", "alignment", "tornado"):
         assert f'id="chart-{chart}"' in html and f'"{chart}":' in html
     # every plan of the case appears in the scorecard table
     for plan in sc.plans:

@@ -135,6 +135,30 @@ def _coalitions(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | Non
     return coalition_analysis(scenario).to_dict()
 
 
+def _montecarlo(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | None:
+    if opts.montecarlo_draws <= 0:
+        return None
+    from parley.analysis.montecarlo import monte_carlo
+
+    result = monte_carlo(scenario, opts.montecarlo_model, n=opts.montecarlo_draws, seed=opts.seed, runner="sequential")
+    data: dict[str, Any] = result.to_dict()
+    data.pop("inputs", None)  # the per-draw inputs stay out of the report's data
+    return data
+
+
+def _sensitivity(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | None:
+    if opts.sensitivity_samples <= 0:
+        return None
+    from parley.analysis.montecarlo import InputSpace
+
+    if not InputSpace.from_scenario(scenario, None).inputs:
+        return None
+    from parley.analysis.sensitivity import sobol
+
+    result = sobol(scenario, opts.montecarlo_model, n=opts.sensitivity_samples, seed=opts.seed, runner="sequential")
+    return result.to_dict()
+
+
 def _optional_sections() -> dict[str, Callable[[Scenario, ReportOptions], Any]]:
     """Sections computed by analysis modules; each returns JSON-ready data or None."""
-    return {"plans": _plans, "coalitions": _coalitions}
+    return {"plans": _plans, "coalitions": _coalitions, "montecarlo": _montecarlo, "sensitivity": _sensitivity}

@@ -172,13 +172,13 @@ def forecast_overview(data: dict[str, Any]) -> go.Figure:
     labels = [esc(i.get("label") or i["id"]) for i in issues]
     fig = go.Figure()
     mc = data.get("montecarlo") or {}
-    quant = mc.get("quantiles") or {}
+    quant = mc.get("outcomes") or {}
     for j, issue in enumerate(issues):
         q = quant.get(issue["id"])
         if not q:
             continue
         lo, hi = _scale(issue)
-        for (a, b), width in ((("5", "95"), 6), (("25", "75"), 14)):
+        for (a, b), width in ((("q05", "q95"), 6), (("q25", "q75"), 14)):
             if a in q and b in q:
                 fig.add_trace(
                     go.Scatter(
@@ -187,7 +187,7 @@ def forecast_overview(data: dict[str, Any]) -> go.Figure:
                         mode="lines",
                         line={"width": width, "color": "rgba(31,119,180,0.25)"},
                         showlegend=False,
-                        hovertemplate=f"{a}–{b}% band: {q[a]:.4g} to {q[b]:.4g}<extra></extra>",
+                        hovertemplate=f"{a[1:]}–{b[1:]}% band: {q[a]:.4g} to {q[b]:.4g}<extra></extra>",
                     )
                 )
     for k, (model, fc) in enumerate(data.get("forecasts", {}).items()):

@@ -240,4 +240,103 @@ def words_section(data: dict[str, Any]) -> Section | None:
     }
 
 
-RENDERERS = (plans_section, bargaining_section, coalitions_section, durability_section, words_section)
+# ------------------------------------------------------------------------------------ uncertainty
+
+
+def montecarlo_section(data: dict[str, Any]) -> Section | None:
+    """How sure: probability that each plan passes, each actor accepts, each group splits."""
+    mc = data.get("montecarlo")
+    if not mc or not mc.get("plans"):
+        return None
+    names = _actor_names(data)
+    return {
+        "id": "montecarlo",
+        "title": "How sure is that?",
+        "html": _render("montecarlo.html.j2", mc=mc, names=names),
+        "how": f"the scenario's uncertain inputs (ranges and distributions on positions, saliences and capabilities) "
+        f"were drawn {mc['n']} times (seed {mc['seed']}); each draw was forecast with the {mc['model']['name']} "
+        "model and every plan scored again. The shares are the fraction of draws in which a plan passes every "
+        "veto, an actor accepts it, or a declared group splits over it. The forecast bands in the first chart "
+        "come from the same draws.",
+    }
+
+
+def tornado_figure(data: dict[str, Any]) -> go.Figure | None:
+    """Value of clarity per uncertain actor, averaged over the issues it moves, with confidence intervals."""
+    sens = data["sensitivity"]
+    clarity = sens.get("value_of_clarity") or {}
+    totals: dict[str, list[float]] = {}
+    confs: dict[str, list[float]] = {}
+    for output, per_group in clarity.items():
+        if not output.startswith("outcome:"):
+            continue
+        for group, v in per_group.items():
+            totals.setdefault(group, []).append(max(0.0, float(v["value"])))
+            confs.setdefault(group, []).append(float(v.get("value_conf") or 0.0))
+    if not totals:
+        return None
+    names = _actor_names(data)
+    mean = {g: sum(v) / len(v) for g, v in totals.items()}
+    order = sorted(mean, key=mean.get)  # type: ignore[arg-type]
+    fig = go.Figure(
+        go.Bar(
+            x=[mean[g] for g in order],
+            y=[esc(_short(names.get(g, g), 40)) for g in order],
+            orientation="h",
+            error_x={"type": "data", "array": [sum(confs[g]) / len(confs[g]) for g in order], "color": "#777"},
+            marker={"color": PALETTE[0]},
+            hovertemplate="%{y}: %{x:.2f} of the outcome variance on average<extra></extra>",
+        )
+    )
+    return _layout(
+        fig,
+        140 + 34 * len(order),
+        xaxis={"title": "share of outcome variance explained (first-order Sobol)", "range": [0, 1]},
+        yaxis={"automargin": True},
+        showlegend=False,
+    )
+
+
+def sensitivity_section(data: dict[str, Any]) -> Section | None:
+    """Which assumption drives the answer: Sobol indices by actor, as a tornado, and the top driver per issue."""
+    sens = data.get("sensitivity")
+    if not sens:
+        return None
+    fig = tornado_figure(data)
+    names = _actor_names(data)
+    top = []
+    for output, per_group in (sens.get("value_of_clarity") or {}).items():
+        if not output.startswith("outcome:") or not per_group:
+            continue
+        group, v = max(per_group.items(), key=lambda kv: kv[1]["value"])
+        variance = (sens.get("variance") or {}).get(output)
+        top.append(
+            {
+                "issue": output.split(":", 1)[1],
+                "driver": names.get(group, group),
+                "value": v["value"],
+                "conf": v.get("value_conf"),
+                "sd": variance**0.5 if variance else None,
+            }
+        )
+    return {
+        "id": "sensitivity",
+        "title": "Which assumption drives the answer?",
+        "figures": {"tornado": fig} if fig is not None else {},
+        "html": _render("sensitivity.html.j2", sens=sens, top=top, has_chart=fig is not None),
+        "how": "each bar is an actor whose stance the scenario leaves uncertain. Its length is the share of the "
+        "forecast's variance that would vanish if that actor's true stance were known (the first-order Sobol "
+        "index of its group of inputs, averaged over the issues; whiskers: bootstrap confidence). A long bar "
+        "is where clarity is worth most: the ambiguity that matters.",
+    }
+
+
+RENDERERS = (
+    plans_section,
+    montecarlo_section,
+    bargaining_section,
+    coalitions_section,
+    sensitivity_section,
+    durability_section,
+    words_section,
+)
