@@ -128,3 +128,17 @@ def test_report_renders_offline_and_names_as_text(browser: Any, artifacts: Path,
     assert "<script>window.pwned=1</script>" in page.inner_text("#positions")  # shown as written
     page.screenshot(path=str(artifacts / "report.png"), full_page=False)
     context.close()
+
+
+def test_compare_plans_under_a_shock(browser: Any, server: str, artifacts: Path) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(server + "/")
+    page.set_input_files("[data-testid=upload-file]", str(CASE))
+    page.click("[data-testid=upload-submit]")
+    page.click("[data-testid=compare]")
+    page.select_option("[data-testid=shock-select]", "us-aid-stops")
+    page.click("[data-testid=apply-shock]")
+    page.wait_for_selector("[data-testid=compare-table]")
+    assert "before and after" in page.inner_text("h1")
+    assert "→" in page.inner_text("[data-testid=compare-table]")
+    page.screenshot(path=str(artifacts / "webapp-compare.png"), full_page=False)

@@ -105,3 +105,48 @@ def test_openapi_documents_every_api_route(client: TestClient) -> None:
         "/api/models",
     } <= paths
     assert not any(p.startswith("/scenarios") for p in paths)  # HTML pages stay out of the API docs
+
+
+CASE = (ROOT / "examples/ukraine-2025/scenario.yaml").read_text()
+
+
+def wait_for(client: TestClient, job_id: str) -> dict:  # type: ignore[type-arg]
+    for _ in range(600):
+        state = client.get(f"/api/jobs/{job_id}").json()
+        if state["status"] in ("done", "failed"):
+            return state  # type: ignore[no-any-return]
+        time.sleep(0.05)
+    raise AssertionError("job did not finish")
+
+
+def test_plans_and_montecarlo_jobs_render_with_report_sections(client: TestClient) -> None:
+    sid = upload(client, CASE).json()["scenario_id"]
+    plans = wait_for(client, client.post(f"/api/scenarios/{sid}/jobs", json={"kind": "plans"}).json()["id"])
+    assert plans["status"] == "done", plans
+    page = client.get(f"/runs/{plans['run_id']}")
+    assert page.status_code == 200 and 'id="chart-scorecard"' in page.text and "us-28" in page.text
+    mc = wait_for(
+        client,
+        client.post(
+            f"/api/scenarios/{sid}/jobs", json={"kind": "montecarlo", "model": "compromise", "draws": 50}
+        ).json()["id"],
+    )
+    assert mc["status"] == "done", mc
+    run = client.get(f"/api/runs/{mc['run_id']}").json()
+    assert run["kind"] == "montecarlo" and run["result"]["n"] == 50
+    assert "How sure is that?" in client.get(f"/runs/{mc['run_id']}").text
+
+
+def test_compare_shock_side_by_side(client: TestClient) -> None:
+    from parley.analysis.plan_report import compare
+    from parley.scenario import scenario_from_text
+
+    sid = upload(client, CASE).json()["scenario_id"]
+    data = client.get(f"/api/scenarios/{sid}/compare", params={"shock": "wh-adopts-envoy"}).json()
+    # the same numbers as the analysis API called directly
+    direct = compare(scenario_from_text(CASE), "wh-adopts-envoy", models=("compromise", "median")).to_dict()
+    assert len(data["changes"]) == len(direct["changes"])
+    assert data["after"]["us-28"]["support"] == direct["after"]["scores"]["plans"][0]["support"]
+    page = client.get(f"/scenarios/{sid}/compare", params={"shock": "wh-adopts-envoy"})
+    assert page.status_code == 200 and "before and after" in page.text
+    assert client.get(f"/api/scenarios/{sid}/compare", params={"shock": "nope"}).status_code == 422

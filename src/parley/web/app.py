@@ -29,6 +29,7 @@ from parley.store import RunNotFoundError, Store, StoreError
 from parley.web.jobs import JobQueue, Progress
 
 MAX_UPLOAD_BYTES = 2_000_000
+JOB_KINDS = ("forecast", "plans", "montecarlo", "report")
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 
@@ -44,7 +45,7 @@ class ForecastRequest(BaseModel):
 class JobRequest(BaseModel):
     """An analysis to start in the background."""
 
-    kind: str = Field(default="forecast", description="forecast or report")
+    kind: str = Field(default="forecast", description="forecast, plans, montecarlo or report")
     model: str = "compromise"
     params: dict[str, Any] = Field(default_factory=dict)
     seed: int = 20251119
@@ -69,8 +70,8 @@ def _problems(error: ScenarioError) -> list[dict[str, Any]]:
     return [{"path": p.path, "message": p.message, "line": p.line} for p in error.problems]
 
 
-def _fmt_value(v: Any) -> str:
-    return "–" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v)
+def _fmt_value(v: Any, digits: int = 4) -> str:
+    return "–" if v is None else f"{v:.{digits}g}" if isinstance(v, float) else str(v)
 
 
 def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLOAD_BYTES, workers: int = 2) -> FastAPI:
@@ -132,8 +133,8 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
 
     def start_job(sid: str, req: JobRequest) -> Any:
         scenario = load(sid)
-        if req.kind not in ("forecast", "report"):
-            raise HTTPException(422, f"unknown kind {req.kind!r}: forecast or report")
+        if req.kind not in JOB_KINDS:
+            raise HTTPException(422, f"unknown kind {req.kind!r}: {', '.join(JOB_KINDS)}")
         if req.kind == "forecast":
             try:
                 model = get_model(req.model, req.params)
@@ -144,6 +145,43 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
                 progress(f"forecast: {req.model}")
                 with store.run("forecast", scenario, model=model.name, params=model.params(), seed=req.seed) as run:
                     run.finish(model.forecast(scenario, rng=req.seed).to_dict())
+                    return run.id
+
+        elif req.kind == "plans":
+            if not scenario.plans:
+                raise HTTPException(422, "this scenario has no plans to score")
+
+            def work(progress: Progress) -> str:
+                from parley.analysis.plan_report import plan_report
+
+                progress("scoring every plan for every actor")
+                with store.run("plans", scenario, seed=req.seed) as run:
+                    run.finish(plan_report(scenario, models=("compromise", "median", "nash"), rng=req.seed).to_dict())
+                    return run.id
+
+        elif req.kind == "montecarlo":
+            try:
+                model = get_model(req.model, req.params)
+            except ParleyError as e:
+                raise HTTPException(422, str(e)) from None
+            draws = req.draws or 1000
+
+            def work(progress: Progress) -> str:
+                from parley.analysis.montecarlo import monte_carlo
+
+                progress(f"{draws} draws with {model.name}")
+                with store.run("montecarlo", scenario, model=model.name, params=model.params(), seed=req.seed) as run:
+                    result = monte_carlo(
+                        scenario,
+                        model,
+                        n=draws,
+                        seed=req.seed,
+                        runner="sequential",
+                        progress=lambda done, total: progress(f"{done} of {total} draws"),
+                    )
+                    data = result.to_dict()
+                    data.pop("inputs", None)
+                    run.finish(data)
                     return run.id
 
         else:
@@ -230,11 +268,22 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
     def show_run(request: Request, rid: str) -> HTMLResponse:
         record = run_record(rid)
         chart, issues = None, []
-        if record.kind == "forecast" and record.status == "done" and record.scenario_id:
+        sections: list[dict[str, Any]] = []
+        charts: dict[str, str] = {}
+        if record.status == "done" and record.scenario_id:
             stored = store.get_scenario(record.scenario_id)
             issues = stored.get("issues", [])
-            chart = _forecast_chart(stored, record.result)
-        return page(request, "run.html", run=record, chart=chart, issues=issues)
+            if record.kind == "forecast":
+                chart = _forecast_chart(stored, record.result)
+            elif record.kind in ("plans", "montecarlo"):
+                sections, charts = _analysis_sections(store, record)
+        return page(request, "run.html", run=record, chart=chart, issues=issues, sections=sections, charts=charts)
+
+    @app.get("/scenarios/{sid}/compare", response_class=HTMLResponse, include_in_schema=False)
+    def compare_page(request: Request, sid: str, shock: str = "") -> HTMLResponse:
+        scenario = load(sid)
+        view = _comparison(scenario, shock or None)
+        return page(request, "compare.html", scenario=scenario, shock=shock, view=view, shocks=scenario.spec.shocks)
 
     @app.get("/runs/{rid}/report", response_class=HTMLResponse, include_in_schema=False)
     def show_report(rid: str) -> HTMLResponse:
@@ -305,6 +354,12 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
             run.finish(result)
         return {"run_id": run.id, **result}
 
+    @app.get("/api/scenarios/{sid}/compare", tags=["scenarios"])
+    def api_compare(sid: str, shock: str | None = None) -> dict[str, Any]:
+        """Every plan scored as things stand and, with ``shock``, after it: the changes side by side."""
+        scenario = load(sid)
+        return _comparison(scenario, shock)
+
     @app.post("/api/scenarios/{sid}/jobs", tags=["runs"], status_code=202)
     def api_start_job(sid: str, req: JobRequest) -> dict[str, Any]:
         """Start a forecast or a report in the background; poll ``/api/jobs/{id}``."""
@@ -356,6 +411,73 @@ def _models() -> dict[str, Any]:
             "params": parameter_info(cls),
         }
         for name, cls in available_models().items()
+    }
+
+
+def _analysis_sections(store: Store, record: Any) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """A plans or Monte Carlo run shown with the report's own section renderers and charts."""
+    from parley.report.render import _figure_json
+    from parley.report.sections import RENDERERS
+
+    data = {
+        "scenario": store.load_scenario(record.scenario_id).spec.model_dump(mode="json", by_alias=True),
+        record.kind: record.result,
+    }
+    sections, charts = [], {}
+    for render in RENDERERS:
+        section = render(data)
+        if section:
+            for key, fig in section.pop("figures", {}).items():
+                if fig is not None:
+                    charts[key] = _figure_json(fig)
+            sections.append(section)
+    return sections, charts
+
+
+def _comparison(scenario: Scenario, shock: str | None) -> dict[str, Any]:
+    """Plans scored before and (with a shock) after, arranged for a side-by-side view."""
+    from parley.analysis.plan_report import compare, plan_report
+
+    try:
+        if shock:
+            result = compare(scenario, shock, models=("compromise", "median"))
+            before, after = result.before.to_dict(), result.after.to_dict()
+            changes = [c.to_dict() for c in result.changes]
+        else:
+            before = plan_report(scenario, models=("compromise", "median")).to_dict()
+            after, changes = None, []
+    except ScenarioError as e:
+        raise HTTPException(422, str(e)) from None
+    actors = list(before["scores"]["actors"])
+    plans = [p["id"] for p in before["scores"]["plans"]]
+
+    def cells(report: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+        if report is None:
+            return {}
+        out: dict[str, dict[str, Any]] = {}
+        for p in report["scores"]["plans"]:
+            out[p["id"]] = {
+                "support": p["support"],
+                "vetoes_pass": p["vetoes_pass"],
+                "actors": {
+                    a: {"accepts": v.get("accepts"), "concession": v.get("concession")} for a, v in p["actors"].items()
+                },
+            }
+        return out
+
+    forecasts = {}
+    for name in ("compromise", "median"):
+        b = before["scores"]["forecasts"].get(name, {}).get("outcome", {})
+        a = after["scores"]["forecasts"].get(name, {}).get("outcome", {}) if after else {}
+        forecasts[name] = {k: {"before": v, "after": a.get(k)} for k, v in b.items()}
+    return {
+        "shock": shock,
+        "actors": actors,
+        "plans": plans,
+        "before": cells(before),
+        "after": cells(after),
+        "changes": changes,
+        "forecasts": forecasts,
     }
 
 
