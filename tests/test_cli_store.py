@@ -145,7 +145,7 @@ def test_export_failure_leaves_the_old_file(
     def broken_replace(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("parley.cli_store.os.replace", broken_replace)
+    monkeypatch.setattr("parley._files.os.replace", broken_replace)
     code, _, err = run("runs", "export", filled["forecast"], "-o", str(target))
     assert code == 1 and "cannot write" in err and "No space left" in err
     assert target.read_text() == "old content"

@@ -138,3 +138,15 @@ def test_case_2025_report_has_every_analysis_section() -> None:
     # every plan of the case appears in the scorecard table
     for plan in sc.plans:
         assert plan.title in html or plan.id in html
+
+
+def test_written_files_get_ordinary_permissions(tmp_path: Path, data) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        out = write_report(data, tmp_path / "r.html")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644  # 0666 less the umask, not a temp file's 0600

@@ -7,14 +7,13 @@ and :func:`record_forecast` are for other commands that keep what they compute.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
+from parley._files import write_text_atomic
 from parley.cli_common import Format, emit_json, err, fail, out
 from parley.store import RunRecord, Store, StoreError, record_forecast
 from parley.store.codec import json_safe
@@ -53,23 +52,8 @@ def open_store(url: str | None = None) -> Store:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename.
-
-    A reader never sees a half-written file, and an existing file is left as it was when
-    writing fails.
-    """
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``text`` to ``path`` atomically (see :func:`parley._files.write_text_atomic`)."""
+    write_text_atomic(path, text)
 
 
 def _when(record: RunRecord) -> str:

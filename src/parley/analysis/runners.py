@@ -17,7 +17,6 @@ import json
 import math
 import multiprocessing
 import os
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
@@ -28,6 +27,7 @@ from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
+from parley._files import write_text_atomic
 from parley.errors import ParleyError
 
 __all__ = [
@@ -290,14 +290,4 @@ def write_json_atomic(path: str | Path, data: Any) -> None:
     """
     target = Path(path)
     text = json.dumps(_clean(data), indent=2, ensure_ascii=False, default=_json_default) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_text_atomic(target, text)

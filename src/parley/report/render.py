@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -13,6 +11,7 @@ from typing import Any
 import jinja2
 import plotly.graph_objects as go
 
+from parley._files import write_text_atomic
 from parley.report import figures
 
 
@@ -103,15 +102,7 @@ def write_report(data: dict[str, Any], path: str | Path) -> Path:
     path = Path(path)
     text = render_html(data)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_text_atomic(path, text)
 
 
 def dumps(data: dict[str, Any]) -> str:
