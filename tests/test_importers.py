@@ -320,6 +320,12 @@ def test_deu_cases(data_file) -> None:  # type: ignore[no-untyped-def]
     assert stance(s, "de", "d00032i1") == (0, 0.8, 4.1)  # pde 0, sde 80, GDP 4.1
     assert stance(s, "uk", "d00032i1") == (100, 0.6, 2.64)
     assert s.actors[0].name == "European Commission"
+    # proposals (prnr) of the 247 issues and their sizes, counted with awk on the file:
+    # awk -F'\t' '$75 in [0, 100] {n[$3]++}' -> 95 proposals; 17 of 1 issue, 32 of 2, 24 of 3,
+    # 16 of 4, 6 of 5
+    sizes = [len(p.cases) for p in data.proposals]
+    assert len(sizes) == 95 and [sizes.count(k) for k in range(1, 6)] == [17, 32, 24, 16, 6]
+    assert sum(len(p.scenario.issues) for p in data.proposals) == 247
 
 
 def test_deu_equal_capability_and_zero_salience(data_file) -> None:  # type: ignore[no-untyped-def]
@@ -378,6 +384,36 @@ def test_deu_without_gdp_row_needs_equal_capability() -> None:
     with pytest.raises(ScenarioError, match="no GDP row"):
         read_deu(text)
     assert len(read_deu(text, capability="equal")) == 2
+
+
+def test_deu_proposals_on_small_file() -> None:
+    text = deu_text([
+        "p1|p1i1|x|||30|||50|20|15",            # only c counts
+        "p1|p1i2|x|10|20|30|50|50|50|200|999",  # no outcome: skipped, not in p1's scenario
+        "p1|p1i3|x|10|20||40|60||5|25",          # a and b count
+        "p2|p2i1|y|40|50|60|10|10|10||50",       # everyone; no reference point
+    ])
+    data = read_deu(text, "t.tsv")
+    assert [p.proposal for p in data.proposals] == ["p1", "p2"]
+    p1, p2 = data.proposals
+    assert p1.issue_ids == ("p1i1", "p1i3") and p1.cases == (data.case("p1i1"), data.case("p1i3"))
+    s = p1.scenario
+    # actors in the file's column order (a, b, c), not in order of first appearance (c first)
+    assert s.actor_ids == ("a", "b", "c") and s.title == "DEU p1 (x)"
+    assert s.mask.tolist() == [[False, True], [False, True], [True, False]]
+    assert stance(s, "c", "p1i1") == (30, 0.5, 3)  # GDP row: a 1, b 2, c 3
+    assert stance(s, "a", "p1i3") == (10, 0.4, 1) and stance(s, "b", "p1i3") == (20, 0.6, 2)
+    assert s.status_quo.tolist() == [20, 5]
+    assert np.isnan(p2.scenario.status_quo).all() and p2.scenario.actor_ids == ("a", "b", "c")
+    equal = read_deu(text, "t.tsv", capability="equal")
+    assert np.all(equal.proposals[0].scenario.capabilities == 1)
+
+
+def test_deu_names_stay_importable_from_importers() -> None:
+    from parley.scenario import deu, importers
+
+    for name in ("load_deu", "read_deu", "DeuDataset", "DeuCase", "DeuProposal", "DEU_ACTOR_NAMES"):
+        assert getattr(importers, name) is getattr(deu, name)
 
 
 def test_load_scenario_on_deu_says_to_backtest(data_file) -> None:  # type: ignore[no-untyped-def]

@@ -213,26 +213,51 @@ def backtest_deu(
     path: Annotated[Path, typer.Argument(help="DEU data set, tab-separated (e.g. deu_train.tsv)")],
     model: Annotated[list[str] | None, typer.Option("--model", "-m", help="model to score (repeatable)")] = None,
     capability: Annotated[Capability, typer.Option(help="capability proxy: gdp (row 2) or equal")] = Capability.gdp,
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by",
+            metavar="[auto|issue|proposal]",
+            help="issue: run every model on each issue alone; proposal: on the issues of each proposal "
+            "together; auto: by proposal for models that work across issues (exchange, smp), by issue "
+            "for the others. Every issue is scored once either way, so rows stay comparable.",
+        ),
+    ] = "auto",
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
-    """Score models against the known outcomes of EU legislative negotiations (DEU)."""
+    """Score models against the known outcomes of EU legislative negotiations (DEU).
+
+    With no --model, scores every registered model and the baselines side by side; the
+    'by' column says whether a row ran each issue alone or each proposal's issues together.
+    """
     from parley.analysis.backtest import DEFAULT_MODELS
     from parley.analysis.backtest import backtest_deu as run
 
+    if by not in ("auto", "issue", "proposal"):
+        fail(f"--by must be auto, issue or proposal, not '{by}'")
     try:
-        result = run(path, models=model or DEFAULT_MODELS, capability=capability.value)
+        result = run(
+            path, models=model or DEFAULT_MODELS, capability=capability.value,
+            by=None if by == "auto" else "issue" if by == "issue" else "proposal",
+        )
     except ParleyError as e:
         fail(e)
     data = result.to_dict()
     if fmt is Format.json:
         emit_json(data)
         return
-    table = Table(title=f"DEU backtest — {path.name}, capability {capability.value}", title_justify="left")
-    for col in ("model", "n", "MAE", "median AE", "within 10"):
-        table.add_column(col, justify="left" if col == "model" else "right")
+    title = f"DEU backtest — {path.name}, capability {capability.value}, {data['issues']} issues"
+    table = Table(title=title, title_justify="left")
+    for col in ("model", "by", "n", "MAE", "median AE", "within 10", "failed"):
+        table.add_column(col, justify="left" if col in ("model", "by") else "right")
+
+    def cell(x: float, scale: float = 1.0, unit: str = "") -> str:
+        return "–" if math.isnan(x) else f"{scale * x:.{1 if unit else 2}f}{unit}"
+
     for name, row in data["models"].items():
         table.add_row(
-            name, str(row["n"]), f"{row['mae']:.2f}", f"{row['median_ae']:.2f}", f"{100 * row['within_10']:.1f}%"
+            name, row["by"], str(row["n"]), cell(row["mae"]), cell(row["median_ae"]),
+            cell(row["within_10"], 100.0, "%"), str(row["failed"]),
         )
     out.print(table)
 

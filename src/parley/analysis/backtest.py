@@ -1,10 +1,29 @@
 """Backtests: how close models come to negotiations whose outcomes are known.
 
-:func:`backtest_deu` scores models on the DEU data set (MODELS.md §7). Each scoreable
-issue is a one-issue scenario on 0–100 (see :func:`parley.scenario.importers.load_deu`
-for which issues and actors count); a model's error on an issue is
-``|forecast − outcome|``. Besides registered models (by name, via
-:func:`parley.models.get_model`, or as model objects) three baselines are built in:
+:func:`backtest_deu` scores models on the DEU data set (MODELS.md §7); which issues and
+actors count is :func:`parley.scenario.deu.load_deu`'s rule. A model's error on an issue
+is ``|forecast − outcome|``, and every scoreable issue is scored once, whatever the
+grouping below, so the numbers of all rows are comparable (same issues, same rule).
+
+**Grouping** (``by``). What a model is run on:
+
+``"issue"``
+    each issue alone, as a one-issue scenario on 0–100;
+``"proposal"``
+    the issues of one legislative proposal together, as one multi-issue scenario
+    (:attr:`parley.scenario.deu.DeuDataset.proposals`; an actor is masked on the issues of
+    the proposal where it has no stance); the model forecasts all of them at once and each
+    is scored as before.
+
+Models that work across issues (:data:`ACROSS_ISSUES`: Stokman's exchange model, which
+trades positions between the issues of one proposal as Arregui, Stokman & Thomson 2006
+ran it, and KTAB's multi-dimensional SMP) are run by proposal unless told otherwise; all
+others by issue. On one issue no exchange is possible, so ``exchange`` by issue is the
+compromise model. Per-issue models (compromise, median, Nash, BDM, the baselines) give
+the same forecasts either way.
+
+Besides registered models (by name, via :func:`parley.models.get_model`, or as model
+objects) three baselines are built in:
 
 ``mean-unweighted``
     the plain mean of the positions of the actors that count;
@@ -19,11 +38,12 @@ A baseline name takes precedence over a registered model of the same name.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 
@@ -31,15 +51,21 @@ from parley._random import SeedLike, child_generators
 from parley.errors import ModelError, ParleyError
 from parley.models.base import BatchForecast, Model, get_model
 from parley.scenario.core import Scenario, Stances
-from parley.scenario.importers import DeuDataset, load_deu
+from parley.scenario.deu import DeuDataset, load_deu
 
 __all__ = [
+    "ACROSS_ISSUES",
     "BASELINES",
     "DEFAULT_MODELS",
     "BacktestResult",
+    "Grouping",
     "ModelScore",
     "backtest_deu",
+    "default_grouping",
 ]
+
+Grouping = Literal["issue", "proposal"]
+"""What a model is run on: each issue alone, or the issues of one proposal together."""
 
 WITHIN = 10.0
 """An issue is forecast 'within 10' when |forecast − outcome| ≤ this, on the 0–100 scale."""
@@ -101,11 +127,23 @@ DEFAULT_MODELS: tuple[str, ...] = (
     "compromise",
     "median",
     "nash",
+    "bdm",
+    "smp",
+    "exchange",
     "mean-unweighted",
     "median-unweighted",
     "constant50",
 )
-"""What :func:`backtest_deu` scores when no models are named."""
+"""What :func:`backtest_deu` scores when no models are named: every registered model and the baselines."""
+
+ACROSS_ISSUES: frozenset[str] = frozenset({"exchange", "smp"})
+"""Models (by registered name) whose forecast on an issue depends on the other issues of the
+scenario; :func:`default_grouping` runs them by proposal."""
+
+
+def default_grouping(model: Model) -> Grouping:
+    """``"proposal"`` for a model that works across issues (:data:`ACROSS_ISSUES`), else ``"issue"``."""
+    return "proposal" if model.name in ACROSS_ISSUES else "issue"
 
 
 @dataclass(frozen=True)
@@ -120,6 +158,7 @@ class ModelScore:
     within_10 : share of scored issues with absolute error ≤ 10
     failed : issues on which the model raised or gave no finite forecast
     failures : ``(issue_id, reason)`` for each of those
+    by : the grouping the model was run with, ``"issue"`` or ``"proposal"``
     """
 
     n: int
@@ -128,6 +167,7 @@ class ModelScore:
     within_10: float
     failed: int = 0
     failures: tuple[tuple[str, str], ...] = ()
+    by: Grouping = "issue"
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping; ``failures`` only when there are some."""
@@ -137,6 +177,7 @@ class ModelScore:
             "median_ae": self.median_ae,
             "within_10": self.within_10,
             "failed": self.failed,
+            "by": self.by,
         }
         if self.failures:
             out["failures"] = [{"issue": i, "error": e} for i, e in self.failures]
@@ -165,7 +206,7 @@ class BacktestResult:
     forecasts: dict[str, tuple[float, ...]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"models": {label: {n, mae, median_ae, within_10, failed}}, "capability", "source", "issues"}``."""
+        """``{"models": {label: {n, mae, median_ae, within_10, failed, by}}, "capability", "source", "issues"}``."""
         return {
             "models": {name: s.to_dict() for name, s in self.scores.items()},
             "capability": self.capability,
@@ -202,18 +243,17 @@ def _resolve(models: Sequence[str | Model]) -> dict[str, Model]:
     return out
 
 
-def _batch(scenarios: Sequence[Scenario]) -> Stances:
-    """One-issue scenarios on the same scale as one batch, actors padded with masked entries."""
-    items = [s.stances() for s in scenarios]
+def _batch(items: Sequence[Stances]) -> Stances:
+    """Batches of one with the same issues' scales as one batch, actors padded with masked entries."""
     n = max(st.shape[1] for st in items)
     mid = (items[0].lower + items[0].upper) / 2.0
 
-    def pad(a: np.ndarray, fill: float | bool) -> np.ndarray:
-        extra = np.full((1, n - a.shape[1], a.shape[2]), fill, dtype=a.dtype)
+    def pad(a: np.ndarray, fill: float | bool | np.ndarray) -> np.ndarray:
+        extra = np.broadcast_to(np.asarray(fill, dtype=a.dtype), (1, n - a.shape[1], a.shape[2]))
         return np.concatenate([a, extra], axis=1)
 
     return Stances(
-        positions=np.concatenate([pad(st.positions, float(mid[0])) for st in items]),
+        positions=np.concatenate([pad(st.positions, mid) for st in items]),
         saliences=np.concatenate([pad(st.saliences, 0.0) for st in items]),
         capabilities=np.concatenate([pad(st.capabilities, 1.0) for st in items]),
         mask=np.concatenate([pad(st.mask, False) for st in items]),
@@ -223,28 +263,55 @@ def _batch(scenarios: Sequence[Scenario]) -> Stances:
     )
 
 
+@dataclass(frozen=True)
+class _Unit:
+    """One scenario a model is run on, and the cases its issues (columns) are scored as."""
+
+    scenario: Scenario
+    cases: tuple[int, ...]
+
+
+def _units(dataset: DeuDataset, by: Grouping) -> list[_Unit]:
+    """One unit per case (``by="issue"``) or per proposal (``by="proposal"``)."""
+    if by == "issue":
+        return [_Unit(c.scenario, (k,)) for k, c in enumerate(dataset.cases)]
+    index = {c.issue_id: k for k, c in enumerate(dataset.cases)}
+    return [_Unit(p.scenario, tuple(index[i] for i in p.issue_ids)) for p in dataset.proposals]
+
+
 def _forecasts(
-    model: Model, dataset: DeuDataset, stances: Stances, rng: SeedLike
+    model: Model, dataset: DeuDataset, units: list[_Unit], rng: SeedLike
 ) -> tuple[np.ndarray, list[tuple[str, str]]]:
     """Forecasts for every case (NaN where the model failed) and the failures.
 
-    All cases go in one batch; if the batch raises, each case is run alone on its own
-    random stream (the stream it has in the batch), so one bad issue costs only itself.
+    Unit ``u`` draws from random stream ``u``. Units with the same number of issues go in
+    one batch, actors padded with masked entries; if a batch raises, each of its units is
+    run alone on its own stream (as it stood before the batch), so one bad unit costs
+    only its own issues.
     """
     c = len(dataset.cases)
-    try:
-        out = np.asarray(model.forecast_batch(stances, rng=rng).outcomes, dtype=float)[:, 0]
-        errors: dict[int, str] = {}
-    except Exception:  # a model's failure on one issue must not end the backtest
-        streams = child_generators(rng, c)
-        out = np.full(c, np.nan)
-        errors = {}
-        for k, case in enumerate(dataset.cases):
-            try:
-                batch = model.forecast_batch(case.scenario.stances(), rng=[streams[k]])
-                out[k] = float(np.asarray(batch.outcomes, dtype=float)[0, 0])
-            except Exception as err:
-                errors[k] = f"{type(err).__name__}: {err}"
+    out = np.full(c, np.nan)
+    errors: dict[int, str] = {}
+    streams = child_generators(rng, len(units))
+    shapes: dict[int, list[int]] = {}
+    for u, unit in enumerate(units):
+        shapes.setdefault(len(unit.cases), []).append(u)
+    for members in shapes.values():
+        fresh = [copy.deepcopy(streams[u]) for u in members]
+        try:
+            batch = model.forecast_batch(
+                _batch([units[u].scenario.stances() for u in members]), rng=[streams[u] for u in members]
+            )
+            result = np.asarray(batch.outcomes, dtype=float)
+            for row, u in enumerate(members):
+                out[list(units[u].cases)] = result[row]
+        except Exception:  # a model's failure on one unit must not end the backtest
+            for gen, u in zip(fresh, members, strict=True):
+                try:
+                    alone = model.forecast_batch(units[u].scenario.stances(), rng=[gen])
+                    out[list(units[u].cases)] = np.asarray(alone.outcomes, dtype=float)[0]
+                except Exception as err:
+                    errors.update(dict.fromkeys(units[u].cases, f"{type(err).__name__}: {err}"))
     failures = []
     for k, case in enumerate(dataset.cases):
         if k in errors:
@@ -255,11 +322,13 @@ def _forecasts(
     return out, failures
 
 
-def _score(forecast: np.ndarray, outcome: np.ndarray, failures: list[tuple[str, str]]) -> ModelScore:
+def _score(
+    forecast: np.ndarray, outcome: np.ndarray, failures: list[tuple[str, str]], by: Grouping
+) -> ModelScore:
     ok = np.isfinite(forecast)
     err = np.abs(forecast[ok] - outcome[ok])
     if err.size == 0:
-        return ModelScore(0, float("nan"), float("nan"), float("nan"), len(failures), tuple(failures))
+        return ModelScore(0, float("nan"), float("nan"), float("nan"), len(failures), tuple(failures), by)
     return ModelScore(
         n=int(err.size),
         mae=float(err.mean()),
@@ -267,6 +336,7 @@ def _score(forecast: np.ndarray, outcome: np.ndarray, failures: list[tuple[str, 
         within_10=float(np.mean(err <= WITHIN + 1e-9)),
         failed=len(failures),
         failures=tuple(failures),
+        by=by,
     )
 
 
@@ -275,6 +345,7 @@ def backtest_deu(
     models: Sequence[str | Model] = DEFAULT_MODELS,
     capability: str | None = None,
     *,
+    by: Grouping | None = None,
     rng: SeedLike = None,
 ) -> BacktestResult:
     """Score models against the known outcomes of the DEU data set.
@@ -283,21 +354,28 @@ def backtest_deu(
     ----------
     data
         The DEU file (e.g. ``deu_train.tsv``), or a data set read with
-        :func:`~parley.scenario.importers.load_deu`.
+        :func:`~parley.scenario.deu.load_deu`.
     models
         Registered model names, baseline names (:data:`BASELINES`) or model objects; a
         model object is labelled by its name and the parameters it changes.
     capability
         ``"gdp"`` (default for a file) or ``"equal"``; for a data set, its own (giving a
         different one is an error).
+    by
+        ``"issue"``: run every model on each issue alone; ``"proposal"``: on the issues of
+        each proposal together (see the module docstring). None (default): each model
+        its own :func:`default_grouping` (by proposal for :data:`ACROSS_ISSUES`, else by
+        issue). Either way every scoreable issue is scored once; each row records its
+        grouping (:attr:`ModelScore.by`).
     rng
-        Seed for models that draw; issue ``k`` uses random stream ``k``.
+        Seed for models that draw; run ``k`` (issue ``k``, or proposal ``k`` in order of
+        first appearance) uses random stream ``k``.
 
     Returns
     -------
     BacktestResult
-        Per model: issues scored, mean and median absolute error, share within 10, and the
-        issues on which it failed (raised, or gave no finite forecast).
+        Per model: issues scored, mean and median absolute error, share within 10, the
+        issues on which it failed (raised, or gave no finite forecast) and the grouping.
 
     Raises
     ------
@@ -305,7 +383,11 @@ def backtest_deu(
         For a file that cannot be read as a DEU data set.
     ModelError
         For an unknown model name.
+    ParleyError
+        For an unknown grouping, or a capability the data set was not read with.
     """
+    if by is not None and by not in get_args(Grouping):
+        raise ParleyError(f"by must be 'issue' or 'proposal', not {by!r}")
     if isinstance(data, DeuDataset):
         if capability is not None and capability != data.capability:
             raise ParleyError(
@@ -319,13 +401,13 @@ def backtest_deu(
     outcome = np.array([c.outcome for c in dataset.cases], dtype=float)
     scores: dict[str, ModelScore] = {}
     forecasts: dict[str, tuple[float, ...]] = {}
-    stances = _batch([c.scenario for c in dataset.cases]) if dataset.cases else None
+    units: dict[str, list[_Unit]] = {}
     for label, model in resolved.items():
-        if stances is None:
-            forecast, failures = np.zeros(0), list[tuple[str, str]]()
-        else:
-            forecast, failures = _forecasts(model, dataset, stances, rng)
-        scores[label] = _score(forecast, outcome, failures)
+        grouping: Grouping = by or default_grouping(model)
+        if grouping not in units:
+            units[grouping] = _units(dataset, grouping)
+        forecast, failures = _forecasts(model, dataset, units[grouping], rng)
+        scores[label] = _score(forecast, outcome, failures, grouping)
         forecasts[label] = tuple(float(x) for x in forecast)
     return BacktestResult(
         source=dataset.source,
