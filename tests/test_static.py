@@ -109,13 +109,31 @@ def test_nash_quadratic_against_brute_force() -> None:
 
 
 def test_nash_reports_infeasible_and_falls_back() -> None:
-    # actors on both sides of d: only d itself keeps everyone at least as well off
+    # actors on both sides of d = 50: only d itself keeps everyone at least as well off
     sc = one_issue([("a", 1, 10, 1.0), ("b", 3, 90, 1.0)], 0, 100, sq=50)
-    f = parley.forecast(sc, "nash", {"utility": "linear", "weights": "capability"})
+    f = parley.forecast(sc, "nash", {"utility": "linear", "weights": "capability", "fallback": "gaining-side"})
     diag = f.diagnostics["issues"][0]
-    assert diag["feasible"] is False and "above" in diag["status"]
+    assert diag["feasible"] is False and "both sides" in diag["status"] and "above" in diag["status"]
     # the heavier side (b) bargains alone: its gain grows until its own position, 90
     assert f.outcomes["x"] == pytest.approx(90, abs=1e-6)
+    strict = parley.forecast(sc, "nash", {"utility": "linear", "fallback": "status-quo"})
+    assert strict.outcomes["x"] == 50
+    # worst-point fallback: worst points are 100 for a and 0 for b, so with linear utility the
+    # gains are (100 − x) and x between 10 and 90; 1·log(100 − x) + 3·log(x) peaks at x = 75
+    worst = parley.forecast(sc, "nash", {"utility": "linear", "weights": "capability"})
+    assert worst.outcomes["x"] == pytest.approx(75, abs=1e-6)
+    assert worst.diagnostics["issues"][0]["feasible"] is False
+
+
+def test_nash_actor_at_the_status_quo_makes_it_infeasible() -> None:
+    # a (weight 1) stands at d = 20; b (weight 2) at 80. Any move away from 20 hurts a, so the
+    # strict Nash solution is 20; parley says so instead of silently leaving a out.
+    sc = one_issue([("a", 1, 20, 1.0), ("b", 2, 80, 1.0)], 0, 100, sq=20)
+    f = parley.forecast(sc, "nash", {"utility": "linear", "fallback": "status-quo"})
+    assert f.outcomes["x"] == 20 and "stands at d" in f.diagnostics["issues"][0]["status"]
+    # worst points: 100 for a, 0 for b; between 20 and 80 maximise log(100 − x) + 2·log(x): x = 200/3
+    g = parley.forecast(sc, "nash", {"utility": "linear"})
+    assert g.outcomes["x"] == pytest.approx(200 / 3, abs=1e-6)
 
 
 def test_unknown_parameter_message() -> None:
