@@ -342,7 +342,8 @@ class _Round:
         partner = demand[::-1]  # (J, q) for I's side, (I, p) for J's
         s_ip, s_jq = self.sal[demand]
         s_iq, s_jp = self.sal[supply]
-        r, r_inv = (s_ip + s_jp) / (s_iq + s_jq), (s_iq + s_jq) / (s_ip + s_jp)
+        with np.errstate(divide="ignore", invalid="ignore"):  # zero saliences: gain 0, dropped below
+            r, r_inv = (s_ip + s_jp) / (s_iq + s_jq), (s_iq + s_jq) / (s_ip + s_jp)
         w2 = self.w[supply]
         w_iq, w_jp = w2
         issue = row * self.m + np.stack([q, p])
