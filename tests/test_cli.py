@@ -87,3 +87,30 @@ def test_installed_entry_point_runs() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "outcomes" in json.loads(proc.stdout)
+
+
+def test_a_run_without_seed_records_one_that_repeats_it(data_file) -> None:  # type: ignore[no-untyped-def]
+    """DESIGN.md: every result records its seed; a random model run without --seed can be repeated."""
+    cop = data_file("cases/cop15_copenhagen_decide.csv")
+    code, out, _ = run("forecast", str(cop), "-m", "exchange", "-p", "rate=random", "-f", "json", "--no-store")
+    first = json.loads(out)
+    assert code == 0 and isinstance(first["seed"], int)
+    code, out, _ = run(
+        "forecast",
+        str(cop),
+        "-m",
+        "exchange",
+        "-p",
+        "rate=random",
+        "-f",
+        "json",
+        "--no-store",
+        "--seed",
+        str(first["seed"]),
+    )
+    assert json.loads(out)["outcomes"] == first["outcomes"]
+
+
+def test_negative_seed_is_refused() -> None:
+    code, _, err = run("forecast", EC, "--seed", "-5")
+    assert code != 0 and "Traceback" not in err

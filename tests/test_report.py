@@ -150,3 +150,22 @@ def test_written_files_get_ordinary_permissions(tmp_path: Path, data) -> None:  
     finally:
         os.umask(old)
     assert stat.S_IMODE(out.stat().st_mode) == 0o644  # 0666 less the umask, not a temp file's 0600
+
+
+def test_cli_report_refuses_before_computing(tmp_path: Path) -> None:
+    """Unknown models and unwritable outputs fail at once: exit 1, no file, no run kept."""
+    from parley.store import Store
+
+    root = Path(__file__).resolve().parents[1]
+    ec = str(root / "examples/ec-emissions/scenario.yaml")
+    store = f"sqlite:///{tmp_path / 's.db'}"
+    cases = [
+        (["-m", "nope", "-o", str(tmp_path / "a.html")], "unknown model 'nope'"),
+        (["-o", str(tmp_path)], "is a directory"),
+        (["-o", str(tmp_path / "missing" / "r.html")], "does not exist"),
+    ]
+    for args, message in cases:
+        result = CliRunner().invoke(app, ["report", ec, "--store", store, "-n", "0", *args])
+        assert result.exit_code == 1 and message in result.stderr, (args, result.stderr)
+    assert not (tmp_path / "missing").exists() and not (tmp_path / "a.html").exists()
+    assert Store.open(store).list_runs() == []

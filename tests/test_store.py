@@ -395,7 +395,7 @@ def test_record_forecast(store: Store, scenario: parley.Scenario) -> None:
     assert count(store, runs) == 1
 
 
-def test_delete_run_keeps_shared_scenario(store: Store, scenario: parley.Scenario) -> None:
+def test_delete_run_keeps_scenarios(store: Store, scenario: parley.Scenario) -> None:
     data = scenario.to_dict()
     data["title"] = "another scenario"
     other = scenario_from_dict(data)
@@ -406,8 +406,9 @@ def test_delete_run_keeps_shared_scenario(store: Store, scenario: parley.Scenari
     assert count(store, runs) == 2 and count(store, samples) == 1 and count(store, results) == 2
     assert count(store, scenarios, scenarios.c.scenario_id == scenario.scenario_id) == 1  # a2 uses it
     store.delete_run(a2)
-    assert count(store, scenarios, scenarios.c.scenario_id == scenario.scenario_id) == 0
-    assert store.get_run(b1).result == {"b": 1} and count(store, scenarios) == 1
+    # the scenario stays even with no run left: it is listed and can be run again
+    assert count(store, scenarios, scenarios.c.scenario_id == scenario.scenario_id) == 1
+    assert store.get_run(b1).result == {"b": 1} and count(store, scenarios) == 2
     with pytest.raises(RunNotFoundError):
         store.delete_run(a1)
 

@@ -150,3 +150,25 @@ def test_compare_shock_side_by_side(client: TestClient) -> None:
     page = client.get(f"/scenarios/{sid}/compare", params={"shock": "wh-adopts-envoy"})
     assert page.status_code == 200 and "before and after" in page.text
     assert client.get(f"/api/scenarios/{sid}/compare", params={"shock": "nope"}).status_code == 422
+
+
+def test_review_fixes(client: TestClient, tmp_path: Path) -> None:
+    # a CSV in a format the CLI imports is imported here too
+    csv = "Actor,Capability,Position,Salience\nA,1,4,0.5\nB,3,10,1\n"
+    r = client.post("/api/scenarios", files={"file": ("bdm.csv", csv.encode(), "text/csv")})
+    assert r.status_code == 201, r.text
+    sid = r.json()["scenario_id"]
+    # compromise by hand: (1·.5·4 + 3·1·10) / (1·.5 + 3·1) = 32 / 3.5
+    f = client.post(f"/api/scenarios/{sid}/forecast", json={"model": "compromise"}).json()
+    assert f["outcomes"]["bdm"] == pytest.approx(32 / 3.5)
+    # negative seeds are refused, not a server error
+    assert client.post(f"/api/scenarios/{sid}/forecast", json={"model": "exchange", "seed": -1}).status_code == 422
+    # deleting needs the whole id, never a prefix
+    assert client.delete(f"/api/runs/{f['run_id'][:4]}").status_code == 404
+    assert client.delete(f"/api/runs/{f['run_id']}").status_code == 204
+    # pages answer in HTML, the API in JSON
+    page = client.get("/scenarios/ffff")
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html") and "Not found" in page.text
+    assert client.get("/api/runs/ffffffff").headers["content-type"].startswith("application/json")
+    mc = client.post(f"/api/scenarios/{sid}/jobs", json={"kind": "montecarlo", "draws": 0})
+    assert mc.status_code == 422

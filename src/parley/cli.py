@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import sys
@@ -11,9 +12,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from parley.cli_common import Capability, Format, emit_json, err, fail, out, parse_params
-from parley.cli_store import StoreOption, open_store
+from parley.cli_common import Capability, Format, check_output_path, emit_json, err, fail, out, parse_params
+from parley.cli_store import StoreOption, open_store, record_forecast
 from parley.errors import ParleyError
+from parley.models.base import Forecast, get_model
+from parley.scenario.core import Scenario
 from parley.store import StoreError
 
 app = typer.Typer(
@@ -60,18 +63,26 @@ def forecast(
         list[str] | None, typer.Option("--param", "-p", help="model parameter KEY=VALUE (repeatable)")
     ] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json")] = Format.table,
-    seed: Annotated[int | None, typer.Option(help="seed for models that draw")] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, help="seed for models that draw (default: fresh, recorded)")
+    ] = None,
     stated: Annotated[bool, typer.Option("--stated", help="use stated instead of revealed positions")] = False,
+    store_url: StoreOption = None,
+    no_store: Annotated[bool, typer.Option("--no-store", help="do not keep the run in the store")] = False,
 ) -> None:
-    """Forecast where a negotiation ends up, issue by issue."""
+    """Forecast where a negotiation ends up, issue by issue (the run is kept in the store)."""
     from parley.api import forecast as run_forecast
     from parley.api import load_scenario
 
     params = parse_params(param)
     try:
         sc = load_scenario(file)
+        started = dt.datetime.now(dt.UTC)
         result = run_forecast(sc, model, params, rng=seed, stated=stated)
-    except ParleyError as e:
+        if not no_store:
+            run_id = record_forecast(open_store(store_url), sc, result, started=started)
+            err.print(f"run {run_id} kept in the store", markup=False)
+    except (ParleyError, StoreError) as e:
         fail(e)
     if fmt is Format.json:
         emit_json(result.to_dict())
@@ -92,8 +103,36 @@ def forecast(
             row.append(str(len(result.rounds)))
         table.add_row(*row)
     out.print(table)
-    shown = {k: v for k, v in result.params.items()}
-    out.print(f"scenario_id {result.scenario_id}; params {json.dumps(shown)}", markup=False)
+    for line in _forecast_notes(result, sc):
+        out.print(line, markup=False)
+    out.print(f"scenario_id {result.scenario_id}; seed {result.seed}; params {json.dumps(result.params)}", markup=False)
+
+
+def _forecast_notes(result: Forecast, sc: Scenario) -> list[str]:
+    """What a reader of the table should know: how a round-based run ended, where Nash had no mutual gain."""
+    notes = []
+    d = result.diagnostics
+    if result.rounds:
+        how = d.get("stopped_by") or ("converged" if d.get("stopped") else None)
+        if isinstance(how, list):  # one verdict per issue
+            how = ", ".join(sorted({str(h) for h in how}))
+        last = ", ".join(
+            f"{k}: " + " → ".join(f"{r[k]:.3g}" for r in result.rounds[-3:]) for k in list(result.outcomes)[:3]
+        )
+        notes.append(
+            f"ran {len(result.rounds)} rounds" + (f" (stopped by {how})" if how else "") + f"; last rounds {last}"
+        )
+    infeasible = [
+        sc.issue_ids[j]
+        for j, info in enumerate(d.get("issues") or [])
+        if isinstance(info, dict) and info.get("feasible") is False
+    ]
+    if infeasible:
+        notes.append(
+            f"no mutual gain over the status quo on {', '.join(infeasible)}: the fallback "
+            f"'{result.params.get('fallback')}' decided there"
+        )
+    return notes
 
 
 @app.command()
@@ -128,7 +167,7 @@ def report(
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write")] = Path("report.html"),
     model: Annotated[list[str] | None, typer.Option("--model", "-m", help="models to include (default: all)")] = None,
     draws: Annotated[int, typer.Option("--draws", "-n", min=0, help="Monte Carlo draws for the bands")] = 1000,
-    seed: Annotated[int, typer.Option(help="seed of every random draw")] = 20251119,
+    seed: Annotated[int, typer.Option(min=0, help="seed of every random draw")] = 20251119,
     run_id: Annotated[
         str | None, typer.Option("--run", help="re-render a stored report run, without recomputing")
     ] = None,
@@ -139,11 +178,12 @@ def report(
     from parley.api import load_scenario
 
     try:
-        from parley.report import ReportOptions, build_report_data, write_report
+        from parley.report import ReportOptions, build_and_keep, write_report
     except ImportError as e:
         fail(f"the report needs parley's report extra (pip install 'parley[report]'): {e}")
     if (file is None) == (run_id is None):
         fail("give either a scenario FILE or --run ID")
+    check_output_path(output)
     stored_as = None
     try:
         if run_id is not None:
@@ -154,27 +194,21 @@ def report(
             data = record.result
         else:
             sc = load_scenario(file) if file is not None else fail("give a scenario FILE")
+            for name in model or ():
+                get_model(name)  # an unknown model fails here, before anything is computed or kept
             opts = ReportOptions(models=tuple(model or ()), montecarlo_draws=draws, seed=seed)
             store = None if no_store else open_store(store_url)
             with err.status("computing") as status:
-
-                def progress(name: str) -> None:
-                    status.update(f"computing {name}")
-
-                if store is None:
-                    data = build_report_data(sc, opts, progress=progress)
-                else:
-                    params = {k: v for k, v in opts.__dict__.items() if k != "extra"}
-                    with store.run("report", sc, params=params, seed=seed) as active:
-                        data = build_report_data(sc, opts, progress=progress)
-                        data["meta"]["run_id"] = active.id
-                        active.finish(data)
-                        stored_as = active.id
-        path = write_report(data, output)
+                data, stored_as = build_and_keep(
+                    sc, opts, store, progress=lambda name: status.update(f"computing {name}")
+                )
     except (ParleyError, StoreError) as e:
         fail(e)
+    try:
+        path = write_report(data, output)
     except OSError as e:
-        fail(f"cannot write {output}: {e.strerror}")
+        kept = f"; run {stored_as} is kept: write it again with `parley report --run {stored_as} -o FILE`"
+        fail(f"cannot write {output}: {e.strerror}{kept if stored_as else ''}")
     for name, message in data.get("errors", {}).items():
         err.print(f"note: {name} not computed: {message}", markup=False)
     kept = f"; run {stored_as} kept in the store" if stored_as else ""
@@ -237,7 +271,9 @@ def backtest_deu(
         fail(f"--by must be auto, issue or proposal, not '{by}'")
     try:
         result = run(
-            path, models=model or DEFAULT_MODELS, capability=capability.value,
+            path,
+            models=model or DEFAULT_MODELS,
+            capability=capability.value,
             by=None if by == "auto" else "issue" if by == "issue" else "proposal",
         )
     except ParleyError as e:
@@ -256,8 +292,13 @@ def backtest_deu(
 
     for name, row in data["models"].items():
         table.add_row(
-            name, row["by"], str(row["n"]), cell(row["mae"]), cell(row["median_ae"]),
-            cell(row["within_10"], 100.0, "%"), str(row["failed"]),
+            name,
+            row["by"],
+            str(row["n"]),
+            cell(row["mae"]),
+            cell(row["median_ae"]),
+            cell(row["within_10"], 100.0, "%"),
+            str(row["failed"]),
         )
     out.print(table)
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
@@ -65,3 +67,14 @@ def parse_params(items: list[str] | None) -> dict[str, str]:
             fail(f"--param takes KEY=VALUE, got {item!r}")
         params[key.strip()] = value.strip()
     return params
+
+
+def check_output_path(path: Path) -> None:
+    """Fail early, with one message, when ``path`` cannot be written (before any work is done)."""
+    if path.is_dir():
+        fail(f"cannot write {path}: it is a directory; give a file name")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        fail(f"cannot write {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        fail(f"cannot write {path}: permission denied")

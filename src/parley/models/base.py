@@ -120,9 +120,14 @@ class Model:
         return {f.name: _clean(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
 
     def forecast(self, scenario: Scenario, *, rng: SeedLike = None, stated: bool = False) -> Forecast:
-        """Forecast one scenario (``stated=True``: from stated rather than revealed positions)."""
+        """Forecast one scenario (``stated=True``: from stated rather than revealed positions).
+
+        Without ``rng`` a fresh seed is drawn and recorded in the forecast, so the run can be repeated.
+        """
         from parley import __version__
 
+        if rng is None:  # fresh entropy, recorded, so that any run can be repeated
+            rng = np.random.SeedSequence()
         batch = self.forecast_batch(scenario.stances(stated=stated), rng=rng)
         issues = scenario.issue_ids
         actors = scenario.actor_ids

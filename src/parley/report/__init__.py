@@ -1,7 +1,7 @@
 """The self-contained HTML report: compute once (:func:`build_report_data`), render any time
 (:func:`render_html`) from the stored data, without recomputing."""
 
-from parley.report.build import ReportOptions, build_report_data
+from parley.report.build import ReportOptions, build_and_keep, build_report_data
 from parley.report.render import render_html, write_report
 
-__all__ = ["ReportOptions", "build_report_data", "render_html", "write_report"]
+__all__ = ["ReportOptions", "build_and_keep", "build_report_data", "render_html", "write_report"]

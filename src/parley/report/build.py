@@ -115,6 +115,23 @@ def build_report_data(
     return data
 
 
+def build_and_keep(
+    scenario: Scenario, options: ReportOptions, store: Any | None, *, progress: Progress | None = None
+) -> tuple[dict[str, Any], str | None]:
+    """Compute a report and, with a store, keep it as a ``report`` run (its id goes into the data).
+
+    Returns the report data and the run id (None without a store).
+    """
+    if store is None:
+        return build_report_data(scenario, options, progress=progress), None
+    params = {k: v for k, v in options.__dict__.items() if k != "extra"}
+    with store.run("report", scenario, params=params, seed=options.seed) as run:
+        data = build_report_data(scenario, options, progress=progress)
+        data["meta"]["run_id"] = run.id
+        run.finish(data)
+        return data, str(run.id)
+
+
 def _forecaster(scenario: Scenario, name: str, seed: int) -> Callable[[], dict[str, Any]]:
     return lambda: get_model(name).forecast(scenario, rng=seed).to_dict()
 

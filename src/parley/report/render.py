@@ -99,10 +99,7 @@ def render_html(data: dict[str, Any]) -> str:
 
 def write_report(data: dict[str, Any], path: str | Path) -> Path:
     """Render and write atomically: a temporary file in the same folder, then renamed."""
-    path = Path(path)
-    text = render_html(data)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return write_text_atomic(path, text)
+    return write_text_atomic(Path(path), render_html(data))
 
 
 def dumps(data: dict[str, Any]) -> str:

@@ -448,7 +448,7 @@ class Store:
     # -- deleting and recovering -----------------------------------------------------------
 
     def delete_run(self, run_id: str) -> None:
-        """Delete a run with its results and samples, and its scenario when no other run uses it.
+        """Delete a run with its results and samples; its scenario stays (the web app lists it).
 
         Raises
         ------
@@ -456,21 +456,11 @@ class Store:
             When there is no run with this id.
         """
         with self._write() as conn:
-            sid = conn.execute(select(runs.c.scenario_id).where(runs.c.id == run_id)).first()
-            if sid is None:
+            if conn.execute(select(runs.c.id).where(runs.c.id == run_id)).first() is None:
                 raise self._not_found(conn, run_id)
             conn.execute(sample_table.delete().where(sample_table.c.run_id == run_id))
             conn.execute(results.delete().where(results.c.run_id == run_id))
             conn.execute(runs.delete().where(runs.c.id == run_id))
-            scenario_id = sid[0]
-            if scenario_id is not None:
-                used = conn.execute(select(func.count()).where(runs.c.scenario_id == scenario_id)).scalar()
-                if not used:
-                    try:
-                        with conn.begin_nested():
-                            conn.execute(scenarios.delete().where(scenarios.c.scenario_id == scenario_id))
-                    except IntegrityError:  # pragma: no cover - a concurrent writer just used it
-                        pass
 
     def recover(self) -> list[str]:
         """Mark failed ("interrupted") the runs of this host left ``running`` by processes that ended.

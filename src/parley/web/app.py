@@ -18,6 +18,7 @@ from fastapi import Body, FastAPI, File, Form, HTTPException, Request, UploadFil
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from parley.errors import ParleyError, ScenarioError
@@ -38,7 +39,7 @@ class ForecastRequest(BaseModel):
 
     model: str = "compromise"
     params: dict[str, Any] = Field(default_factory=dict)
-    seed: int | None = None
+    seed: int | None = Field(default=None, ge=0, description="seed for models that draw (default: fresh, recorded)")
     stated: bool = False
 
 
@@ -48,8 +49,8 @@ class JobRequest(BaseModel):
     kind: str = Field(default="forecast", description="forecast, plans, montecarlo or report")
     model: str = "compromise"
     params: dict[str, Any] = Field(default_factory=dict)
-    seed: int = 20251119
-    draws: int = Field(default=500, ge=0, le=100_000, description="Monte Carlo draws (report)")
+    seed: int = Field(default=20251119, ge=0)
+    draws: int = Field(default=500, ge=0, le=100_000, description="Monte Carlo draws (report: 0 skips the bands)")
 
 
 class _LimitUploads(BaseHTTPMiddleware):
@@ -64,6 +65,15 @@ class _LimitUploads(BaseHTTPMiddleware):
         if length is not None and length.isdigit() and int(length) > self.limit:
             return JSONResponse({"detail": f"upload too large: the limit is {self.limit} bytes"}, status_code=413)
         return await call_next(request)
+
+
+def _parse(body: str, name: str, fmt: str) -> Scenario:
+    """A scenario from uploaded text: YAML, JSON, or one of the CSV formats the CLI imports."""
+    if fmt == "csv":
+        from parley.scenario.importers import import_text
+
+        return import_text(body, source=name, name=Path(name).stem or "imported")
+    return scenario_from_text(body, name, fmt)
 
 
 def _problems(error: ScenarioError) -> list[dict[str, Any]]:
@@ -93,6 +103,12 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
         version=_version(),
     )
     app.add_middleware(_LimitUploads, limit=max_upload_bytes)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/api") or request.url.path in ("/openapi.json",):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        return page(request, "error.html", status_code=exc.status_code, status=exc.status_code, detail=exc.detail)
     app.state.store = store
     app.state.jobs = jobs
     TEMPLATES.env.filters["num"] = _fmt_value
@@ -123,7 +139,8 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
             except UnicodeDecodeError:
                 raise HTTPException(422, "the file is not UTF-8 text") from None
             # the name only chooses the parser; it never becomes a path
-            fmt = "json" if file.filename.lower().endswith(".json") else "yaml"
+            lower = file.filename.lower()
+            fmt = "json" if lower.endswith(".json") else "csv" if lower.endswith((".csv", ".tsv")) else "yaml"
             return body, fmt, Path(file.filename).name[:100]
         if text:
             if len(text.encode()) > max_upload_bytes:
@@ -164,7 +181,9 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
                 model = get_model(req.model, req.params)
             except ParleyError as e:
                 raise HTTPException(422, str(e)) from None
-            draws = req.draws or 1000
+            draws = req.draws
+            if draws < 1:
+                raise HTTPException(422, "a Monte Carlo run needs at least one draw")
 
             def work(progress: Progress) -> str:
                 from parley.analysis.montecarlo import monte_carlo
@@ -217,7 +236,7 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
     ) -> Response:
         body, fmt, name = await read_upload(file, text)
         try:
-            scenario = scenario_from_text(body, name, fmt)
+            scenario = _parse(body, name, fmt)
         except ScenarioError as e:
             return page(
                 request,
@@ -330,7 +349,7 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
         """Upload a scenario (file or text): 201 with its id, or 422 with every problem."""
         body, fmt, name = await read_upload(file, text)
         try:
-            scenario = scenario_from_text(body, name, fmt)
+            scenario = _parse(body, name, fmt)
         except ScenarioError as e:
             return JSONResponse({"problems": _problems(e)}, status_code=422)
         store.put_scenario(scenario)
@@ -389,9 +408,11 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
 
     @app.delete("/api/runs/{rid}", tags=["runs"], status_code=204)
     def api_delete_run(rid: str) -> Response:
-        """Delete a run (its scenario stays)."""
-        record = run_record(rid)
-        store.delete_run(record.id)
+        """Delete a run (its scenario stays); the full run id is needed, never a prefix."""
+        try:
+            store.delete_run(rid)
+        except (RunNotFoundError, StoreError) as e:
+            raise HTTPException(404, str(e)) from None
         return Response(status_code=204)
 
     return app
