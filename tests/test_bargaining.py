@@ -232,3 +232,45 @@ def test_declared_allies() -> None:
         bargaining_range(scenario(), options=BargainingOptions(allies_a=("Q",)))
     with pytest.raises(ParleyError, match="declared on both sides: D"):
         bargaining_range(scenario(), options=BargainingOptions(allies_a=("D",), allies_b=("D",)))
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"p": 2}, r"p \(A's chance of winning a war\) must be between 0 and 1, got 2"),
+        ({"p": -0.5}, "must be between 0 and 1, got -0.5"),
+        ({"p": float("nan")}, "must be between 0 and 1, got nan"),
+        ({"p": Fixed(1.5)}, "must be between 0 and 1, got 1.5"),
+        ({"cost_a": -1}, r"cost_a \(A's cost of war on the 0–1 scale\) must be a finite number ≥ 0, got -1"),
+        ({"cost_b": float("inf")}, "cost_b .* must be a finite number ≥ 0, got inf"),
+        # a uniform cost on [-0.1, 0.3] has mean 0.1 but reaches below 0
+        ({"cost_a": {"distribution": "uniform", "low": -0.1, "high": 0.3}}, "the distribution reaches -0.1"),
+        ({"p": {"distribution": "uniform", "low": 0.5, "high": 1.2}}, "the distribution reaches 1.2"),
+        ({"p": {"distribution": "normal", "mean": 1.5, "sd": 0.1}}, "the distribution's mean is 1.5"),
+        ({"default_cost": -0.1}, "default_cost must be a finite number ≥ 0"),
+        ({"refusal_shift_a": float("nan")}, "refusal_shift_a must be a finite number"),
+    ],
+)
+def test_out_of_range_inputs_are_refused(options: dict[str, Any], message: str) -> None:
+    # before, --cost-a -1 gave the inverted range [p + 1, p + 0.1]
+    with pytest.raises(ParleyError, match=message):
+        BargainingOptions(**options)
+
+
+def test_inputs_at_the_ends_of_their_ranges_are_accepted() -> None:
+    # p = 1 (A wins for sure) and zero costs: the range is the single point [1, 1]
+    br = bargaining_range(scenario(), options=BargainingOptions(p=1, cost_a=0, cost_b=0.0))
+    assert (br.lower, br.upper) == (1.0, 1.0)
+    # a normal p (unbounded support) is judged by its mean, 0.5
+    BargainingOptions(p={"distribution": "normal", "mean": 0.5, "sd": 0.05})
+
+
+def test_out_of_range_metadata_is_a_scenario_problem() -> None:
+    meta = {"bargaining": {"cost_b": -0.2}}
+    with pytest.raises(ScenarioError, match=r"metadata\.bargaining\.cost_b: cost_b .* got -0.2"):
+        bargaining_range(scenario(metadata=meta))
+
+
+def test_a_plan_named_twice_is_placed_once() -> None:
+    br = bargaining_range(scenario(), ["p2", "p2", "p1"])
+    assert [p.plan for p in br.plans] == ["p2", "p1"]

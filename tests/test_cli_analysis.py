@@ -173,6 +173,69 @@ def test_coalitions(toy: str) -> None:
     assert code == 1 and "'wst' is not a group" in err
 
 
+def _one_text(stderr: str) -> str:
+    """A usage error's text with rich's box and line wrapping taken out."""
+    return " ".join(stderr.replace("│", " ").split())
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["plans", "--p", "2"],
+        ["plans", "--p", "-0.5"],
+        ["plans", "--cost-a", "-1"],
+        ["plans", "--cost-b", "-0.1"],
+        ["plans", "--p-concentration", "-3"],
+        ["plans", "--seed", "-1"],
+        ["coalitions", "--threshold", "5"],
+        ["coalitions", "--threshold", "-1"],
+        ["coalitions", "--bloc-threshold", "1.5"],
+        ["plans", "--p", "nan"],
+        ["plans", "--cost-a", "nan"],
+        ["coalitions", "--threshold", "nan"],
+        ["coalitions", "--bloc-threshold", "nan"],
+    ],
+)
+def test_out_of_range_options_are_usage_errors(toy: str, args: list[str]) -> None:
+    # p is a probability, costs are >= 0, thresholds are shares or distances in [0, 1], seeds >= 0;
+    # nan is none of these
+    command, flag, value = args
+    code, out, err = run(command, toy, flag, value)
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert f"Invalid value for '{flag}'" in _one_text(err)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        # typer's range checks reject nan but let inf through an option bounded below only: the analysis checks it
+        (
+            ["plans", "--cost-b", "inf"],
+            "cost_b (B's cost of war on the 0–1 scale) must be a finite number ≥ 0, got inf",
+        ),
+        (
+            ["plans", "--cost-a", "inf"],
+            "cost_a (A's cost of war on the 0–1 scale) must be a finite number ≥ 0, got inf",
+        ),
+    ],
+)
+def test_non_finite_options_exit_1_with_one_message(toy: str, args: list[str], message: str) -> None:
+    code, out, err = run(args[0], toy, *args[1:])
+    assert code == 1 and out == ""
+    assert err.strip().splitlines() == [f"error: {message}"]
+
+
+def test_a_plan_named_twice_is_scored_once(toy: str) -> None:
+    code, out, _ = run("plans", toy, "--plan", "p2", "--plan", "p2", "--plan", "p1", "-f", "json", "-m", "compromise")
+    assert code == 0
+    data = json.loads(out)
+    assert [p["id"] for p in data["scores"]["plans"]] == ["p2", "p1"]  # once each, in the order first given
+    assert [p["plan"] for p in data["bargaining"]["plans"]] == ["p2", "p1"]
+    assert list(data["durability"]) == ["p2", "p1"]
+    code, out, _ = run("coalitions", toy, "--plan", "p2", "--plan", "p2", "-f", "json")
+    assert code == 0 and [p["plan"] for p in json.loads(out)["pivots"]] == ["p2"]
+
+
 # ------------------------------------------------------------------ the 2025 case
 
 

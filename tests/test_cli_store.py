@@ -92,6 +92,16 @@ def test_list(filled: dict[str, str]) -> None:
     assert code == 0 and all(i in out for i in filled.values()) and "EC car-emission" in out
 
 
+def test_list_by_status(filled: dict[str, str]) -> None:
+    code, out, _ = run("runs", "list", "--status", "failed", "-f", "json")
+    assert code == 0 and [r["id"] for r in json.loads(out)] == [filled["failed"]]
+    # a status that no run can have is a usage error naming the choices, not an empty list
+    code, out, err = run("runs", "list", "--status", "bogus")
+    text = " ".join(err.replace("│", " ").split())
+    assert code == 2 and out == "" and "Invalid value for '--status'" in text
+    assert all(choice in text for choice in ("running", "done", "failed"))
+
+
 def test_show(filled: dict[str, str]) -> None:
     code, out, _ = run("runs", "show", filled["forecast"][:5], "--format", "json")
     data = json.loads(out)

@@ -15,7 +15,7 @@ import pytest
 
 from parley.analysis.coalitions import alignment, blocs, coalition_analysis, cohesion, pivots
 from parley.analysis.plans import ScoringOptions, score_plans
-from parley.errors import ScenarioError
+from parley.errors import ParleyError, ScenarioError
 from parley.scenario import scenario_from_dict
 
 DATA: dict[str, Any] = {
@@ -166,3 +166,30 @@ def test_coalition_analysis_bundle() -> None:
     import json
 
     assert json.loads(json.dumps(res.to_dict(), allow_nan=False))["groups"][0]["group"] == "west"
+
+
+@pytest.mark.parametrize("bad", [5.0, -1.0, float("nan"), float("inf")])
+def test_thresholds_outside_zero_to_one_are_refused(bad: float) -> None:
+    # the pass threshold is a capability share and the bloc cut an alignment distance: both lie in [0, 1]
+    sc = scenario()
+    card = score_plans(sc, models=())
+    with pytest.raises(ParleyError, match=r"threshold \(the capability share a plan needs to pass\) must be between"):
+        pivots(sc, card, threshold=bad)
+    with pytest.raises(ParleyError, match=r"bloc threshold \(an alignment distance\) must be between 0 and 1"):
+        blocs(sc, threshold=bad)
+    with pytest.raises(ParleyError, match="threshold"):
+        coalition_analysis(sc, threshold=bad)
+    with pytest.raises(ParleyError, match="bloc threshold"):
+        coalition_analysis(sc, bloc_threshold=bad)
+
+
+def test_thresholds_at_zero_and_one_are_accepted() -> None:
+    # bloc cut 1: every distance is <= 1, so all actors form one bloc; cut 0 keeps apart any two that differ
+    sc = scenario()
+    assert len(blocs(sc, threshold=1.0).blocs) == 1
+    # the pivot scenario's plan has support 3/4 (test_pivots_by_support): it passes above 0, not above 1
+    ps = pivot_scenario([])
+    card = score_plans(ps, models=())
+    (at_zero,) = pivots(ps, card, threshold=0.0)
+    (at_one,) = pivots(ps, card, threshold=1.0)
+    assert at_zero.passes and not at_one.passes

@@ -17,11 +17,13 @@ import typer
 from scipy import stats
 from typer.testing import CliRunner
 
+from parley._random import as_generator, child_generators
+from parley.analysis import inputs, montecarlo
 from parley.analysis.montecarlo import InputSpace, Noise, monte_carlo
 from parley.analysis.plans import score_plans
 from parley.analysis.scoring import ScoringOptions
 from parley.cli_uncertainty import register
-from parley.errors import ModelError, ParleyError
+from parley.errors import ModelError, ParleyError, ScenarioError
 from parley.scenario.io import scenario_from_dict
 
 
@@ -286,6 +288,49 @@ def test_bad_requests_are_clear_errors() -> None:
         monte_carlo(sc, "compromise", 10, seed=-1)
 
 
+def test_negative_seeds_are_clear_value_errors() -> None:
+    # numpy's own message for SeedSequence(-5) is "expected non-negative integer"; parley says what a seed is
+    message = "seed must be a whole number >= 0, got -5"
+    with pytest.raises(ValueError, match=message):
+        as_generator(-5)
+    with pytest.raises(ValueError, match=message):
+        child_generators(-5, 3)
+    with pytest.raises(ValueError, match=message):
+        child_generators([1, -5], 2)
+    with pytest.raises(ValueError, match=r"got 1\.5"):
+        as_generator(1.5)  # type: ignore[arg-type]
+    # the error is a ParleyError too, so every front end reports it as one line
+    with pytest.raises(ParleyError, match=message):
+        as_generator(np.int64(-5))  # type: ignore[arg-type]
+    # seed 0 is a seed like any other: the same stream each time
+    assert as_generator(0).random() == np.random.default_rng(0).random()
+    assert [g.random() for g in child_generators(0, 2)] == [
+        np.random.default_rng(s).random() for s in np.random.SeedSequence(0).spawn(2)
+    ]
+
+
+def test_a_model_that_draws_rejects_a_negative_seed_clearly() -> None:
+    # the path of `parley forecast FILE -m exchange -p rate=random --seed -5`
+    from parley.models import get_model
+
+    sc = veto_case()
+    with pytest.raises(ParleyError, match="seed must be a whole number >= 0, got -5"):
+        get_model("exchange", {"rate": "random"}).forecast(sc, rng=-5)
+
+
+def test_a_capability_range_outside_zero_to_high_never_reaches_the_draws() -> None:
+    # [5, 1] and [-5, 0] used to be drawn as U(5, 1) and U(-5, 0) capabilities (a mean outcome of 175 on 0-10)
+    for bad in ([5, 1], [-5, 0]):
+        with pytest.raises(ScenarioError, match=r"actors\[0\]\.capability_range"):
+            scenario([{"id": "A", "capability": 1, "capability_range": bad, "stances": {"x": stance(50)}}])
+
+
+def test_input_space_lives_in_its_own_module_and_is_still_importable_from_montecarlo() -> None:
+    for name in ("InputSpace", "UncertainInput", "Noise", "Kind", "Distribution"):
+        assert getattr(montecarlo, name) is getattr(inputs, name)
+    assert len((Path(montecarlo.__file__)).read_text().splitlines()) <= 650
+
+
 # --- CLI smoke ------------------------------------------------------------------------------
 
 SMALL = """schema_version: 1
@@ -363,3 +408,30 @@ def test_cli_sensitivity_and_errors(cli: typer.Typer, tmp_path: Path) -> None:
     assert res.exit_code == 1 and "unknown model" in res.stderr and "Traceback" not in res.stderr
     res = runner.invoke(cli, ["montecarlo", str(tmp_path / "missing.yaml"), "-n", "5"])
     assert res.exit_code == 1 and "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("command", ["montecarlo", "sensitivity"])
+def test_cli_negative_seed_is_a_usage_error(cli: typer.Typer, tmp_path: Path, command: str) -> None:
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL)
+    res = CliRunner().invoke(cli, [command, str(path), "-n", "8", "--seed", "-5", "--workers", "1"])
+    assert res.exit_code == 2, res.output  # click's exit code for a bad option value
+    text = " ".join(res.stderr.replace("│", " ").split())  # the message may wrap inside rich's box
+    assert "Invalid value for '--seed': Input should be greater than or equal to 0" in text
+    assert "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("command", ["montecarlo", "sensitivity"])
+def test_cli_output_that_cannot_be_written_names_the_path_not_the_temp_file(
+    cli: typer.Typer, tmp_path: Path, command: str
+) -> None:
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL)
+    target = tmp_path / "review"
+    target.mkdir()  # a directory: the atomic rename onto it fails
+    args = [command, str(path), "-n", "8", "--seed", "1", "--workers", "1", "-o", str(target)]
+    if command == "sensitivity":
+        args += ["--method", "morris", "-n", "2"]
+    res = CliRunner().invoke(cli, args)
+    assert res.exit_code == 1, res.output
+    assert res.stderr.strip().splitlines() == [f"error: cannot write {target}: Is a directory"]

@@ -298,6 +298,11 @@ def test_forecasts_scored(card: Any) -> None:
     assert comp.actors[0].utility == pytest.approx(-(0.55 + 0.5 * (1 - 1200 / 2700)))
 
 
+def test_a_plan_named_twice_is_scored_once() -> None:
+    card = score_plans(toy(), ["p2", "p1", "p2"], models=())
+    assert [p.plan for p in card.plans] == ["p2", "p1"]  # each once, in the order first given
+
+
 def test_unknown_plan() -> None:
     with pytest.raises(ScenarioError, match="no plan 'p9'"):
         score_plans(toy(), ["p9"], models=())

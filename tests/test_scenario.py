@@ -155,6 +155,27 @@ def test_every_problem_reported_with_its_path() -> None:
             "actors[0].stances.army_cap.position: should be a finite number",
         ),
         (lambda d: d["issues"].append({"id": "extra"}), "issues[2]: no actor has a stance on 'extra'"),
+        # capability ranges: a range must run from low to high above 0 and hold the point value
+        (
+            lambda d: d["actors"][0].update(capability_range=[5, 1]),
+            "actors[0].capability_range: low (5.0) is above high (1.0)",
+        ),
+        (
+            lambda d: d["actors"][0].update(capability_range=[-5, 0]),
+            "actors[0].capability_range: low (-5.0) is not a positive number",
+        ),
+        (
+            lambda d: d["actors"][0].update(capability_range=[0, 4]),
+            "actors[0].capability_range: low (0.0) is not a positive number",
+        ),
+        (
+            lambda d: d["actors"][0].update(capability_range=[4, 9]),  # ua's capability is 3
+            "actors[0].capability_range: the range [4, 9] does not hold the capability 3",
+        ),
+        (
+            lambda d: d["actors"][2].update(capability_range=[1, 2]),  # eu: {army_cap: 4}, the range scales the 4
+            "actors[2].capability_range: the range [1, 2] does not hold the largest per-issue capability 4",
+        ),
     ],
 )
 def test_single_problems(edit: Any, expected: str) -> None:
@@ -162,6 +183,14 @@ def test_single_problems(edit: Any, expected: str) -> None:
     edit(data)
     found = problems_of(data)
     assert any(p.startswith(expected) for p in found), found
+
+
+def test_capability_range_that_holds_the_capability_is_accepted() -> None:
+    data = base()
+    data["actors"][0]["capability_range"] = [3, 3]  # low == high == capability: a degenerate but valid range
+    data["actors"][2]["capability_range"] = [2, 8]  # holds eu's largest per-issue capability, 4
+    sc = scenario_from_dict(data)
+    assert sc.spec.actors[0].capability_range == (3, 3) and sc.spec.actors[2].capability_range == (2, 8)
 
 
 def test_not_a_mapping() -> None:

@@ -138,3 +138,10 @@ def test_nothing_uncertain_is_a_clear_error() -> None:
         sobol(scenario_from_dict(plain), "compromise", 8)
     with pytest.raises(ParleyError, match="even"):
         morris(scenario_from_dict(THREE), "compromise", 4, num_levels=3)
+
+
+def test_a_negative_seed_is_a_clear_error() -> None:
+    sc = scenario_from_dict(THREE)
+    for run in (sobol, morris):
+        with pytest.raises(ParleyError, match="seed must be a whole number >= 0, got -5"):
+            run(sc, "compromise", 8, seed=-5, runner="sequential")

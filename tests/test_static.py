@@ -139,3 +139,39 @@ def test_nash_actor_at_the_status_quo_makes_it_infeasible() -> None:
 def test_unknown_parameter_message() -> None:
     with pytest.raises(parley.ModelError, match=r"has no parameter 'weight'.*did you mean 'weights'"):
         get_model("compromise", {"weight": "equal"})
+
+
+@pytest.mark.parametrize("sq", [None, 5.0])
+@pytest.mark.parametrize("weights", ["capability", "equal", "capability*salience"])
+def test_all_zero_saliences_give_no_forecast(sq: float | None, weights: str) -> None:
+    # With every salience 0, u_i(z) = -0 * |z - x_i| = 0 for every z: no outcome beats another, so
+    # no model has anything to forecast. Compromise and median divide by a total weight of 0 (NaN);
+    # Nash must say NaN too, not a point such as 0.16 that lies outside both positions (3 and 7).
+    sc = one_issue([("a", 1, 3, 0.0), ("b", 2, 7, 0.0)], 0, 20, sq=sq)
+    assert np.isnan(parley.forecast(sc, "compromise").outcomes["x"])
+    assert np.isnan(parley.forecast(sc, "median").outcomes["x"])
+    f = parley.forecast(sc, "nash", {"weights": weights})
+    assert np.isnan(f.outcomes["x"])
+    assert f.diagnostics["issues"][0]["status"] == "no actor cares about this issue (all saliences 0)"
+
+
+def test_nash_ignores_a_zero_salience_issue_but_solves_the_others() -> None:
+    def stance(position: float, salience: float) -> dict[str, float]:
+        return {"position": position, "salience": salience}
+
+    # issue y has all saliences 0 (NaN); issue x is the hand calculation of test_nash_linear_hand_calculation
+    sc = scenario_from_dict(
+        {
+            "schema_version": 1,
+            "issues": [
+                {"id": "x", "scale": {"min": 0, "max": 100}, "status_quo": 20},
+                {"id": "y", "scale": {"min": 0, "max": 10}},
+            ],
+            "actors": [
+                {"id": "a", "capability": 1, "stances": {"x": stance(60, 1), "y": stance(2, 0)}},
+                {"id": "b", "capability": 2, "stances": {"x": stance(80, 1), "y": stance(9, 0)}},
+            ],
+        }
+    )
+    f = parley.forecast(sc, "nash", {"utility": "linear", "weights": "capability"})
+    assert f.outcomes["x"] == pytest.approx(220 / 3, abs=1e-6) and np.isnan(f.outcomes["y"])

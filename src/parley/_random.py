@@ -7,23 +7,50 @@ from typing import TypeAlias
 
 import numpy as np
 
+from parley.errors import ParleyError
+
 SeedLike: TypeAlias = int | np.random.SeedSequence | np.random.Generator | None
 
 
+class SeedError(ParleyError, ValueError):
+    """A seed that is not a whole number >= 0 (a ValueError, and a ParleyError for the front ends)."""
+
+
+def check_seed(rng: object) -> None:
+    """Raise :class:`SeedError` when ``rng`` is a number that is not a whole number >= 0.
+
+    Generators, SeedSequences, None and anything else numpy accepts as a seed pass through.
+    """
+    if isinstance(rng, (bool, float, np.floating)):
+        raise SeedError(f"seed must be a whole number >= 0, got {rng!r}")
+    if isinstance(rng, (int, np.integer)) and rng < 0:
+        raise SeedError(f"seed must be a whole number >= 0, got {int(rng)}")
+
+
 def as_generator(rng: SeedLike) -> np.random.Generator:
-    """Return a Generator for ``rng`` (a seed, a SeedSequence, a Generator or None)."""
+    """Return a Generator for ``rng`` (a seed, a SeedSequence, a Generator or None).
+
+    Raises
+    ------
+    SeedError
+        (a ValueError) for a negative or fractional seed.
+    """
     if isinstance(rng, np.random.Generator):
         return rng
+    check_seed(rng)
     return np.random.default_rng(rng)
 
 
-def child_generators(
-    rng: SeedLike | Sequence[SeedLike], n: int
-) -> list[np.random.Generator]:
+def child_generators(rng: SeedLike | Sequence[SeedLike], n: int) -> list[np.random.Generator]:
     """Return ``n`` independent generators; stream ``i`` is always child ``i`` of the seed.
 
     A sequence of length ``n`` is taken as one seed per stream. A Generator gives
     children spawned from it (so the result depends on its state).
+
+    Raises
+    ------
+    SeedError
+        (a ValueError) for a negative or fractional seed.
     """
     if isinstance(rng, Sequence):
         if len(rng) != n:
@@ -31,6 +58,7 @@ def child_generators(
         return [as_generator(r) for r in rng]
     if isinstance(rng, np.random.Generator):
         return list(rng.spawn(n))
+    check_seed(rng)
     seq = rng if isinstance(rng, np.random.SeedSequence) else np.random.SeedSequence(rng)
     return [np.random.default_rng(s) for s in seq.spawn(n)]
 

@@ -41,6 +41,11 @@ def _short(text: str, n: int = 60) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+def _unique(ids: list[str] | None) -> list[str] | None:
+    """Ids given more than once kept once, in the order first given."""
+    return None if ids is None else list(dict.fromkeys(ids))
+
+
 def _scorecard_tables(reports: list[tuple[str, Any]]) -> None:
     """Accept/gain and concession matrices; one column per plan per report (before/after)."""
     first = reports[0][1].scorecard
@@ -277,12 +282,19 @@ def register(app: typer.Typer) -> None:
             list[str] | None, typer.Option("--model", "-m", help="model whose forecast is scored (repeatable)")
         ] = None,
         issue: Annotated[str | None, typer.Option("--issue", help="bargaining range on this issue only")] = None,
-        p: Annotated[float | None, typer.Option("--p", help="A's chance of winning a war (default derived)")] = None,
-        p_concentration: Annotated[
-            float | None, typer.Option("--p-concentration", help="make p ~ Beta(p·k, (1−p)·k) with this k")
+        p: Annotated[
+            float | None, typer.Option("--p", min=0.0, max=1.0, help="A's chance of winning a war (default derived)")
         ] = None,
-        cost_a: Annotated[float | None, typer.Option("--cost-a", help="A's cost of war on the 0–1 scale")] = None,
-        cost_b: Annotated[float | None, typer.Option("--cost-b", help="B's cost of war on the 0–1 scale")] = None,
+        p_concentration: Annotated[
+            float | None,
+            typer.Option("--p-concentration", min=0.0, help="make p ~ Beta(p·k, (1−p)·k) with this k (k > 0)"),
+        ] = None,
+        cost_a: Annotated[
+            float | None, typer.Option("--cost-a", min=0.0, help="A's cost of war on the 0–1 scale")
+        ] = None,
+        cost_b: Annotated[
+            float | None, typer.Option("--cost-b", min=0.0, help="B's cost of war on the 0–1 scale")
+        ] = None,
         ally_a: Annotated[
             list[str] | None,
             typer.Option("--ally-a", help="actor or group on A's side (repeatable; default: by position)"),
@@ -302,10 +314,10 @@ def register(app: typer.Typer) -> None:
         stated: Annotated[
             bool, typer.Option("--stated", help="score with stated instead of revealed positions")
         ] = False,
-        seed: Annotated[int | None, typer.Option(help="seed for models that draw")] = None,
+        seed: Annotated[int | None, typer.Option(min=0, help="seed for models that draw")] = None,
     ) -> None:
         """Score each plan for every actor: acceptance, vetoes, concession index, bargaining range, durability."""
-        from parley.analysis.bargaining import BargainingOptions, Fixed, distribution
+        from parley.analysis.bargaining import BargainingOptions, Fixed, check_input, distribution
         from parley.analysis.plan_report import compare, plan_report
         from parley.analysis.plans import ScoringOptions
         from parley.api import load_scenario
@@ -314,6 +326,10 @@ def register(app: typer.Typer) -> None:
             sc = load_scenario(file)
             if not sc.plans:
                 raise ParleyError(f"{file} has no plans to score")
+            plan = _unique(plan)
+            for name, value in (("p", p), ("cost_a", cost_a), ("cost_b", cost_b)):
+                if value is not None:  # typer's ranges let nan and inf through
+                    check_input(name, value)
             p_spec: Any = p
             if p_concentration is not None:
                 if p is None:
@@ -375,10 +391,12 @@ def register(app: typer.Typer) -> None:
         plan: Annotated[list[str] | None, typer.Option("--plan", help="plan id (repeatable; default all)")] = None,
         fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json")] = Format.table,
         threshold: Annotated[
-            float, typer.Option("--threshold", help="capability share a plan needs to pass (above it)")
+            float,
+            typer.Option("--threshold", min=0.0, max=1.0, help="capability share a plan needs to pass (above it)"),
         ] = 0.5,
         bloc_threshold: Annotated[
-            float, typer.Option("--bloc-threshold", help="alignment distance at which blocs are cut")
+            float,
+            typer.Option("--bloc-threshold", min=0.0, max=1.0, help="alignment distance at which blocs are cut"),
         ] = 0.25,
         group: Annotated[
             list[str] | None, typer.Option("--group", help="declared group (repeatable; default all)")
@@ -390,7 +408,9 @@ def register(app: typer.Typer) -> None:
 
         try:
             sc = load_scenario(file)
-            res = coalition_analysis(sc, plan, threshold=threshold, bloc_threshold=bloc_threshold, groups=group)
+            res = coalition_analysis(
+                sc, _unique(plan), threshold=threshold, bloc_threshold=bloc_threshold, groups=group
+            )
         except ParleyError as e:
             fail(e)
         if fmt is Format.json:

@@ -7,6 +7,7 @@ and :func:`record_forecast` are for other commands that keep what they compute.
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -36,6 +37,14 @@ StoreOption = Annotated[
 ]
 RunId = Annotated[str, typer.Argument(help="run id (a unique prefix of 4+ characters will do)")]
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table or json")]
+
+
+class RunStatus(StrEnum):
+    """The states a stored run can be in."""
+
+    running = "running"
+    done = "done"
+    failed = "failed"
 
 
 def register(app: typer.Typer) -> None:
@@ -81,13 +90,13 @@ def list_runs(
     store: StoreOption = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="how many runs, newest first")] = 20,
     kind: Annotated[str | None, typer.Option("--kind", "-k", help="only runs of this kind (e.g. forecast)")] = None,
-    status: Annotated[str | None, typer.Option(help="only runs with this status: running, done or failed")] = None,
+    status: Annotated[RunStatus | None, typer.Option(help="only runs with this status")] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """List the newest stored runs."""
     st = open_store(store)
     try:
-        records = st.list_runs(limit, kind=kind, status=status)
+        records = st.list_runs(limit, kind=kind, status=None if status is None else status.value)
     except StoreError as e:
         fail(e)
     finally:

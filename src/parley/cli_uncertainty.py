@@ -99,7 +99,7 @@ def register(app: typer.Typer) -> None:
 
     model_opt = typer.Option("--model", "-m", help="a registered model (see `parley models`)")
     param_opt = typer.Option("--param", "-p", help="model parameter KEY=VALUE (repeatable)")
-    seed_opt = typer.Option(help="seed; draw i uses child stream i (default: fresh, and reported)")
+    seed_opt = typer.Option(min=0, help="seed; draw i uses child stream i (default: fresh, and reported)")
     sched_opt = typer.Option("--scheduler", help="Dask scheduler address tcp://HOST:PORT (default: local processes)")
     workers_opt = typer.Option("--workers", min=1, help="local worker processes (1: run in this process)")
     fmt_opt = typer.Option("--format", "-f", help="table or json")
@@ -164,7 +164,7 @@ def register(app: typer.Typer) -> None:
             try:
                 write_json_atomic(output, data)
             except OSError as e:
-                fail(f"cannot write {output}: {e}")
+                fail(f"cannot write {output}: {e.strerror or e}")
         if fmt is Format.json:
             emit_json(data)
             return
@@ -277,7 +277,7 @@ def register(app: typer.Typer) -> None:
             try:
                 write_json_atomic(output, data)
             except OSError as e:
-                fail(f"cannot write {output}: {e}")
+                fail(f"cannot write {output}: {e.strerror or e}")
         if fmt is Format.json:
             emit_json(data)
             return

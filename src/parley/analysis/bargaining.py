@@ -42,7 +42,9 @@ __all__ = [
     "Quantity",
     "Uncertain",
     "bargaining_range",
+    "check_input",
     "distribution",
+    "input_problem",
     "military_terms",
     "p_acceptable",
 ]
@@ -81,6 +83,53 @@ class MilitaryRule:
         return dict(self.elasticity).get(tag, 0.0)
 
 
+_RANGES: dict[str, tuple[float, float, str]] = {
+    "p": (0.0, 1.0, "A's chance of winning a war"),
+    "cost_a": (0.0, math.inf, "A's cost of war on the 0–1 scale"),
+    "cost_b": (0.0, math.inf, "B's cost of war on the 0–1 scale"),
+}
+
+
+def input_problem(name: str, value: Quantity) -> str | None:
+    """What is wrong with a value of ``p``, ``cost_a`` or ``cost_b``, or None when it fits.
+
+    ``p`` must lie in [0, 1] and a cost at or above 0, both finite. A distribution must have
+    such a mean and a support whose finite ends lie in that range too (a normal one, with
+    unbounded support, is judged by its mean).
+    """
+    lo, hi, what = _RANGES[name]
+    bounds = "between 0 and 1" if math.isfinite(hi) else "a finite number ≥ 0"
+    if isinstance(value, Fixed):
+        v = value.value
+        if not (math.isfinite(v) and lo <= v <= hi):
+            return f"{name} ({what}) must be {bounds}, got {v:g}"
+        return None
+    mean = value.mean()
+    if not (math.isfinite(mean) and lo <= mean <= hi):
+        return f"{name} ({what}) must be {bounds}; the distribution's mean is {mean:g}"
+    ends = [e for e in value.breaks() if not lo <= e <= hi]
+    if ends:
+        return f"{name} ({what}) must be {bounds}; the distribution reaches {ends[0]:g}"
+    return None
+
+
+def check_input(name: str, value: Any) -> Quantity:
+    """``value`` of ``p``, ``cost_a`` or ``cost_b`` as a Quantity, checked to lie in its range.
+
+    Raises
+    ------
+    ParleyError
+        When the value (or the distribution's mean or support) is outside its range or not finite.
+    ScenarioError
+        For a malformed distribution mapping.
+    """
+    q = distribution(value, name)
+    problem = input_problem(name, q)
+    if problem is not None:
+        raise ParleyError(problem)
+    return q
+
+
 @dataclass(frozen=True)
 class BargainingOptions:
     """Inputs of the bargaining range; each None takes the default documented in docs/analysis.md §2.
@@ -110,6 +159,19 @@ class BargainingOptions:
     p_weights: Literal["capability*salience", "capability"] = "capability*salience"
     default_cost: float = 0.1
     military: MilitaryRule = field(default_factory=MilitaryRule)
+
+    def __post_init__(self) -> None:
+        for name in ("p", "cost_a", "cost_b"):
+            value = getattr(self, name)
+            if value is not None:
+                check_input(name, value)
+        cost = self.default_cost
+        if not (isinstance(cost, (int, float)) and math.isfinite(cost) and cost >= 0):
+            raise ParleyError(f"default_cost must be a finite number ≥ 0, got {self.default_cost!r}")
+        for name in ("refusal_shift_a", "refusal_shift_b"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and math.isfinite(value)):
+                raise ParleyError(f"{name} must be a finite number, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -392,10 +454,11 @@ def _inputs(
         if given is not None:
             values[name], source = distribution(given, name), "given"
         elif name in meta:
-            values[name], source = (
-                distribution(meta[name], f"metadata.bargaining.{name}"),
-                "scenario metadata.bargaining",
-            )
+            where = f"metadata.bargaining.{name}"
+            values[name], source = distribution(meta[name], where), "scenario metadata.bargaining"
+            problem = input_problem(name, values[name])
+            if problem is not None:
+                raise ScenarioError(scenario.source, [Problem(where, problem)])
         elif name == "p":
             values[name] = Fixed(frame.p)
             rule = (

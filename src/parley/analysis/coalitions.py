@@ -33,9 +33,16 @@ from parley.analysis.plans import (
     score_plans,
     veto_holders,
 )
-from parley.errors import Problem, ScenarioError
+from parley.errors import ParleyError, Problem, ScenarioError
 from parley.scenario.checks import did_you_mean
 from parley.scenario.core import Scenario
+
+
+def _check_share(name: str, value: float, what: str) -> None:
+    """Raise ParleyError unless ``value`` is a finite number in [0, 1]."""
+    ok = isinstance(value, (int, float, np.floating)) and not isinstance(value, bool) and 0.0 <= value <= 1.0
+    if not ok:  # NaN fails the comparison too
+        raise ParleyError(f"{name} ({what}) must be between 0 and 1, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -125,7 +132,13 @@ def blocs(
 
     With average linkage (UPGMA), two blocs merge while the mean distance between their
     members is at most ``threshold``. Blocs are listed by total capability, largest first.
+
+    Raises
+    ------
+    ParleyError
+        When ``threshold`` is not a number between 0 and 1 (distances lie in [0, 1]).
     """
+    _check_share("bloc threshold", threshold, "an alignment distance")
     al = alignment(scenario, stated=stated)
     n = len(al.actor_ids)
     if n == 1:
@@ -304,7 +317,13 @@ def pivots(scenario: Scenario, scorecard: PlanScorecard, *, threshold: float = 0
 
     Every actor's switch is evaluated at once: row ``i`` of the flip matrix is the
     acceptance vector with actor ``i`` switched.
+
+    Raises
+    ------
+    ParleyError
+        When ``threshold`` is not a number between 0 and 1 (it is a capability share).
     """
+    _check_share("threshold", threshold, "the capability share a plan needs to pass")
     ids = scorecard.actor_ids
     n = len(ids)
     cap = np.array([scorecard.capability[a] for a in ids])
@@ -369,7 +388,17 @@ def coalition_analysis(
     bloc_threshold: float = 0.25,
     groups: Sequence[str] | None = None,
 ) -> CoalitionAnalysis:
-    """Everything of docs/analysis.md §3 for a scenario and its plans (all when None)."""
+    """Everything of docs/analysis.md §3 for a scenario and its plans (all when None).
+
+    Raises
+    ------
+    ParleyError
+        When ``threshold`` or ``bloc_threshold`` is not a number between 0 and 1.
+    ScenarioError
+        For an unknown plan or group.
+    """
+    _check_share("threshold", threshold, "the capability share a plan needs to pass")
+    _check_share("bloc threshold", bloc_threshold, "an alignment distance")
     options = options or ScoringOptions()
     card = score_plans(scenario, plans, options=options, models=())
     return CoalitionAnalysis(

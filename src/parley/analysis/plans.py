@@ -42,10 +42,11 @@ from parley.analysis.scoring import (
     consent,
     default_models,
     finite_or_none,
-    select_plans,
     veto_holders,
 )
+from parley.analysis.scoring import select_plans as _select_plans
 from parley.errors import Problem, ScenarioError
+from parley.models.base import get_model
 from parley.scenario.core import Plan, Scenario
 
 __all__ = [
@@ -69,6 +70,17 @@ __all__ = [
     "select_plans",
     "veto_holders",
 ]
+
+
+def select_plans(scenario: Scenario, plan_ids: Sequence[str] | None) -> tuple[Plan, ...]:
+    """The scenario's plans with these ids (all when None), each once, in the order first given.
+
+    Raises
+    ------
+    ScenarioError
+        Naming every id that is no plan of the scenario.
+    """
+    return _select_plans(scenario, None if plan_ids is None else list(dict.fromkeys(plan_ids)))
 
 
 @dataclass(frozen=True)
@@ -423,7 +435,7 @@ def score_plans(
     scenario
         The scenario.
     plans
-        Ids of the plans to score; all of the scenario's when None.
+        Ids of the plans to score (an id given twice is scored once); all of the scenario's when None.
     options
         Scoring choices (:class:`ScoringOptions`).
     models
@@ -440,8 +452,6 @@ def score_plans(
     ModelError
         For an unknown model or parameter.
     """
-    from parley.api import forecast
-
     options = options or ScoringOptions()
     chosen = select_plans(scenario, plans)
     basis = Basis(scenario, options)
@@ -456,7 +466,7 @@ def score_plans(
     sq_scores = _actor_scores(basis, basis.sq, opp, res_u)
     forecasts: dict[str, AlternativeScore] = {}
     for name in models if models is not None else default_models():
-        f = forecast(scenario, name, (model_params or {}).get(name), rng=rng, stated=options.stated)
+        f = get_model(name, (model_params or {}).get(name)).forecast(scenario, rng=rng, stated=options.stated)
         z = np.array([f.outcomes[k] for k in basis.issue_ids], dtype=float)
         forecasts[name] = AlternativeScore(name, outcome_map(z), _actor_scores(basis, z, opp, res_u))
 

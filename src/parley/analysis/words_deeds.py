@@ -17,6 +17,7 @@ import numpy as np
 
 from parley._random import SeedLike
 from parley.analysis.plans import ScoringOptions, default_models, finite_or_none, score_plans
+from parley.models.base import get_model
 from parley.scenario.core import Scenario
 
 
@@ -136,8 +137,6 @@ def words_deeds(
 
     With no stated position that differs, nothing is run and the result is empty.
     """
-    from parley.api import forecast
-
     gaps = position_gaps(scenario)
     if not gaps:
         return WordsDeeds(scenario.scenario_id, (), (), ())
@@ -145,8 +144,9 @@ def words_deeds(
     fgaps = []
     for name in models if models is not None else default_models():
         params = (model_params or {}).get(name)
-        rev = forecast(scenario, name, params, rng=rng, stated=False).outcomes
-        sta = forecast(scenario, name, params, rng=rng, stated=True).outcomes
+        model = get_model(name, params)
+        rev = model.forecast(scenario, rng=rng, stated=False).outcomes
+        sta = model.forecast(scenario, rng=rng, stated=True).outcomes
         fgaps.append(ForecastGap(name, rev, sta))
     revealed = score_plans(scenario, plans, options=dataclasses.replace(options, stated=False), models=())
     stated = score_plans(scenario, plans, options=dataclasses.replace(options, stated=True), models=())

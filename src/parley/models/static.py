@@ -107,10 +107,18 @@ def _nash_issue(
         dist = (np.asarray(z)[..., None] - xi) / span
         return -si * (dist**2 if quadratic else np.abs(dist))
 
+    if x.size and not np.any(s > 0):
+        # every utility is 0 everywhere: no outcome is better than another, so none is forecast
+        return float("nan"), {"status": "no actor cares about this issue (all saliences 0)", "feasible": False}
     keep = w > 0
     x, s, w = x[keep], s[keep], w[keep]
     if x.size == 0:
         return float("nan"), {"status": "no actor with weight"}
+    if not np.any(s > 0):
+        return float("nan"), {
+            "status": "no actor with weight cares about this issue (all their saliences 0)",
+            "feasible": False,
+        }
     worst = np.minimum(util(lo, x, s), util(hi, x, s))
     if np.isnan(d):
         # no disagreement point: each actor's worst point on the scale
@@ -197,6 +205,10 @@ class NashBargaining(Model):
       disagreement is costly for all, where the Nash solution approaches the compromise model);
     - ``gaining-side``: the side of d carrying more weight bargains alone, within its constraints;
     - ``status-quo``: the strict solution, d itself.
+
+    On an issue where every actor's salience is 0 every outcome leaves every actor equally
+    well off, so there is nothing to bargain over: the outcome is NaN (as in the other
+    models) and the diagnostics say "no actor cares about this issue (all saliences 0)".
 
     On the DEU data (capability gdp, 247 issues) these give MAE 25.64, 33.2 and 38.2 with the
     default quadratic utility and capability weights (helper measurement, see the issue note).

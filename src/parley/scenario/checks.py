@@ -135,6 +135,7 @@ class _Checker:
             cap = actor.get("capability")
             stances = actor.get("stances")
             stances = stances if isinstance(stances, dict) else {}
+            self.capability_in_range(where, cap, actor.get("capability_range"))
             if isinstance(cap, dict):
                 for key in cap:
                     self.issue_ref(f"{where}.capability.{key}", key)
@@ -161,6 +162,19 @@ class _Checker:
                 for key, value in options.items():
                     if self.issue_ref(f"{where}.outside_option.{key}", key):
                         self.on_scale(f"{where}.outside_option.{key}", key, value)
+
+    def capability_in_range(self, where: str, cap: object, bounds: object) -> None:
+        """The actor's capability (the largest per-issue one, which the range scales) lies in its range."""
+        if not isinstance(bounds, (list, tuple)) or len(bounds) != 2:
+            return
+        lo, hi = _num(bounds[0]), _num(bounds[1])
+        values = [_num(v) for v in cap.values()] if isinstance(cap, dict) else [_num(cap)]
+        if lo is None or hi is None or not values or any(v is None for v in values) or not 0 < lo <= hi:
+            return  # pydantic reports a malformed capability or range
+        value = max(v for v in values if v is not None)
+        if not lo <= value <= hi:
+            what = "the largest per-issue capability" if isinstance(cap, dict) else "the capability"
+            self.add(f"{where}.capability_range", f"the range [{lo:g}, {hi:g}] does not hold {what} {value:g}")
 
     def check_plans(self) -> None:
         for i, plan in _entries(self.data, "plans"):

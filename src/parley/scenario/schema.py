@@ -156,6 +156,20 @@ class ActorSpec(_Strict):
                 raise PydanticCustomError("capability", "{v} is not a positive number", {"v": v})
         return value
 
+    @field_validator("capability_range")
+    @classmethod
+    def _check_capability_range(cls, value: tuple[float, float] | None) -> tuple[float, float] | None:
+        if value is None:
+            return value
+        lo, hi = value
+        if not lo > 0:
+            raise PydanticCustomError(
+                "capability_range", "low ({lo}) is not a positive number: capabilities are above 0", {"lo": lo}
+            )
+        if lo > hi:
+            raise PydanticCustomError("capability_range", "low ({lo}) is above high ({hi})", {"lo": lo, "hi": hi})
+        return value
+
 
 class Provision(_Strict):
     """One provision of a plan, and the issue position it implies (if any)."""
