@@ -124,7 +124,7 @@ def list_runs(
     for j, col in enumerate(headers[:-1]):
         width = max(len(col), *(len(row[j]) for row in rows))
         table.add_column(col, justify="right" if col == "duration" else "left", no_wrap=True, min_width=width)
-    table.add_column("scenario", overflow="ellipsis", no_wrap=True)
+    table.add_column("scenario", overflow="ellipsis", no_wrap=True, max_width=48)
     for row, r in zip(rows, records, strict=True):
         if r.status == "failed":
             row[2] = f"[red]{r.status}[/red]"
