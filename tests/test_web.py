@@ -172,3 +172,11 @@ def test_review_fixes(client: TestClient, tmp_path: Path) -> None:
     assert client.get("/api/runs/ffffffff").headers["content-type"].startswith("application/json")
     mc = client.post(f"/api/scenarios/{sid}/jobs", json={"kind": "montecarlo", "draws": 0})
     assert mc.status_code == 422
+
+
+def test_api_page_lists_every_route_offline(client: TestClient) -> None:
+    page = client.get("/api")
+    assert page.status_code == 200
+    for path in client.get("/openapi.json").json()["paths"]:
+        assert f"<code>{path}</code>" in page.text
+    assert "cdn" not in page.text.lower()

@@ -32,6 +32,11 @@ backtest_app = typer.Typer(
 app.add_typer(backtest_app, name="backtest")
 
 
+def _count(items: object, word: str) -> str:
+    n = len(items)  # type: ignore[arg-type]
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def _fmt(x: float) -> str:
     return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.4g}"
 
@@ -45,9 +50,9 @@ def validate(file: Annotated[Path, typer.Argument(help="scenario file (YAML, JSO
         sc = load_scenario(file)
     except ParleyError as e:
         fail(e)
-    n_prov = sum(len(p.provisions) for p in sc.plans)
+    n_prov = sum(len(p.own_provisions) for p in sc.plans)
     out.print(
-        f"{file}: valid — {len(sc.actors)} actors, {len(sc.issues)} issues, {len(sc.plans)} plans "
+        f"{file}: valid — {_count(sc.actors, 'actor')}, {_count(sc.issues, 'issue')}, {_count(sc.plans, 'plan')} "
         f"({n_prov} provisions), {len(sc.spec.shocks)} shocks; scenario_id {sc.scenario_id}",
         markup=False,
     )
@@ -232,6 +237,13 @@ def serve(
         application = create_app(store_url)
     except StoreError as e:
         fail(e)
+    import socket
+
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as e:
+        fail(f"cannot listen on {host}:{port}: {e.strerror} (is another server using the port? try --port)")
     if host not in ("127.0.0.1", "localhost", "::1"):
         err.print(
             f"warning: listening on {host}: anyone who can reach it can read and run your scenarios", markup=False

@@ -274,6 +274,8 @@ def get_model(name: str, params: Mapping[str, Any] | None = None) -> Model:
         For an unknown model or parameter, or a value of the wrong kind.
     """
     models = available_models()
+    if name not in models and name.lower() in models:
+        name = name.lower()  # `-m BDM` means bdm
     if name not in models:
         raise ModelError(f"unknown model '{name}'{did_you_mean(name, models)}; available: {', '.join(models)}")
     cls = models[name]

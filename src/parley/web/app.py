@@ -313,6 +313,17 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
 
         return HTMLResponse(render_html(record.result))
 
+    @app.get("/api", response_class=HTMLResponse, include_in_schema=False)
+    def api_page(request: Request) -> HTMLResponse:
+        """The JSON API, listed from its OpenAPI document (works offline, unlike /docs)."""
+        routes = []
+        for path, item in app.openapi()["paths"].items():
+            for method, op in item.items():
+                body = op.get("requestBody", {}).get("content", {})
+                routes.append({"method": method.upper(), "path": path, "summary": op.get("summary", ""),
+                               "description": op.get("description", ""), "body": ", ".join(body)})
+        return page(request, "api.html", routes=routes)
+
     @app.get("/static/plotly.min.js", include_in_schema=False)
     def plotly_js() -> Response:
         return Response(
