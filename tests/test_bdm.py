@@ -20,6 +20,7 @@ import pytest
 
 from parley.errors import ModelError
 from parley.models import available_models, get_model, parameter_info
+from parley.models import bdm as bdm_module
 from parley.models.bdm import BDM, _Votes
 from parley.scenario import Scenario, scenario_from_dict
 from parley.scenario.core import Stances
@@ -287,9 +288,12 @@ def test_one_round_matches_plain_loops(cfg: dict[str, Any], n: int) -> None:
             assert np.all(np.isnan(np.delete(got[b, :, j], keep)))
 
 
-@pytest.mark.parametrize("n", [9, 40])
+@pytest.mark.parametrize("n", [9, 40, 130])
 def test_vote_sums_match_brute_force(n: int) -> None:
-    """Prefix-sum win probabilities == the O(N³) sums of MODELS.md §2, with masked actors and ties."""
+    """Prefix-sum win probabilities == the O(N³) sums of MODELS.md §2, with masked actors and ties.
+
+    n = 130 takes the binary-search path for the midpoint counts, the others the broadcast compare.
+    """
     rng = np.random.default_rng(3)
     L = 3
     x = rng.integers(0, 6, (L, n)).astype(float)  # many equal positions
@@ -309,6 +313,57 @@ def test_vote_sums_match_brute_force(n: int) -> None:
             den = num + num.T if kind == "paper" else np.full_like(num, np.abs(diff).sum())
             want = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
             np.testing.assert_allclose(got[lane][np.ix_(idx, idx)], want, rtol=1e-12, atol=1e-15)
+
+
+def masked_case_with_ties(seed: int, b: int, n: int, m: int) -> Stances:
+    """Random stances on a coarse grid (many equal positions), about a fifth of them masked."""
+    rng = np.random.default_rng(seed)
+    st = random_stances(rng, b=b, n=n, m=m)
+    span = (st.upper - st.lower)[None, None, :]
+    positions = st.lower[None, None, :] + np.round(4 * (st.positions - st.lower) / span) * span / 4
+    mask = rng.random(st.mask.shape) > 0.2
+    sal = np.minimum(st.saliences * 2, 1.0)
+    return Stances(positions, sal, st.capabilities, mask, st.lower, st.upper, st.reference)
+
+
+def test_midpoint_count_methods_give_the_same_forecast(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Binary search per lane and the broadcast compare count the same voters, so every round agrees."""
+    st = masked_case_with_ties(21, b=3, n=20, m=2)
+    compare = BDM().forecast_batch(st)
+    monkeypatch.setattr(bdm_module, "_SEARCHSORTED_FROM", 2)
+    search = BDM().forecast_batch(st)
+    assert compare.position_rounds is not None and search.position_rounds is not None
+    np.testing.assert_array_equal(compare.position_rounds, search.position_rounds)
+
+
+def test_chunk_size_does_not_change_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One lane per chunk gives what one chunk of all lanes gives, also when lanes stop early."""
+    st = masked_case_with_ties(4, b=5, n=9, m=3)
+    model = BDM(rounds=12, tol=1e-3)
+    whole = model.forecast_batch(st)
+    monkeypatch.setattr(bdm_module, "_CHUNK_ELEMENTS", 1)
+    single = model.forecast_batch(st)
+    assert whole.position_rounds is not None and single.position_rounds is not None
+    np.testing.assert_array_equal(whole.position_rounds, single.position_rounds)
+    np.testing.assert_array_equal(whole.rounds, single.rounds)
+    assert repr(whole.diagnostics) == repr(single.diagnostics)  # repr: NaN == NaN
+
+
+def test_row_helpers_match_the_plain_numpy_forms() -> None:
+    """The argmin/lookup forms used in the offer selection == np.where / min / any, ties and empty rows included."""
+    rng = np.random.default_rng(9)
+    key = rng.integers(-3, 4, (6, 7, 7)).astype(float)  # many ties
+    other = rng.normal(size=key.shape)
+    chosen = rng.random(key.shape) > 0.6
+    chosen[0, 0] = False  # a row with nothing chosen
+    chosen[1, 2] = True
+    weights = chosen.astype(float)
+    with_inf = np.where(chosen, key, np.inf)
+    np.testing.assert_array_equal(bdm_module._inf_unless(chosen), np.where(chosen, 0.0, np.inf))
+    np.testing.assert_array_equal(bdm_module._row_min(with_inf), with_inf.min(axis=2))
+    np.testing.assert_array_equal(bdm_module._row_any(chosen), chosen.any(axis=2))
+    np.testing.assert_array_equal(bdm_module._is_row_min(key, chosen), with_inf == with_inf.min(axis=2, keepdims=True))
+    np.testing.assert_array_equal(bdm_module._blend(weights, key, other), np.where(chosen, key, other))
 
 
 # ---------------------------------------------------------------------- contract and structure

@@ -30,14 +30,25 @@ from parley.scenario.core import Stances
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.int64]
 
-_CHUNK_ELEMENTS = 1 << 20
-"""Target size (entries) of one (lanes, N, N) matrix; bounds the memory a chunk of lanes uses."""
+_CHUNK_ELEMENTS = 1 << 15
+"""Target size (entries) of one (lanes, N, N) matrix; bounds the memory a chunk of lanes uses.
+
+Small enough that a round's temporaries (256 KiB each) stay near the processor's cache: on
+18,000 lanes of 16 actors, 2^20 ran 25-50 % slower and 2^13 about 20 % slower (Python
+overhead per call). From 182 actors a chunk is one lane."""
 
 _SNAP = 1e-12
 """Relative tolerance under which a compromise fraction counts as 1 (capitulation)."""
 
-_SEARCHSORTED_FROM = 16
-"""From this many actors, midpoint counts use a binary search per lane instead of a broadcast compare."""
+_SEARCHSORTED_FROM = 128
+"""From this many actors, midpoint counts use a binary search per lane instead of a broadcast compare.
+
+Below it the O(N³) compare, summed as bytes, beats a Python-level loop over many small lanes
+(measured: 3× faster at 16 actors, 1.6× at 128, even at 255); it must stay at most 256 so
+that the byte counts cannot overflow."""
+
+_BIG = np.finfo(float).max
+"""Stands in for absent actors when a row is sorted: it sorts last and times 0 gives 0."""
 
 
 @register
@@ -184,15 +195,20 @@ class BDM(Model):
         rounds = int(self.rounds)
         lanes = _Lanes.from_stances(stances, self.range)
         total = b * m
-        med = np.full((total, rounds + 1), np.nan)
-        mean = np.full((total, rounds + 1), np.nan)
-        pos = np.full((total, rounds + 1, n), np.nan)
+        pos = np.empty((total, rounds + 1, n))  # positions after each round, absent actors included
         run = np.zeros(total, dtype=np.int64)
         stopped = np.full(total, "no weight", dtype=object)
         chunk = max(1, _CHUNK_ELEMENTS // max(n * n, 1))
         for start in range(0, total, chunk):
             sl = slice(start, min(start + chunk, total))
-            self._run_lanes(lanes.take(sl), med[sl], mean[sl], pos[sl], run[sl], stopped[sl])
+            self._run_lanes(lanes.take(sl), pos[sl], run[sl], stopped[sl])
+        w = np.broadcast_to(lanes.w[:, None, :], pos.shape)
+        med, mean = _median_mean(pos.reshape(-1, n), np.ascontiguousarray(w).reshape(-1, n))
+        med, mean = med.reshape(total, rounds + 1), mean.reshape(total, rounds + 1)
+        no_weight = (stopped == "no weight")[:, None]
+        med[np.broadcast_to(no_weight, med.shape)] = np.nan
+        mean[np.broadcast_to(no_weight, mean.shape)] = np.nan
+        np.copyto(pos, np.nan, where=~lanes.present[:, None, :])
 
         def by_variant(a: np.ndarray) -> np.ndarray:
             return a.reshape((b, m, *a.shape[1:]))
@@ -223,21 +239,17 @@ class BDM(Model):
 
     # ------------------------------------------------------------------ one chunk of lanes
 
-    def _run_lanes(
-        self, lanes: _Lanes, med: FloatArray, mean: FloatArray, pos: FloatArray, run: IntArray, stopped: NDArray[Any]
-    ) -> None:
-        """Run every round for a chunk of lanes, writing the per-round records in place."""
+    def _run_lanes(self, lanes: _Lanes, pos: FloatArray, run: IntArray, stopped: NDArray[Any]) -> None:
+        """Run every round for a chunk of lanes, writing the positions of each round in place."""
         x = lanes.x.copy()
-        weight_total = lanes.w.sum(axis=1)
-        live = lanes.present.any(axis=1) & (weight_total > 0)
-        med[:, 0], mean[:, 0] = _median_mean(x, lanes.w)
-        pos[:, 0] = np.where(lanes.present, x, np.nan)
+        live = lanes.present.any(axis=1) & (lanes.w.sum(axis=1) > 0)
+        pos[:, 0] = x
         active = live.copy()
         stopped[live] = "rounds"
         for t in range(1, int(self.rounds) + 1):
             idx = np.flatnonzero(active)
             if idx.size:
-                sub = lanes.take(idx)
+                sub = lanes if idx.size == len(x) else lanes.take(idx)
                 new = self._round(sub, x[idx])
                 moved = np.max(np.where(sub.present, np.abs(new - x[idx]), 0.0), axis=1)
                 x[idx] = new
@@ -245,26 +257,26 @@ class BDM(Model):
                 done = moved <= self.tol * sub.width
                 stopped[idx[done]] = "tolerance"
                 active[idx[done]] = False
-            med[:, t], mean[:, t] = _median_mean(x, lanes.w)
-            pos[:, t] = np.where(lanes.present, x, np.nan)
-        med[~live] = np.nan
-        mean[~live] = np.nan
+            pos[:, t] = x
 
     def _round(self, lanes: _Lanes, x: FloatArray) -> FloatArray:
         """One round on a set of lanes: the positions after every actor has taken its offer."""
         n = x.shape[1]
         present = lanes.present
-        R = lanes.R[:, None, None]
         xi, xj = x[:, :, None], x[:, None, :]
-        D = np.abs(xi - xj) / R
-        mu = weighted_median(x[:, :, None], lanes.w[:, :, None])[:, 0]
-        m = (np.abs(x - mu[:, None]) / lanes.R[:, None])[:, :, None]
-        if self.t_rule == "median":
-            T: FloatArray | float = (np.abs(xi - mu[:, None, None]) < np.abs(xi - xj)).astype(float)
-        else:
-            T = 0.5
-        pair = present[:, :, None] & present[:, None, :] & ~np.eye(n, dtype=bool)[None]
-        votes = _Votes(x, present)
+        dist = np.abs(xi - xj)
+        D = dist / lanes.R[:, None, None]
+        both = present[:, :, None] & present[:, None, :]
+        pair = both & ~np.eye(n, dtype=bool)[None]
+        # the status-quo terms (median μ, m_i, T) enter only when Q < 1
+        m: FloatArray | float = 0.0
+        T: FloatArray | float = 0.5
+        if self.q < 1.0:
+            mu = weighted_median(x[:, :, None], lanes.w[:, :, None])[:, 0]
+            m = (np.abs(x - mu[:, None]) / lanes.R[:, None])[:, :, None]
+            if self.t_rule == "median":
+                T = (np.abs(xi - mu[:, None, None]) < np.abs(xi - xj)).astype(float)
+        votes = _Votes(x, present, both)
 
         s_target = lanes.s[:, None, :]
         P1 = votes.probability(D, lanes.w, None, self.probability)
@@ -273,44 +285,97 @@ class BDM(Model):
             security = np.where(pair, E1, 0.0).sum(axis=1)  # Sec_i = Σ_j EU_j(challenge i)
             r = _risk_exponents(security, present)
             P = votes.probability(D, lanes.w, r, self.probability) if self.probability == "scholz-code" else P1
-            a = _challenge_eu(D, P, s_target, m, T, r[:, :, None], self.q)
             if self.perspective == "receiver":
-                b = _challenge_eu(D, P, s_target, m, T, r[:, None, :], self.q).transpose(0, 2, 1)
+                a, b = _challenge_eu_receiver(D, P, lanes.s, m, T, r, self.q)
             else:
+                a = _challenge_eu(D, P, s_target, m, T, r[:, :, None], self.q)
                 b = a.transpose(0, 2, 1)
         else:
             a = E1
             b = E1.transpose(0, 2, 1)
-        return self._take_offers(x, a, b, pair & (xi != xj))
+        return self._take_offers(x, a, b, pair & (xi != xj), dist)
 
-    def _take_offers(self, x: FloatArray, a: FloatArray, b: FloatArray, ok: BoolArray) -> FloatArray:
-        """New positions: a[l, i, j] = EU_i(challenge j), b[l, i, j] = EU_j(challenge i), seen by i."""
+    def _take_offers(self, x: FloatArray, a: FloatArray, b: FloatArray, ok: BoolArray, dist: FloatArray) -> FloatArray:
+        """New positions from a[l, i, j] = EU_i(challenge j) and b[l, i, j] = EU_j(challenge i), seen by i.
+
+        ``dist[l, i, j]`` is |x_i − x_j|. Each actor ranks its offers by the selection rule's
+        keys in turn (ties go on to the next key); the last key is always the resulting
+        position, so the lowest position left in the running is the one taken.
+        """
         xi, xj = x[:, :, None], x[:, None, :]
         confront = ok & (b > a) & (a > 0)
         yields = ok & (b > 0) & (a < 0)
-        frac = np.divide(np.abs(a), b, out=np.ones_like(a), where=yields)
+        # |a| / b where b > 0; elsewhere any finite value (it is read only where b > 0), at most 1
+        frac = np.abs(a)
+        frac /= b + (b == 0.0)
+        np.minimum(frac, 1.0, out=frac)
         compromise = yields & (frac < 1.0 - _SNAP)  # a fraction within rounding of 1 is a capitulation
         capitulate = yields & ~compromise
-        to = np.where(compromise, xi + frac * (xj - xi), np.broadcast_to(xj, a.shape))
-        move = np.abs(to - xi)
-        offered = confront | compromise | capitulate
-        if self.selection == "least-move":
-            keys = [move, -b, to]
-        elif self.selection == "highest-eu":
-            keys = [-b, move, to]
-        else:
-            tier = np.where(confront, 0.0, np.where(compromise, 1.0, 2.0))
+        offered = confront | yields
+        is_compromise = compromise.astype(float)
+        to = _blend(is_compromise, xi + frac * (xj - xi), xj)
+        if self.selection == "scholz-code":
+            # confrontations before compromises before capitulations
+            no_confront = ~_row_any(confront)[:, :, None]
+            no_compromise = ~_row_any(compromise)[:, :, None]
+            chosen = confront | (no_confront & (compromise | (no_compromise & capitulate)))
+            # within each tier the least move, except that compromises rank by the EU-weighted mean
             absa, absb = np.abs(a), np.abs(b)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                weighted = (absa * xi + absb * xj) / (absa + absb)
-            keys = [tier, np.where(compromise, weighted, move), to]
-        chosen = offered
-        for key in keys:
-            k = np.where(chosen, key, np.inf)
-            chosen = chosen & (k == k.min(axis=2, keepdims=True))
-        pick = np.argmax(chosen, axis=2)[:, :, None]
-        target = np.take_along_axis(to, pick, axis=2)[:, :, 0]
-        return np.where(offered.any(axis=2), target, x)
+            den = absa + absb
+            den += den == 0.0  # > 0 for every compromise; elsewhere only kept finite
+            weighted = (absa * xi + absb * xj) / den
+            chosen &= _is_row_min(_blend(is_compromise, weighted, dist), chosen)
+        else:
+            move = np.abs(to - xi)
+            keys = [move, -b] if self.selection == "least-move" else [-b, move]
+            chosen = offered
+            for key in keys:
+                chosen = chosen & _is_row_min(key, chosen)
+        target = _row_min(to + _inf_unless(chosen))
+        return np.where(_row_any(offered), target, x)
+
+
+# ---------------------------------------------------------------------- row helpers
+# Row-wise selections over the last axis of (L, N, N) arrays. On many short rows np.where,
+# min(axis=2) and any(axis=2) cost several times more than arithmetic, argmin and argmax, so
+# these use the latter; each gives exactly the numbers of the plain form (up to the sign of a zero).
+
+_INF_OR_ZERO = np.array([np.inf, 0.0])
+
+
+def _inf_unless(mask: BoolArray) -> FloatArray:
+    """0.0 where ``mask`` holds, +inf elsewhere: added to a finite key, it leaves only the masked entries."""
+    return np.asarray(_INF_OR_ZERO[mask.view(np.uint8)])
+
+
+def _blend(first_if_1: FloatArray, first: FloatArray, second: FloatArray) -> FloatArray:
+    """``np.where(first_if_1 == 1, first, second)`` for finite values, ``first_if_1`` holding 0.0 or 1.0."""
+    out = first * first_if_1
+    out += second * (1.0 - first_if_1)
+    return out
+
+
+def _row_at(values: np.ndarray, idx: IntArray) -> np.ndarray:
+    """values[l, i, idx[l, i]]."""
+    n = values.shape[-1]
+    flat = idx.reshape(-1) + np.arange(0, idx.size * n, n)
+    return values.reshape(-1).take(flat).reshape(idx.shape)
+
+
+def _row_min(values: FloatArray) -> FloatArray:
+    """The smallest entry of each row (no NaN)."""
+    return np.asarray(_row_at(values, np.argmin(values, axis=-1)))
+
+
+def _row_any(mask: BoolArray) -> BoolArray:
+    """Whether each row has a True entry."""
+    return np.asarray(_row_at(mask, np.argmax(mask, axis=-1)))
+
+
+def _is_row_min(key: FloatArray, chosen: BoolArray) -> BoolArray:
+    """Where a finite ``key`` equals the smallest of its row's ``chosen`` entries."""
+    k = key + _inf_unless(chosen)
+    return np.asarray(k == _row_min(k)[..., None])
 
 
 # ---------------------------------------------------------------------- lanes and kernels
@@ -366,71 +431,97 @@ class _Votes:
 
     Voter k prefers x_i to x_j exactly when it stands strictly on i's side of their
     midpoint, so the voters for i are a prefix (x_i < x_j) or suffix (x_i > x_j) of the
-    sorted order: ``split[l, i, j]`` counts the present voters below the midpoint.
+    sorted order: ``split[l, i, j]`` counts the present voters below the midpoint. The
+    flat indices that sort a voter matrix and read its prefix sums at the splits, and the
+    pair masks, are made once here and serve both probabilities of a round. ``both`` (the
+    pairs whose two actors are present) may be passed in when the caller has it.
     """
 
-    def __init__(self, x: FloatArray, present: BoolArray) -> None:
+    def __init__(self, x: FloatArray, present: BoolArray, both: BoolArray | None = None) -> None:
         L, n = x.shape
         key = np.where(present, x, np.inf)
-        self.order = np.argsort(key, axis=1, kind="stable")
-        xs = np.take_along_axis(key, self.order, axis=1)
+        order = np.argsort(key, axis=1, kind="stable")
+        xs = np.take_along_axis(key, order, axis=1)
         mid = 0.5 * (x[:, :, None] + x[:, None, :])
-        if n < _SEARCHSORTED_FROM:
-            self.split = (xs[:, None, None, :] < mid[..., None]).sum(axis=3)
+        split: NDArray[np.integer[Any]]
+        if n < _SEARCHSORTED_FROM:  # O(N³) compares per lane, summed as bytes over the voters
+            split = np.add.reduce(xs[:, :, None, None] < mid[:, None, :, :], axis=1, dtype=np.uint8)
         else:
-            self.split = np.empty((L, n, n), dtype=np.int64)
-            for lane in range(L):  # one binary search per lane (not per actor)
-                self.split[lane] = np.searchsorted(xs[lane], mid[lane].ravel(), side="left").reshape(n, n)
-        self.below = x[:, :, None] < x[:, None, :]
-        self.above = x[:, :, None] > x[:, None, :]
+            split = np.empty((L, n, n), dtype=np.intp)
+            for k in range(L):  # one binary search per lane (not per actor)
+                split[k] = np.searchsorted(xs[k], mid[k].ravel(), side="left").reshape(n, n)
+        lane = np.arange(L, dtype=np.intp)[:, None, None]
+        cols = np.arange(n, dtype=np.intp)
+        # A.flat[sort_idx] = A[l, order[l, k], a]: the voters' rows in ascending position
+        self.sort_idx = ((lane * n + order[:, :, None]) * n + cols).ravel()
+        # prefix.flat[at_*_idx] = prefix[l, split[l, i, j], j or i], prefix shaped (L, N + 1, N)
+        at = (lane * (n + 1) + split) * n
+        self.at_j_idx = (at + cols).ravel()
+        self.at_i_idx = (at + cols[:, None]).ravel()
+        # which sum counts for i against j (1.0 or 0.0): the voters below the midpoint when i is
+        # below j, those above it when i is above j, none when x_i = x_j
+        self.below = (x[:, :, None] < x[:, None, :]).astype(float)
+        self.above = (x[:, :, None] > x[:, None, :]).astype(float)
         self.present = present
+        both = present[:, :, None] & present[:, None, :] if both is None else both
+        self.both = both.astype(float)
+        self.absent_big = np.where(present, 0.0, _BIG)[:, None, :]
+        count = present.sum(axis=1)[:, None, None]
+        p = np.arange(n)[None, None, :]
+        # weight of the p-th smallest of a row of `count` values in the sum of their absolute differences
+        self.coef = np.where(p < count, 2 * p - count + 1, 0).astype(float)
 
     def probability(self, D: FloatArray, w: FloatArray, r: FloatArray | None, kind: str) -> FloatArray:
         """P[l, i, j], the probability that i prevails over j (0 where undefined)."""
-        pair = self.present[:, :, None] & self.present[:, None, :]
-        # A[l, k, a] = c_k s_k (|x_k − x_a| / R)^r_k, the weight of voter k's distance to a
+        # A[l, k, a] = c_k s_k (|x_k − x_a| / R)^r_k, the weight of voter k's distance to a (≥ 0),
+        # 0 unless both k and a are present
         A = w[:, :, None] * (D if kind == "paper" or r is None else D ** r[:, :, None])
-        A = np.where(pair, A, 0.0)
-        num = self._for(A)
+        A *= self.both
+        num = self._for(A)  # ≥ +0
         if kind == "paper":
-            den = num + num.transpose(0, 2, 1)
-        else:
-            den = np.broadcast_to(_abs_difference_sum(A, self.present)[:, None, None], num.shape)
-        return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+            den = num + num.transpose(0, 2, 1)  # 0 only where num is 0 too
+            den += den == 0.0
+            return np.divide(num, den, out=num)
+        den = self._abs_difference_sum(A)
+        valid = den > 0
+        num /= np.where(valid, den, 1.0)[:, None, None]
+        if not valid.all():
+            num *= valid[:, None, None]
+        return num
 
     def _for(self, A: FloatArray) -> FloatArray:
         """num[l, i, j] = Σ_k max(0, A[k, j] − A[k, i])."""
         L, n, _ = A.shape
-        prefix = np.zeros((L, n + 1, n))
-        np.cumsum(np.take_along_axis(A, self.order[:, :, None], axis=1), axis=1, out=prefix[:, 1:])
-        flat = prefix.reshape(L, (n + 1) * n)
-        cols = np.arange(n)
-        base = self.split * n
-        at_j = np.take_along_axis(flat, (base + cols[None, None, :]).reshape(L, -1), axis=1).reshape(L, n, n)
-        at_i = np.take_along_axis(flat, (base + cols[None, :, None]).reshape(L, -1), axis=1).reshape(L, n, n)
+        prefix = np.empty((L, n + 1, n))
+        prefix[:, 0] = 0.0
+        np.cumsum(A.reshape(-1).take(self.sort_idx).reshape(L, n, n), axis=1, out=prefix[:, 1:])
+        flat = prefix.reshape(-1)
+        at_j = flat.take(self.at_j_idx).reshape(L, n, n)
+        at_i = flat.take(self.at_i_idx).reshape(L, n, n)
         total = prefix[:, n, :]
-        low = at_j - at_i
-        high = (total[:, None, :] - at_j) - (total[:, :, None] - at_i)
-        num = np.where(self.below, low, np.where(self.above, high, 0.0))
-        return np.maximum(num, 0.0)
+        low = at_j - at_i  # voters below the midpoint
+        high = total[:, None, :] - at_j  # voters above it
+        high -= total[:, :, None] - at_i
+        num = low * self.below
+        num += high * self.above  # both finite, so this is the selection
+        return np.maximum(num, 0.0, out=num)
 
+    def _abs_difference_sum(self, A: FloatArray) -> FloatArray:
+        """Σ_k Σ_{a, b present} |A[k, a] − A[k, b]| per lane, by sorting each voter's row.
 
-def _abs_difference_sum(A: FloatArray, present: BoolArray) -> FloatArray:
-    """Σ_k Σ_{a, b present} |A[k, a] − A[k, b]| per lane, by sorting each voter's row."""
-    n = A.shape[1]
-    rows = np.sort(np.where(present[:, None, :], A, np.inf), axis=2)
-    count = present.sum(axis=1)[:, None, None]
-    p = np.arange(n)[None, None, :]
-    coef = np.where(p < count, 2 * p - count + 1, 0)
-    rows = np.where(np.isfinite(rows), rows, 0.0)
-    return 2.0 * (coef * rows).sum(axis=(1, 2))
+        Absent columns (A = 0 there) sort last as the largest float and carry coefficient 0.
+        """
+        rows = A + self.absent_big
+        rows.sort(axis=2)
+        rows *= self.coef
+        return 2.0 * rows.sum(axis=(1, 2))
 
 
 def _challenge_eu(
     D: FloatArray,
     P: FloatArray,
     s_target: FloatArray,
-    m: FloatArray,
+    m: FloatArray | float,
     T: FloatArray | float,
     rho: FloatArray | None,
     q: float,
@@ -455,6 +546,40 @@ def _challenge_eu(
             U_w = 2.0 - 4.0 * (0.5 + 0.25 * spread) ** rho
         eu = eu - (1.0 - q) * (T * U_b + (1.0 - T) * U_w)
     return np.asarray(eu)
+
+
+def _challenge_eu_receiver(
+    D: FloatArray,
+    P: FloatArray,
+    s: FloatArray,
+    m: FloatArray | float,
+    T: FloatArray | float,
+    r: FloatArray,
+    q: float,
+) -> tuple[FloatArray, FloatArray]:
+    """Both values of each pair as actor i weighs them with its own exponent r_i.
+
+    Returns ``a[l, i, j] = EU_i(challenge j)`` and ``b[l, i, j] = EU_j(challenge i)``, the
+    same numbers as :func:`_challenge_eu` with ``rho = r_i`` for ``a`` and the transpose
+    of its ``rho = r_j`` evaluation for ``b``. D is symmetric, so the powers U_s, U_f and
+    U_sq of the two are the same and are taken once.
+    """
+    rho = r[:, :, None]
+    U_s = 2.0 - 4.0 * np.maximum(0.5 - 0.5 * D, 0.0) ** rho
+    U_f = 2.0 - 4.0 * (0.5 + 0.5 * D) ** rho
+    U_sq = 2.0 - 4.0 * 0.5**rho
+    s_j, s_i = s[:, None, :], s[:, :, None]
+    Pt = P.transpose(0, 2, 1)
+    a = s_j * (P * U_s + (1.0 - P) * U_f) + (1.0 - s_j) * U_s - q * U_sq
+    b = s_i * (Pt * U_s + (1.0 - Pt) * U_f) + (1.0 - s_i) * U_s - q * U_sq
+    if q < 1.0:
+        T_t = T.transpose(0, 2, 1) if isinstance(T, np.ndarray) else T
+        m_j = m.transpose(0, 2, 1) if isinstance(m, np.ndarray) else m
+        for eu, tt, spread in ((a, T, m + D), (b, T_t, m_j + D)):
+            U_b = 2.0 - 4.0 * np.maximum(0.5 - 0.25 * spread, 0.0) ** rho
+            U_w = 2.0 - 4.0 * (0.5 + 0.25 * spread) ** rho
+            eu -= (1.0 - q) * (tt * U_b + (1.0 - tt) * U_w)
+    return a, b
 
 
 def _risk_exponents(security: FloatArray, present: BoolArray) -> FloatArray:
