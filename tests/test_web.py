@@ -180,3 +180,13 @@ def test_api_page_lists_every_route_offline(client: TestClient) -> None:
     for path in client.get("/openapi.json").json()["paths"]:
         assert f"<code>{path}</code>" in page.text
     assert "cdn" not in page.text.lower()
+
+
+def test_run_page_title_is_plain_text(client: TestClient) -> None:
+    """The page title of a plans run is the run's name, not the sections (a template slip once put them there)."""
+    sid = upload(client, CASE).json()["scenario_id"]
+    job = wait_for(client, client.post(f"/api/scenarios/{sid}/jobs", json={"kind": "plans"}).json()["id"])
+    page = client.get(f"/runs/{job['run_id']}").text
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title.strip() == f"Run {job['run_id']} — parley"
+    assert page.count('id="chart-scorecard"') == 1
