@@ -17,7 +17,7 @@ The KTAB files are looked up in ``$PARLEY_TEST_DATA`` or ``../shared/data`` besi
 checkout; parts that need them are skipped, with a message, when they are absent. With numba
 installed the O(N³) kernels are compiled (the first call in a process loads or compiles them;
 that one-off time is printed); without it the 1,000-actor runs are cut to 3 steps. It takes
-about three minutes on two cores.
+about two minutes on two idle cores.
 """
 
 from __future__ import annotations
@@ -102,6 +102,7 @@ def ktab_examples(data: Path | None, model: SMP) -> None:
 def scaling(model: SMP) -> None:
     print("\n2. Random scenarios like KTAB.md §8 (seed 1000·N + K), default parameters")
     print(f"{'actors':>7} {'dims':>4} {'steps':>5} {'total s':>8} {'s / step':>9} {'KTAB s / step':>14} {'ratio':>7}")
+    headline = ""
     for n in (100, 300, 1000):
         for k in (1, 5):
             case = random_case(n, k)
@@ -115,7 +116,12 @@ def scaling(model: SMP) -> None:
             ref = f"{ktab:>14.3f} {ktab / per:>6.0f}x" if ktab else f"{none:>14} {'':>7}"
             note = "  (cut to 3 steps: numba not installed)" if cut else ""
             print(f"{n:>7} {k:>4} {steps:>5} {seconds:>8.2f} {per:>9.4f} {ref}{note}")
+            if n == 1000 and k == 5 and not cut:
+                headline = f"   1,000 actors x 5 dims: {seconds:.1f} s for the run ({steps} steps; goal < 10 s), " \
+                           f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
     print("   KTAB at 250 actors needs 234-299 s for one step and refuses more than 250 actors (KTAB.md §8)")
+    if headline:
+        print(headline)
 
 
 def batch_versus_loop(data: Path | None, model: SMP) -> None:
@@ -148,7 +154,8 @@ def batch_versus_loop(data: Path | None, model: SMP) -> None:
 def main() -> None:
     model = SMP()
     print(f"smp, default configuration (KTAB.md §5.9); numba kernels: "
-          f"{'on' if smp_numba.ENABLED else 'off (numba not installed)'}")
+          f"{'on' if smp_numba.ENABLED else 'off (numba not installed)'}; "
+          f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (other jobs slow every figure)")
     start = time.perf_counter()
     model.forecast_batch(random_case(smp_numba.FROM_ACTORS, 1))  # loads (or compiles) the kernels once
     warm = time.perf_counter() - start

@@ -23,8 +23,17 @@ import pytest
 from parley.errors import ModelError
 from parley.models import get_model, smp_numba
 from parley.models.smp import SMP
-from parley.models.smp_kernels import coalitions, distances, pce, risk_from_probability, utility, victory, vote
-from parley.models.smp_step import Actors, assess, choose_targets, interpolate
+from parley.models.smp_kernels import (
+    coalitions,
+    distances,
+    pce,
+    point_distances,
+    risk_from_probability,
+    utility,
+    victory,
+    vote,
+)
+from parley.models.smp_step import Actors, assess, choose_targets, interpolate, later_twins, unique_positions
 from parley.scenario import load_scenario
 from parley.scenario.core import Stances
 from parley.testing import check_model, random_stances
@@ -86,8 +95,21 @@ def _load(data_file, name: str):  # type: ignore[no-untyped-def]
     return load_scenario(data_file(f"cases/ktab_{name}.csv"))
 
 
+@pytest.fixture(params=["numpy", "compiled"])
+def kernels(request, monkeypatch) -> str:  # type: ignore[no-untyped-def]
+    """Run a test on the numpy kernels alone, and again with the compiled ones used from 2 actors on."""
+    if request.param == "numpy":
+        monkeypatch.setattr(smp_numba, "ENABLED", False)
+    elif not smp_numba.AVAILABLE:
+        pytest.skip("numba is not installed")
+    else:
+        monkeypatch.setattr(smp_numba, "ENABLED", True)
+        monkeypatch.setattr(smp_numba, "FROM_ACTORS", 2)
+    return str(request.param)
+
+
 @pytest.mark.parametrize("name,table", [("dummyData_3Dim", KTAB_3DIM), ("SOE-Pol-Comp", KTAB_POLCOMP)])
-def test_every_actor_ends_where_ktab_puts_it(data_file, name: str, table: dict) -> None:  # type: ignore[no-untyped-def]
+def test_every_actor_ends_where_ktab_puts_it(data_file, kernels, name: str, table: dict) -> None:  # type: ignore[no-untyped-def]
     """KTAB.md §7.3: every actor's final position within 0.5 points on every dimension, steps ±2."""
     scenario = _load(data_file, name)
     forecast = SMP().forecast(scenario)
@@ -100,7 +122,7 @@ def test_every_actor_ends_where_ktab_puts_it(data_file, name: str, table: dict) 
 
 
 @pytest.mark.parametrize("name", list(KTAB_SUMMARY))
-def test_summaries_match_ktab(data_file, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_summaries_match_ktab(data_file, kernels, name: str) -> None:  # type: ignore[no-untyped-def]
     """KTAB.md §7.3 summaries of the final state: steps, modes, means, top unique positions."""
     steps, change, mode, expected, cap_mean, top = KTAB_SUMMARY[name]
     scenario = _load(data_file, name)
@@ -426,3 +448,95 @@ def test_compiled_and_numpy_kernels_agree(data_file, monkeypatch) -> None:  # ty
     assert compiled.n_rounds[0] == plain.n_rounds[0]
     np.testing.assert_allclose(compiled.positions, plain.positions, atol=1e-9)
     np.testing.assert_allclose(compiled.outcomes, plain.outcomes, atol=1e-9)
+
+
+def _random_state(seed: int, n: int, k: int, clusters: int) -> tuple[np.ndarray, Actors]:
+    """Positions around ``clusters`` centres (as in a late turn), KTAB.md §8-like weights, some stances missing."""
+    rng = np.random.default_rng(seed)
+    centres = rng.random((clusters, k))
+    x = np.clip(centres[rng.integers(clusters, size=n)] + rng.normal(0, 0.05, (n, k)), 0, 1)[None]
+    mask = rng.random((1, n, k)) > 0.1
+    mask[:, :, 0] = True
+    s = np.where(mask, rng.uniform(0.1, 1.0, (1, n, k)), 0.0)
+    s *= rng.uniform(0.75, 0.99, (1, n, 1)) / s.sum(axis=2, keepdims=True)
+    c = rng.uniform(10, 200, (1, n))
+    return x, Actors(s=s, mask=mask, c=c, S=s.sum(axis=2), ws=s.sum(axis=2) * c)
+
+
+@pytest.mark.skipif(not smp_numba.AVAILABLE, reason="numba is not installed")
+def test_compiled_kernels_equal_numpy_ones(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Independent implementations: the compiled O(N²) kernels give numpy's numbers bit for bit
+    (same operations in the same order, no fastmath); the compiled coalitions agree to rounding."""
+    x, actors = _random_state(7, 61, 3, clusters=4)
+    x[0, 5] = x[0, 3]  # an exact duplicate
+    points = np.random.default_rng(8).random((1, 66, 3))
+    own = np.random.default_rng(9).random((1, 66, 3)) > 0.2
+    C = np.random.default_rng(10).uniform(1e-8, 50.0, (2, 61, 61))
+    U = np.random.default_rng(11).random((2, 61, 63))
+    w = np.random.default_rng(12).uniform(10, 200, (2, 61))
+
+    def run() -> list:  # type: ignore[type-arg]
+        out = [distances(x, actors.s, actors.mask),
+               point_distances(x, actors.s, points, own), point_distances(x, actors.s, points, own, points_first=True)]
+        out += [victory(C, m) for m in ("Linear", "Square", "Quartic", "Octic", "Binary")]
+        out += [utility(1.1 * C / 50, r) for r in (w[:, :61, None] / 200 - 0.5, w[:, None, :61] / 200 - 0.5)]
+        for tol in (1e-3, 0.05, 0.0):
+            out += list(unique_positions(x, actors.mask, tol))
+        return out
+
+    compiled = run()
+    monkeypatch.setattr(smp_numba, "ENABLED", False)
+    plain = run()
+    for a, b in zip(compiled, plain, strict=True):
+        np.testing.assert_array_equal(a, b)
+    for rule in smp_numba.RULES:
+        monkeypatch.setattr(smp_numba, "ENABLED", False)
+        ref = coalitions(U, w, rule)
+        for parallel_from in (10**12, 0):  # the serial and the threaded kernel
+            monkeypatch.setattr(smp_numba, "PARALLEL_FROM", parallel_from)
+            np.testing.assert_allclose(smp_numba.coalitions(U, w, rule), ref, rtol=1e-13, atol=0)
+
+
+def test_later_twins_by_hand() -> None:
+    """Actors 0 and 2 agree in position, salience, stances and capability; 1 differs in capability only."""
+    x = np.array([[[0.3, 0.7], [0.3, 0.7], [0.3, 0.7], [0.1, 0.7]]])
+    s = np.full((1, 4, 2), 0.4)
+    actors = Actors(s=s, mask=np.ones((1, 4, 2), dtype=bool), c=np.array([[50.0, 60.0, 50.0, 50.0]]),
+                    S=s.sum(axis=2), ws=s.sum(axis=2) * 50.0)
+    assert later_twins(x, actors).tolist() == [[False, False, True, False]]
+
+
+def test_zero_tolerance_makes_every_actor_its_own_position() -> None:
+    """pos_tol = 0: no distance is below 0, so each actor leads its own class (0, 1, ..., n − 1)."""
+    x = np.array([[[0.1], [0.1], [0.5]]])
+    leaders, classes = unique_positions(x, np.ones_like(x, dtype=bool), 0.0)
+    assert leaders.tolist() == [[0, 1, 2]] and classes.tolist() == [[0, 1, 2]]
+    leaders, classes = unique_positions(x, np.ones_like(x, dtype=bool), 1e-3)
+    assert leaders.tolist() == [[0, 2]] and classes.tolist() == [[0, 0, 1]]
+
+
+@pytest.mark.skipif(not smp_numba.AVAILABLE, reason="numba is not installed")
+@pytest.mark.parametrize("rule,commit,clusters", [
+    ("Proportional", "SemiCommit", 3), ("Proportional", "SemiCommit", 40), ("Binary", "SemiCommit", 5),
+    ("PropBin", "SemiCommit", 5), ("PropCbc", "SemiCommit", 5), ("Cubic", "SemiCommit", 5),
+    ("ASymProsp", "SemiCommit", 5), ("Proportional", "NoCommit", 5),
+])
+def test_compiled_target_choice_equals_numpy(monkeypatch, rule: str, commit: str, clusters: int) -> None:  # type: ignore[no-untyped-def]
+    """Independent implementation: the compiled target choice, which drops targets early by an
+    upper bound on their gain (blocks of 64 third parties), picks numpy's targets exactly."""
+    x, actors = _random_state(3 + clusters, 150, 4, clusters)
+    x[0, 7] = x[0, 3]  # actor 7 is actor 3's twin in every input
+    actors = Actors(*(np.concatenate([a[:, :7], a[:, 3:4], a[:, 8:]], axis=1) for a in
+                      (actors.s, actors.mask, actors.c, actors.S, actors.ws)))
+    rules = SMP(voting_rule=rule, third_party_commit=commit)._rules()  # type: ignore[arg-type]
+    monkeypatch.setattr(smp_numba, "ENABLED", False)
+    state = assess(x, actors, rules)
+    ref_target, ref_p = choose_targets(state, actors, rules)
+    assert (ref_target >= 0).sum() > 100  # most actors have a target
+    assert 7 not in ref_target  # a twin's gain equals its first's, which wins the tie
+    monkeypatch.setattr(smp_numba, "ENABLED", True)
+    for parallel_from in (10**12, 0):
+        monkeypatch.setattr(smp_numba, "PARALLEL_FROM", parallel_from)
+        target, p = choose_targets(state, actors, rules)
+        np.testing.assert_array_equal(target, ref_target)
+        np.testing.assert_allclose(p, ref_p, rtol=0, atol=1e-12)

@@ -9,16 +9,17 @@ matter, and lays the work out as arrays:
 * per state, distances O(N²K), the risk-neutral PCE O(N³) (a sum over N voters for each
   pair of positions), the outcome PCE over the U unique positions O(N·U²);
 * per turn, target choice: initiator i values a challenge to j from its own view, which
-  needs every third party's vote, O(N) per pair, O(N³) in all; targets are valued best
-  bound first and the search stops when no other can win, which leaves a few per cent of
+  needs every third party's vote, O(N) per pair, O(N³) in all; a target is skipped when an
+  upper bound on its gain falls below the best gain found, which leaves a few per cent of
   the pairs (the choice is still exactly KTAB's). KTAB's further O(N⁴) ``calcUtils`` pass
   only fills logging tables (§5.10) and is left out;
 * queue resolution, one PCE per actor over its bargains, batched by queue length.
 
 Nothing here loops over actors or pairs except the greedy definition of unique positions
 (one vectorised pass per actor). The kernels are in :mod:`parley.models.smp_kernels` and
-:mod:`parley.models.smp_step`; when numba is installed the two O(N³) kernels run compiled
-from 48 actors on (:mod:`parley.models.smp_numba`).
+:mod:`parley.models.smp_step`; when numba is installed they run compiled from 48 actors on
+(:mod:`parley.models.smp_numba`). At 1,000 actors on 5 dimensions a turn values about 1e8
+third-party votes for the targets and 1e9 voter-pair terms for the two elections.
 """
 
 from __future__ import annotations
@@ -105,8 +106,10 @@ class SMP(Model):
     on thread scheduling, §7.2; it matters only for exact ties). ``Stochastic`` draws one
     uniform number per actor and turn from the variant's own random stream, in actor order
     (KTAB's draw order depends on threads and is not reproducible, §7.2).
-    Sums over actors are pairwise (numpy) or sequential (compiled kernels, as KTAB), so
-    values agree with KTAB's to about 1e-15, which decides nothing but exact ties. The bargain
+    Sums over actors are pairwise (numpy) or in vector lanes (compiled kernels), so values
+    agree with KTAB's to about 1e-15, which decides nothing but exact ties. An actor identical
+    in every input to one listed before it is never a target: its gain equals its twin's,
+    which wins the tie (lowest j), so rounding does not decide between them. The bargain
     models ``InitRcvrInterp`` and ``PWCompInterp`` are implemented as documented, with the
     receiver's estimate of the initiator's win probability (KTAB passes its expected
     utility gain instead, §5.6.3) and weights c_i S_i and c_j S_j (KTAB uses c_i S_j for

@@ -61,6 +61,11 @@ def vote(rule: str, w: FloatArray | float, ua: FloatArray, ub: FloatArray) -> Fl
 
 def utility(d: FloatArray, r: FloatArray | float) -> FloatArray:
     """``SMPModel::bsUtil``: u(d, R) = (1 − d)(1 + d R), with KTAB's guard (1 − d)(1 + R) for d > 1."""
+    from parley.models import smp_numba
+
+    g, a, b = d.shape if d.ndim == 3 else (0, 0, 0)
+    if smp_numba.ENABLED and a * b >= smp_numba.FROM_ACTORS**2 and np.shape(r) in ((g, a, 1), (g, 1, b)):
+        return smp_numba.utility(d, np.asarray(r))  # the same numbers, in one pass
     return (1.0 - d) * (1.0 + np.minimum(d, 1.0) * r)
 
 
@@ -71,7 +76,11 @@ def distances(x: FloatArray, s: FloatArray, mask: BoolArray) -> FloatArray:
     A dimension on which b has no stance adds nothing (b is taken to agree with a there),
     so a masked filler coordinate never matters. Accumulates over dimensions in KTAB's order.
     """
+    from parley.models import smp_numba
+
     g, n, k = x.shape
+    if smp_numba.ENABLED and n >= smp_numba.FROM_ACTORS:
+        return smp_numba.point_distances(x, s, x, mask, False)
     num = np.zeros((g, n, n))
     den = np.zeros((g, n, 1))
     full = bool(mask.all())
@@ -84,22 +93,35 @@ def distances(x: FloatArray, s: FloatArray, mask: BoolArray) -> FloatArray:
     return np.sqrt(num / den)
 
 
-def point_distances(x: FloatArray, s: FloatArray, points: FloatArray, owner_mask: BoolArray) -> FloatArray:
+def point_distances(
+    x: FloatArray, s: FloatArray, points: FloatArray, owner_mask: BoolArray, *, points_first: bool = False
+) -> FloatArray:
     """Distances from each actor's ideal to given points: (G, N, P) from ``points`` (G, P, K).
 
-    ``owner_mask`` (G, P, K) says on which dimensions each point's owner has a stance.
+    ``owner_mask`` (G, P, K) says on which dimensions each point's owner has a stance. With
+    ``points_first`` the result is laid out (G, P, N), with the same values.
     """
+    from parley.models import smp_numba
+
     g, n, k = x.shape
     p = points.shape[1]
-    num = np.zeros((g, n, p))
-    den = np.zeros((g, n, 1))
+    if smp_numba.ENABLED and n >= smp_numba.FROM_ACTORS:
+        return smp_numba.point_distances(x, s, points, owner_mask, points_first)
+    if points_first:
+        num = np.zeros((g, p, n))
+        den = np.zeros((g, 1, n))
+        own, pts, ideal, sal = owner_mask[:, :, None], points[:, :, None], x[:, None], s[:, None]
+    else:
+        num = np.zeros((g, n, p))
+        den = np.zeros((g, n, 1))
+        own, pts, ideal, sal = owner_mask[:, None], points[:, None], x[:, :, None], s[:, :, None]
     full = bool(owner_mask.all())
     for d in range(k):
-        diff = (x[:, :, None, d] - points[:, None, :, d]) * s[:, :, None, d]
+        diff = (ideal[..., d] - pts[..., d]) * sal[..., d]
         if not full:
-            diff = np.where(owner_mask[:, None, :, d], diff, 0.0)
+            diff = np.where(own[..., d], diff, 0.0)
         num += diff * diff
-        den += (s[:, :, None, d] * s[:, :, None, d])
+        den += (sal[..., d] * sal[..., d])
     return np.sqrt(num / den)
 
 
@@ -191,6 +213,10 @@ def coalitions(U: FloatArray, w: FloatArray, rule: str) -> FloatArray:
 
 def victory(C: FloatArray, model: str) -> FloatArray:
     """``Model::vProb`` on a coalition matrix: V[p, q] = P(p beats q), V[p, p] = 1/2."""
+    from parley.models import smp_numba
+
+    if smp_numba.ENABLED and C.shape[-1] >= smp_numba.FROM_ACTORS:
+        return smp_numba.victory(C, model)
     lo = np.tril(np.ones(C.shape[-2:], dtype=bool), k=-1)
     s1 = C
     s2 = np.swapaxes(C, -1, -2)

@@ -115,18 +115,22 @@ def unique_positions(x: FloatArray, mask: BoolArray, tol: float) -> tuple[IntArr
     such leader. Returns the leaders (G, U) padded with -1 and each actor's class (G, n).
     """
     g, n, k = x.shape
-    sq = np.zeros((g, n, n))
-    for d in range(k):
-        diff = np.where(mask[:, :, None, d] & mask[:, None, :, d], x[:, :, None, d] - x[:, None, :, d], 0.0)
-        sq += diff * diff
-    near = np.sqrt(sq) < tol
-    lead = np.zeros((g, n), dtype=bool)
-    lead[:, 0] = True
-    for i in range(1, n):  # sequential by definition; O(G·n) work per actor
-        lead[:, i] = ~np.any(near[:, i, :i] & lead[:, :i], axis=1)
-    first = np.argmax(near & lead[:, None, :], axis=2)
-    rank = np.cumsum(lead, axis=1) - 1
-    classes = np.take_along_axis(rank, first, axis=1)
+    if smp_numba.ENABLED and n >= smp_numba.FROM_ACTORS:
+        lead, classes = smp_numba.unique_positions(x, mask, tol)
+    else:
+        sq = np.zeros((g, n, n))
+        for d in range(k):
+            diff = np.where(mask[:, :, None, d] & mask[:, None, :, d], x[:, :, None, d] - x[:, None, :, d], 0.0)
+            sq += diff * diff
+        near = np.sqrt(sq) < tol
+        lead = np.zeros((g, n), dtype=bool)
+        lead[:, 0] = True
+        for i in range(1, n):  # sequential by definition; O(G·n) work per actor
+            lead[:, i] = ~np.any(near[:, i, :i] & lead[:, :i], axis=1)
+        # a leader is its own class (even with tol = 0, where nothing is near itself)
+        first = np.where(lead, np.arange(n), np.argmax(near & lead[:, None, :], axis=2))
+        rank = np.cumsum(lead, axis=1) - 1
+        classes = np.take_along_axis(rank, first, axis=1)
     u = int(lead.sum(axis=1).max())
     order = np.argsort(~lead, axis=1, kind="stable")[:, :u]
     leaders = np.where(np.take_along_axis(lead, order, axis=1), order, -1)
@@ -182,13 +186,16 @@ def choose_targets(state: Assessment, actors: Actors, rules: Rules) -> tuple[Int
     so targets are valued in decreasing order of that bound, in doubling blocks, until no
     unvalued target can beat the best value found (ties go to the lowest j, as in KTAB).
     The choice is exactly KTAB's; typically only a few per cent of the n² pairs are valued.
+    An actor identical to one listed before it (:func:`later_twins`) is never valued: its gain
+    equals its twin's, which wins the tie, though rounding could otherwise tell them apart.
     """
     D, R = state.D, state.R
     g, n, _ = D.shape
+    twin = later_twins(state.x, actors)
     if smp_numba.ENABLED and n >= smp_numba.FROM_ACTORS:
-        return smp_numba.targets(D, R, actors.S, actors.ws, rules.voting, rules.adjust, rules.commit)
+        return smp_numba.targets(state.x, twin, D, R, actors.S, actors.ws, rules.voting, rules.adjust, rules.commit)
     u_ii = np.einsum("gii->gi", state.U_self)
-    bound = u_ii[:, :, None] - state.U_self
+    bound = np.where(twin[:, None, :], -np.inf, u_ii[:, :, None] - state.U_self)
     bound[:, np.arange(n), np.arange(n)] = -np.inf
     order = np.argsort(-bound, axis=2, kind="stable")
     best = np.full((g, n), -1, dtype=np.int64)
@@ -206,7 +213,7 @@ def choose_targets(state: Assessment, actors: Actors, rules: Rules) -> tuple[Int
         du = du.reshape(jj.shape)
         P = P.reshape(jj.shape)
         # the block's best (largest ΔEU, then lowest j), folded in by the same rule
-        ok = du > MIN_SIG_EDU
+        ok = (du > MIN_SIG_EDU) & (bound[pg[:, None], pi[:, None], jj] > -np.inf)  # never i itself or a twin
         top = np.max(np.where(ok, du, -np.inf), axis=1)
         tied = ok & (du == top[:, None])
         j_top = np.min(np.where(tied, jj, n), axis=1)
@@ -223,6 +230,18 @@ def choose_targets(state: Assessment, actors: Actors, rules: Rules) -> tuple[Int
         going = nxt + 1e-12 >= np.maximum(best_du[pg, pi], MIN_SIG_EDU)
         pg, pi = pg[going], pi[going]
     return best, np.where(best >= 0, best_p, 0.0)
+
+
+def later_twins(x: FloatArray, actors: Actors) -> BoolArray:
+    """(G, n): whether an actor listed before it is identical to it (position, stances, saliences, capability)."""
+    g, n, _ = x.shape
+    feats = np.concatenate([np.where(actors.mask, x, 0.0), actors.s, actors.mask, actors.c[:, :, None]], axis=2)
+    keys = np.concatenate([np.broadcast_to(np.arange(n, dtype=float), (g, n))[None], np.moveaxis(feats, 2, 0)])
+    order = np.lexsort(keys, axis=-1)  # equal actors end up next to each other, the first listed first
+    ordered = np.take_along_axis(feats, order[:, :, None], axis=1)
+    twin = np.zeros((g, n), dtype=bool)
+    np.put_along_axis(twin, order[:, 1:], np.all(ordered[:, 1:] == ordered[:, :-1], axis=2), axis=1)
+    return twin
 
 
 def challenge(
@@ -320,16 +339,17 @@ def resolve_queues(
     g, n, _ = x.shape
     o_count = valid.shape[1]
     total = U_self.sum(axis=2)  # (G, n)
-    rows = np.arange(g)[:, None, None]
-    voters = np.arange(n)[None, :, None]
+    # options first, voters last: each queue's utilities are then whole rows (as coalitions wants them)
+    rows = np.arange(g)[:, None]
+    own_T = np.ascontiguousarray(np.swapaxes(U_self, 1, 2))  # own_T[g, b, a] = U_self[g, a, b]
     u_init = utility(point_distances(x, actors.s, pos_init, np.take_along_axis(
-        actors.mask, init[:, :, None], axis=1)), R[:, :, None])
+        actors.mask, init[:, :, None], axis=1), points_first=True), R[:, None, :])
     u_rcvr = utility(point_distances(x, actors.s, pos_rcvr, np.take_along_axis(
-        actors.mask, rcvr[:, :, None], axis=1)), R[:, :, None])
-    others = total[:, :, None] - U_self[rows, voters, init[:, None, :]] - U_self[rows, voters, rcvr[:, None, :]]
-    U_state = np.empty((g, n, 1 + o_count))
-    U_state[:, :, 0] = total / n
-    U_state[:, :, 1:] = ((u_init + u_rcvr) + others) / n
+        actors.mask, rcvr[:, :, None], axis=1), points_first=True), R[:, None, :])
+    others = total[:, None, :] - own_T[rows, init] - own_T[rows, rcvr]
+    U_state = np.empty((g, 1 + o_count, n))  # (variant, state, voter)
+    U_state[:, 0, :] = total / n
+    U_state[:, 1:, :] = ((u_init + u_rcvr) + others) / n
     # memberships (variant, queue owner, option), sorted so that each queue is one run
     vg, vo = np.nonzero(valid)
     mg = np.concatenate([vg, vg])
@@ -346,7 +366,7 @@ def resolve_queues(
         qg, qk = np.nonzero(size == q)
         at = start[qg, qk][:, None] + np.arange(q - 1)[None, :]
         cols = np.concatenate([np.zeros((qg.size, 1), dtype=np.int64), mo[at] + 1], axis=1)  # (Q, q)
-        U_q = U_state[qg[:, None, None], np.arange(n)[None, :, None], cols[:, None, :]]  # (Q, n, q)
+        U_q = np.swapaxes(U_state[qg[:, None], cols], 1, 2)  # (Q, n, q), a view of whole rows
         p = pce(U_q, actors.c[qg], np.ones(cols.shape, dtype=bool), rule=rules.voting,
                 victory_model=rules.victory, model=rules.pce)
         if rules.stochastic and draws is not None:
