@@ -34,10 +34,10 @@ import pytest
 from sqlalchemy import create_engine, event, func, insert, select, text
 
 import parley
+from parley._json import json_safe
 from parley.scenario.io import scenario_from_dict
 from parley.store import RunNotFoundError, Store, StoreError, record_forecast
 from parley.store import db as store_db
-from parley.store.codec import json_safe
 from parley.store.models import VERSION_TABLE, metadata, results, runs, samples, scenarios
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 import sys
 from enum import StrEnum
@@ -13,6 +12,7 @@ from typing import Any, NoReturn
 import typer
 from rich.console import Console
 
+from parley._json import json_safe
 from parley.errors import ScenarioError
 
 out = Console(highlight=False, soft_wrap=True)
@@ -45,17 +45,7 @@ def fail(error: Exception | str, code: int = 1) -> NoReturn:
 
 def emit_json(data: Any) -> None:
     """Write JSON to stdout (NaN written as null)."""
-
-    def clean(x: Any) -> Any:
-        if isinstance(x, float) and not math.isfinite(x):
-            return None
-        if isinstance(x, dict):
-            return {str(k): clean(v) for k, v in x.items()}
-        if isinstance(x, (list, tuple)):
-            return [clean(v) for v in x]
-        return x
-
-    sys.stdout.write(json.dumps(clean(data), indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(json.dumps(json_safe(data), indent=2, ensure_ascii=False) + "\n")
 
 
 def parse_params(items: list[str] | None) -> dict[str, str]:

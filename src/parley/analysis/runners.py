@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import multiprocessing
 import os
 import time
@@ -28,6 +27,7 @@ from typing import Any, Protocol, TypeVar
 import numpy as np
 
 from parley._files import write_text_atomic
+from parley._json import json_safe
 from parley.errors import ParleyError
 
 __all__ = [
@@ -273,21 +273,11 @@ def _json_default(x: Any) -> Any:
     raise TypeError(f"{type(x).__name__} is not JSON serialisable")
 
 
-def _clean(x: Any) -> Any:
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    if isinstance(x, dict):
-        return {str(k): _clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_clean(v) for v in x]
-    return x
-
-
 def write_json_atomic(path: str | Path, data: Any) -> None:
     """Write ``data`` as JSON (NaN as null) to a temporary file beside ``path``, then rename it into place.
 
     If anything fails, the temporary file is removed and ``path`` is left as it was.
     """
     target = Path(path)
-    text = json.dumps(_clean(data), indent=2, ensure_ascii=False, default=_json_default) + "\n"
+    text = json.dumps(json_safe(data), indent=2, ensure_ascii=False, default=_json_default) + "\n"
     write_text_atomic(target, text)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import zlib
 from collections.abc import Mapping
 from pathlib import PurePath
@@ -55,17 +54,6 @@ def dumps(value: Any, what: str = "value") -> str:
 def loads(text: str) -> Any:
     """Parse JSON written by :func:`dumps`."""
     return json.loads(text)
-
-
-def json_safe(value: Any) -> Any:
-    """A copy with NaN and infinities replaced by None, for strict JSON output."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_safe(v) for v in value]
-    return value
 
 
 def encode_array(name: str, array: Any) -> dict[str, Any]:
