@@ -204,17 +204,13 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
                     return run.id
 
         else:
-            from parley.report import ReportOptions, build_report_data
+            from parley.report import ReportOptions, build_and_keep
 
             opts = ReportOptions(montecarlo_draws=req.draws, seed=req.seed)
 
             def work(progress: Progress) -> str:
-                params = {k: v for k, v in opts.__dict__.items() if k != "extra"}
-                with store.run("report", scenario, params=params, seed=req.seed) as run:
-                    data = build_report_data(scenario, opts, progress=progress)
-                    data["meta"]["run_id"] = run.id
-                    run.finish(data)
-                    return run.id
+                _, run_id = build_and_keep(scenario, opts, store, progress=progress)
+                return str(run_id)
 
         return jobs.submit(req.kind, sid, work)
 
