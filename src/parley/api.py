@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from parley._random import SeedLike
-from parley.models.base import Forecast, get_model
+from parley.models.base import Forecast, available_models, get_model, parameter_info
 from parley.scenario.core import Scenario
 from parley.scenario.io import load_scenario as _load
 
@@ -43,3 +43,15 @@ def forecast(
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     return get_model(model, params).forecast(scenario, rng=rng, stated=stated)
+
+
+def describe_models() -> dict[str, dict[str, Any]]:
+    """Every registered model: a one-line description, its reference and its parameters."""
+    return {
+        name: {
+            "description": (cls.__doc__ or "").strip().splitlines()[0],
+            "reference": cls.reference,
+            "params": parameter_info(cls),
+        }
+        for name, cls in available_models().items()
+    }

@@ -143,25 +143,16 @@ def _forecast_notes(result: Forecast, sc: Scenario) -> list[str]:
 @app.command()
 def models(fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table) -> None:
     """List the registered models with their parameters and references."""
-    from parley.models import available_models, parameter_info
+    from parley.api import describe_models
 
-    registry = available_models()
+    described = describe_models()
     if fmt is Format.json:
-        emit_json(
-            {
-                name: {
-                    "description": (cls.__doc__ or "").strip().splitlines()[0],
-                    "reference": cls.reference,
-                    "params": parameter_info(cls),
-                }
-                for name, cls in registry.items()
-            }
-        )
+        emit_json(described)
         return
-    for name, cls in registry.items():
-        out.print(f"[bold]{name}[/bold] — {(cls.__doc__ or '').strip().splitlines()[0]}")
-        out.print(f"  reference: {cls.reference}", markup=False)
-        for p in parameter_info(cls):
+    for name, info in described.items():
+        out.print(f"[bold]{name}[/bold] — {info['description']}")
+        out.print(f"  reference: {info['reference']}", markup=False)
+        for p in info["params"]:
             choices = f" ({' | '.join(map(str, p['choices']))})" if p["choices"] else ""
             out.print(f"  --param {p['name']}={p['default']}{choices}  {p['help']}", markup=False)
 

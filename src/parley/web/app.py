@@ -21,8 +21,9 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
+from parley.api import describe_models
 from parley.errors import ParleyError, ScenarioError
-from parley.models.base import available_models, get_model, parameter_info
+from parley.models.base import get_model
 from parley.report.render import nearest_anchor
 from parley.scenario.core import Scenario
 from parley.scenario.io import dump_scenario, scenario_from_text
@@ -109,6 +110,7 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
         if request.url.path.startswith("/api") or request.url.path in ("/openapi.json",):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
         return page(request, "error.html", status_code=exc.status_code, status=exc.status_code, detail=exc.detail)
+
     app.state.store = store
     app.state.jobs = jobs
     TEMPLATES.env.filters["num"] = _fmt_value
@@ -251,7 +253,12 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
         scenario = load(sid)
         runs = [r for r in store.list_runs(limit=200) if r.scenario_id == sid]
         return page(
-            request, "scenario.html", scenario=scenario, runs=runs, models=_models(), shocks=scenario.spec.shocks
+            request,
+            "scenario.html",
+            scenario=scenario,
+            runs=runs,
+            models=describe_models(),
+            shocks=scenario.spec.shocks,
         )
 
     @app.get("/scenarios/{sid}/edit", response_class=HTMLResponse, include_in_schema=False)
@@ -316,8 +323,15 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
         for path, item in app.openapi()["paths"].items():
             for method, op in item.items():
                 body = op.get("requestBody", {}).get("content", {})
-                routes.append({"method": method.upper(), "path": path, "summary": op.get("summary", ""),
-                               "description": op.get("description", ""), "body": ", ".join(body)})
+                routes.append(
+                    {
+                        "method": method.upper(),
+                        "path": path,
+                        "summary": op.get("summary", ""),
+                        "description": op.get("description", ""),
+                        "body": ", ".join(body),
+                    }
+                )
         return page(request, "api.html", routes=routes)
 
     @app.get("/static/plotly.min.js", include_in_schema=False)
@@ -329,9 +343,9 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
     # ---------------------------------------------------------------- JSON API
 
     @app.get("/api/models", tags=["models"])
-    def api_models() -> dict[str, Any]:
+    def apidescribe_models() -> dict[str, Any]:
         """The registered models, their parameters and references."""
-        return _models()
+        return describe_models()
 
     @app.post("/api/validate", tags=["scenarios"])
     def api_validate(text: Annotated[str, Body(media_type="text/plain")]) -> JSONResponse:
@@ -429,17 +443,6 @@ def _version() -> str:
     from parley import __version__
 
     return __version__
-
-
-def _models() -> dict[str, Any]:
-    return {
-        name: {
-            "description": (cls.__doc__ or "").strip().splitlines()[0],
-            "reference": cls.reference,
-            "params": parameter_info(cls),
-        }
-        for name, cls in available_models().items()
-    }
 
 
 def _analysis_sections(store: Store, record: Any) -> tuple[list[dict[str, Any]], dict[str, str]]:
