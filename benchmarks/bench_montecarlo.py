@@ -51,8 +51,8 @@ def main() -> int:
         print(f"skipped: {CASE.relative_to(ROOT)} is not there yet")
         return 0
 
-    from parley.analysis.montecarlo import Noise, monte_carlo
-    from parley.analysis.runners import DaskRunner, ProcessRunner
+    from parley.analysis.uncertainty.montecarlo import Noise, monte_carlo
+    from parley.analysis.uncertainty.runners import DaskRunner, ProcessRunner
     from parley.api import load_scenario
     from parley.models import available_models
 

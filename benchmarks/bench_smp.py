@@ -28,8 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
-from parley.models import smp_numba
-from parley.models.smp import SMP
+from parley.models.smp import compiled as smp_numba
+from parley.models.smp.model import SMP
 from parley.scenario import load_scenario
 from parley.scenario.core import Stances
 

@@ -32,13 +32,13 @@ import pytest
 from typer.testing import CliRunner
 
 from parley._random import SeedLike, child_generators
-from parley.analysis import BASELINES, DEFAULT_MODELS, backtest_deu
+from parley.analysis.backtest import BASELINES, DEFAULT_MODELS, backtest_deu
 from parley.cli import app
 from parley.errors import ModelError, ParleyError
 from parley.models import BatchForecast, Model, available_models, get_model
 from parley.scenario import scenario_from_dict
 from parley.scenario.core import Scenario, Stances
-from parley.scenario.importers import load_deu
+from parley.scenario.importers.deu import load_deu
 from parley.testing import CHECKS, check_model, check_unanimity, random_stances
 
 PUBLISHED = {"compromise-gdp": 24.47, "compromise-equal": 24.51, "mean": 25.01, "median": 29.76}

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from scipy import stats
 
-from parley.analysis.bargaining import (
+from parley.analysis.plans.bargaining import (
     BargainingOptions,
     Fixed,
     MilitaryRule,

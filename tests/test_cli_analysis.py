@@ -18,7 +18,7 @@ import yaml
 from typer.testing import CliRunner
 
 from parley.cli import app
-from parley.cli_analysis import register
+from parley.cli.plans import register
 
 register(app)
 register(app)  # a second call must not add the commands twice
@@ -293,8 +293,8 @@ def case() -> Any:
 
 
 def test_case_2025_every_analysis(case: Any) -> None:
-    from parley.analysis.coalitions import coalition_analysis
-    from parley.analysis.plan_report import compare, plan_report
+    from parley.analysis.plans.coalitions import coalition_analysis
+    from parley.analysis.plans.report import compare, plan_report
 
     rep = plan_report(case)
     card = rep.scorecard

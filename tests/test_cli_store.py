@@ -16,7 +16,7 @@ import typer
 from typer.testing import CliRunner
 
 import parley
-from parley.cli_store import open_store, register
+from parley.cli.runs import open_store, register
 from parley.store import Store, record_forecast
 
 ROOT = Path(__file__).resolve().parents[1]

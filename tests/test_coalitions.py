@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from parley.analysis.coalitions import alignment, blocs, coalition_analysis, cohesion, pivots
-from parley.analysis.plans import ScoringOptions, score_plans
+from parley.analysis.plans.coalitions import alignment, blocs, coalition_analysis, cohesion, pivots
+from parley.analysis.plans.scorecard import ScoringOptions, score_plans
 from parley.errors import ParleyError, ScenarioError
 from parley.scenario import scenario_from_dict
 

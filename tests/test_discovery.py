@@ -8,8 +8,8 @@ import pytest
 
 pytest.importorskip("sklearn", reason="CART needs scikit-learn")
 
-from parley.analysis.discovery import discover
-from parley.analysis.montecarlo import monte_carlo
+from parley.analysis.uncertainty.discovery import discover
+from parley.analysis.uncertainty.montecarlo import monte_carlo
 from parley.errors import ParleyError
 from parley.scenario.io import scenario_from_dict
 

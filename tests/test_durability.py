@@ -11,10 +11,17 @@ from typing import Any
 
 import pytest
 
-from parley.analysis.bargaining import bargaining_range
-from parley.analysis.durability import BASE_RATE, FORTNA, HARTZELL_HODDIE, WERNER_YUEN, durability, plan_durability
-from parley.analysis.plans import score_plans
-from parley.analysis.vocabulary import DURABILITY_TAGS, MILITARY_TAGS, detect, tags_of
+from parley.analysis.plans.bargaining import bargaining_range
+from parley.analysis.plans.durability import (
+    BASE_RATE,
+    FORTNA,
+    HARTZELL_HODDIE,
+    WERNER_YUEN,
+    durability,
+    plan_durability,
+)
+from parley.analysis.plans.scorecard import score_plans
+from parley.analysis.plans.vocabulary import DURABILITY_TAGS, MILITARY_TAGS, detect, tags_of
 from parley.scenario.core import Provision
 
 # A (cap 2) and B (cap 3) dispute land 0–100 (sq 40); A's outside option on land is 20.

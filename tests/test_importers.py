@@ -13,16 +13,12 @@ import numpy as np
 import pytest
 
 from parley.errors import ParleyError, ScenarioError
-from parley.scenario.importers import (
-    detect_format,
-    import_bdm_csv,
-    import_decide_csv,
-    import_ktab_csv,
-    import_text,
-    load_deu,
-    read_deu,
-)
-from parley.scenario.io import load_scenario
+from parley.scenario.importers import detect_format, import_text
+from parley.scenario.importers.bdm import import_bdm_csv
+from parley.scenario.importers.decide import import_decide_csv
+from parley.scenario.importers.deu import load_deu, read_deu
+from parley.scenario.importers.ktab import import_ktab_csv
+from parley.scenario.load import load_scenario
 
 CASES = [
     "cases/ec_emissions_bdm1994.csv",
@@ -407,13 +403,6 @@ def test_deu_proposals_on_small_file() -> None:
     assert np.isnan(p2.scenario.status_quo).all() and p2.scenario.actor_ids == ("a", "b", "c")
     equal = read_deu(text, "t.tsv", capability="equal")
     assert np.all(equal.proposals[0].scenario.capabilities == 1)
-
-
-def test_deu_names_stay_importable_from_importers() -> None:
-    from parley.scenario import deu, importers
-
-    for name in ("load_deu", "read_deu", "DeuDataset", "DeuCase", "DeuProposal", "DEU_ACTOR_NAMES"):
-        assert getattr(importers, name) is getattr(deu, name)
 
 
 def test_load_scenario_on_deu_says_to_backtest(data_file) -> None:  # type: ignore[no-untyped-def]

@@ -1,7 +1,7 @@
 """Monte Carlo: distributions, closed-form quantiles, plan acceptance, provenance, CLI.
 
 References: hand calculations written out in each test; scipy.stats as an independent
-implementation of the triangular and normal distributions; parley.analysis.plans (another
+implementation of the triangular and normal distributions; parley.analysis.plans.scorecard (another
 engineer's single-scenario scorer) as an independent implementation of the acceptance rule.
 """
 
@@ -18,11 +18,11 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from parley._random import as_generator, child_generators
-from parley.analysis import inputs, montecarlo
-from parley.analysis.montecarlo import InputSpace, Noise, monte_carlo
-from parley.analysis.plans import score_plans
-from parley.analysis.scoring import ScoringOptions
-from parley.cli_uncertainty import register
+from parley.analysis.plans.scorecard import score_plans
+from parley.analysis.plans.scoring import ScoringOptions
+from parley.analysis.uncertainty import inputs, montecarlo
+from parley.analysis.uncertainty.montecarlo import InputSpace, Noise, monte_carlo
+from parley.cli.uncertainty import register
 from parley.errors import ModelError, ParleyError, ScenarioError
 from parley.scenario.io import scenario_from_dict
 

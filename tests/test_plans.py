@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from parley.analysis.plans import STATUS_QUO, ScoringOptions, score_plans
+from parley.analysis.plans.scorecard import STATUS_QUO, ScoringOptions, score_plans
 from parley.errors import ScenarioError
 from parley.scenario import scenario_from_dict
 
@@ -318,7 +318,7 @@ def test_to_dict_is_json_ready(card: Any) -> None:
 
 
 def test_words_deeds() -> None:
-    from parley.analysis.words_deeds import words_deeds
+    from parley.analysis.plans.words_deeds import words_deeds
 
     wd = words_deeds(toy(), ["p1", "p2"], models=["compromise"])
     (gap,) = wd.positions
@@ -342,7 +342,7 @@ def test_words_deeds() -> None:
 
 
 def test_compare_shock() -> None:
-    from parley.analysis.plan_report import compare, plan_report
+    from parley.analysis.plans.report import compare, plan_report
 
     shock = {"id": "drop", "changes": [{"op": "scale", "actor": "C", "target": "capability", "factor": 0.1}]}
     cmp = compare(toy(shocks=[shock]), "drop", ["p1", "p2"], models=())

@@ -48,7 +48,7 @@ LAYER_RULES: dict[str, tuple[str, ...]] = {
 
 
 def layer_of(module: str) -> str | None:
-    """The layer of a dotted module name inside parley (``parley.cli_store`` is cli), or None."""
+    """The layer of a dotted module name inside parley (``parley.cli.runs`` is cli), or None."""
     parts = module.split(".")
     if parts[0] != "parley" or len(parts) < 2:
         return None
@@ -96,11 +96,11 @@ def test_layer_checker_finds_what_it_should(tmp_path: Path) -> None:
         (pkg / sub / "__init__.py").write_text("")
     (pkg / "scenario" / "a.py").write_text("from parley.models import base\n")  # absolute, at the top
     (pkg / "models" / "b.py").write_text("def f():\n    from ..analysis import x\n")  # relative, in a function
-    (pkg / "analysis" / "c.py").write_text("from parley import api\nimport parley.cli_store\n")
+    (pkg / "analysis" / "c.py").write_text("from parley import api\nimport parley.cli.runs\n")
     (pkg / "analysis" / "ok.py").write_text("from parley.models import base\nfrom . import c\nimport numpy\n")
     assert layer_violations(pkg) == [
         "parley/analysis/c.py:1: analysis imports parley.api",
-        "parley/analysis/c.py:2: analysis imports parley.cli_store",
+        "parley/analysis/c.py:2: analysis imports parley.cli.runs",
         "parley/models/b.py:2: models imports parley.analysis",
         "parley/models/b.py:2: models imports parley.analysis.x",
         "parley/scenario/a.py:1: scenario imports parley.models",

@@ -113,7 +113,7 @@ def test_cli_report_bad_input_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_nearest_anchor_reads_a_forecast_in_words() -> None:
-    from parley.report.render import nearest_anchor
+    from parley.report.templating import nearest_anchor
 
     issue = {"anchors": {"600": "US plan", "800": "E3"}}
     assert nearest_anchor(issue, 800.0) == "E3"  # exactly on an anchor

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from parley._random import SeedLike, child_generators
-from parley.analysis.montecarlo import Noise, monte_carlo
-from parley.analysis.runners import Chunk, ProcessRunner, SequentialRunner, get_runner, write_json_atomic
+from parley.analysis.uncertainty.montecarlo import Noise, monte_carlo
+from parley.analysis.uncertainty.runners import Chunk, ProcessRunner, SequentialRunner, get_runner, write_json_atomic
 from parley.errors import ParleyError
 from parley.models.base import BatchForecast, Model
 from parley.models.static import actor_weights, weighted_mean

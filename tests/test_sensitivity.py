@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("SALib", reason="sensitivity analysis needs SALib")
 
-from parley.analysis.sensitivity import morris, sobol
+from parley.analysis.uncertainty.sensitivity import morris, sobol
 from parley.errors import ParleyError
 from parley.scenario.io import scenario_from_dict
 

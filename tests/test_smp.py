@@ -21,9 +21,9 @@ import numpy as np
 import pytest
 
 from parley.errors import ModelError
-from parley.models import get_model, smp_numba
-from parley.models.smp import SMP
-from parley.models.smp_kernels import (
+from parley.models import get_model
+from parley.models.smp import compiled as smp_numba
+from parley.models.smp.kernels import (
     coalitions,
     distances,
     pce,
@@ -33,7 +33,8 @@ from parley.models.smp_kernels import (
     victory,
     vote,
 )
-from parley.models.smp_step import Actors, assess, choose_targets, interpolate, later_twins, unique_positions
+from parley.models.smp.model import SMP
+from parley.models.smp.step import Actors, assess, choose_targets, interpolate, later_twins, unique_positions
 from parley.scenario import load_scenario
 from parley.scenario.core import Stances
 from parley.testing import check_model, random_stances
@@ -199,7 +200,7 @@ def test_turn_zero_matches_ktab_reference_log(data_file) -> None:  # type: ignor
 
 def test_expected_gain_matches_ktab_reference_log(data_file) -> None:  # type: ignore[no-untyped-def]
     """Same log: "with expected gain to i of +0.0947" (0→6), +0.2986 (5→1), +0.0116 (4→0)."""
-    from parley.models.smp_step import challenge
+    from parley.models.smp.step import challenge
 
     state, actors, rules = _three_dim_state(data_file)
     g = np.zeros(3, dtype=np.int64)

@@ -38,7 +38,7 @@ from parley._json import json_safe
 from parley.scenario.io import scenario_from_dict
 from parley.store import RunNotFoundError, Store, StoreError, record_forecast
 from parley.store import db as store_db
-from parley.store.models import VERSION_TABLE, metadata, results, runs, samples, scenarios
+from parley.store.tables import VERSION_TABLE, metadata, results, runs, samples, scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
 EC = ROOT / "examples" / "ec-emissions" / "scenario.yaml"

@@ -138,7 +138,7 @@ def test_plans_and_montecarlo_jobs_render_with_report_sections(client: TestClien
 
 
 def test_compare_shock_side_by_side(client: TestClient) -> None:
-    from parley.analysis.plan_report import compare
+    from parley.analysis.plans.report import compare
     from parley.scenario import scenario_from_text
 
     sid = upload(client, CASE).json()["scenario_id"]

@@ -5,13 +5,7 @@
 >>> parley.forecast(scenario, "median").outcomes  # doctest: +SKIP
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("parley")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+unknown"
-
+from parley._version import __version__
 from parley.api import forecast, load_scenario
 from parley.errors import ModelError, ParleyError, Problem, ScenarioError
 from parley.scenario.core import Scenario

@@ -9,7 +9,7 @@ from typing import Any
 from parley._random import SeedLike
 from parley.models.base import Forecast, available_models, get_model, parameter_info
 from parley.scenario.core import Scenario
-from parley.scenario.io import load_scenario as _load
+from parley.scenario.load import load_scenario as _load
 
 
 def load_scenario(path: str | Path) -> Scenario:

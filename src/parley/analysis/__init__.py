@@ -1,5 +1,7 @@
-"""Analyses that run models many times or interpret their output: backtests against known outcomes."""
+"""Analyses that run models many times or interpret their output.
 
-from parley.analysis.backtest import BASELINES, DEFAULT_MODELS, BacktestResult, ModelScore, backtest_deu
-
-__all__ = ["BASELINES", "DEFAULT_MODELS", "BacktestResult", "ModelScore", "backtest_deu"]
+- :mod:`.plans` — how each party rates each text (scorecard, bargaining range, coalitions,
+  durability, words versus deeds);
+- :mod:`.uncertainty` — uncertain inputs, Monte Carlo, sensitivity, scenario discovery, runners;
+- :mod:`.backtest` — accuracy against negotiations with known outcomes (DEU).
+"""

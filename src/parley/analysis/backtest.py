@@ -1,7 +1,7 @@
 """Backtests: how close models come to negotiations whose outcomes are known.
 
 :func:`backtest_deu` scores models on the DEU data set (MODELS.md §7); which issues and
-actors count is :func:`parley.scenario.deu.load_deu`'s rule. A model's error on an issue
+actors count is :func:`parley.scenario.importers.deu.load_deu`'s rule. A model's error on an issue
 is ``|forecast − outcome|``, and every scoreable issue is scored once, whatever the
 grouping below, so the numbers of all rows are comparable (same issues, same rule).
 
@@ -11,7 +11,7 @@ grouping below, so the numbers of all rows are comparable (same issues, same rul
     each issue alone, as a one-issue scenario on 0–100;
 ``"proposal"``
     the issues of one legislative proposal together, as one multi-issue scenario
-    (:attr:`parley.scenario.deu.DeuDataset.proposals`; an actor is masked on the issues of
+    (:attr:`parley.scenario.importers.deu.DeuDataset.proposals`; an actor is masked on the issues of
     the proposal where it has no stance); the model forecasts all of them at once and each
     is scored as before.
 
@@ -51,7 +51,7 @@ from parley._random import SeedLike, child_generators
 from parley.errors import ModelError, ParleyError
 from parley.models.base import BatchForecast, Model, get_model
 from parley.scenario.core import Scenario, Stances
-from parley.scenario.deu import DeuDataset, load_deu
+from parley.scenario.importers.deu import DeuDataset, load_deu
 
 __all__ = [
     "ACROSS_ISSUES",
@@ -354,7 +354,7 @@ def backtest_deu(
     ----------
     data
         The DEU file (e.g. ``deu_train.tsv``), or a data set read with
-        :func:`~parley.scenario.deu.load_deu`.
+        :func:`~parley.scenario.importers.deu.load_deu`.
     models
         Registered model names, baseline names (:data:`BASELINES`) or model objects; a
         model object is labelled by its name and the parameters it changes.

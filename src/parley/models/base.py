@@ -124,7 +124,7 @@ class Model:
 
         Without ``rng`` a fresh seed is drawn and recorded in the forecast, so the run can be repeated.
         """
-        from parley import __version__
+        from parley._version import __version__
 
         if rng is None:  # fresh entropy, recorded, so that any run can be repeated
             rng = np.random.SeedSequence()
@@ -185,7 +185,7 @@ def available_models() -> dict[str, type[Model]]:
 def _load_builtin() -> None:
     import importlib
 
-    for module in ("static", "bdm", "smp", "exchange"):
+    for module in ("static", "bdm", "smp.model", "exchange"):
         try:
             importlib.import_module(f"parley.models.{module}")
         except ModuleNotFoundError as err:

@@ -73,7 +73,7 @@ def build_report_data(
     dict
         JSON-ready data; :func:`parley.report.render_html` turns it into HTML.
     """
-    from parley import __version__
+    from parley._version import __version__
 
     opts = options or ReportOptions()
     names: Sequence[str] = opts.models or tuple(available_models())
@@ -139,7 +139,7 @@ def _forecaster(scenario: Scenario, name: str, seed: int) -> Callable[[], dict[s
 def _plans(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | None:
     if not scenario.plans:
         return None
-    from parley.analysis.plan_report import plan_report
+    from parley.analysis.plans.report import plan_report
 
     return plan_report(scenario, models=("compromise", "median", "nash"), rng=opts.seed).to_dict()
 
@@ -147,7 +147,7 @@ def _plans(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | None:
 def _coalitions(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | None:
     if len(scenario.actors) < 2:
         return None
-    from parley.analysis.coalitions import coalition_analysis
+    from parley.analysis.plans.coalitions import coalition_analysis
 
     return coalition_analysis(scenario).to_dict()
 
@@ -155,7 +155,7 @@ def _coalitions(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | Non
 def _montecarlo(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | None:
     if opts.montecarlo_draws <= 0:
         return None
-    from parley.analysis.montecarlo import monte_carlo
+    from parley.analysis.uncertainty.montecarlo import monte_carlo
 
     result = monte_carlo(scenario, opts.montecarlo_model, n=opts.montecarlo_draws, seed=opts.seed, runner="sequential")
     data: dict[str, Any] = result.to_dict()
@@ -166,11 +166,11 @@ def _montecarlo(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | Non
 def _sensitivity(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | None:
     if opts.sensitivity_samples <= 0:
         return None
-    from parley.analysis.montecarlo import InputSpace
+    from parley.analysis.uncertainty.montecarlo import InputSpace
 
     if not InputSpace.from_scenario(scenario, None).inputs:
         return None
-    from parley.analysis.sensitivity import sobol
+    from parley.analysis.uncertainty.sensitivity import sobol
 
     result = sobol(scenario, opts.montecarlo_model, n=opts.sensitivity_samples, seed=opts.seed, runner="sequential")
     return result.to_dict()

@@ -16,7 +16,7 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=False)
 
 
-def _layout(fig: go.Figure, height: int, **kw: Any) -> go.Figure:
+def layout(fig: go.Figure, height: int, **kw: Any) -> go.Figure:
     fig.update_layout(
         height=height,
         margin={"l": 10, "r": 10, "t": 60, "b": 50},
@@ -38,12 +38,12 @@ def _issue_axis(issue: dict[str, Any]) -> dict[str, Any]:
         vals = sorted((float(k), v) for k, v in anchors.items())
         axis["tickvals"] = [v for v, _ in vals]
         width = max(8, int(90 / max(len(vals), 1)))
-        axis["ticktext"] = [f"<b>{v:g}</b><br>{_wrap(_short(t, 2 * width), width)}" for v, t in vals]
+        axis["ticktext"] = [f"<b>{v:g}</b><br>{_wrap(short(t, 2 * width), width)}" for v, t in vals]
         axis["tickangle"] = 0
     return axis
 
 
-def _short(text: str, n: int) -> str:
+def short(text: str, n: int) -> str:
     """At most ``n`` characters, cut at a word with an ellipsis."""
     text = str(text)
     if len(text) <= n:
@@ -156,7 +156,7 @@ def position_map(data: dict[str, Any], issue: dict[str, Any]) -> go.Figure:
                 cliponaxis=False,
             )
         )
-    return _layout(
+    return layout(
         fig,
         170 + 24 * len(rows),
         title={"text": esc(issue.get("label") or iid), "x": 0},
@@ -209,7 +209,7 @@ def forecast_overview(data: dict[str, Any]) -> go.Figure:
                 hovertemplate="%{y}: %{text}<extra>" + esc(model) + "</extra>",
             )
         )
-    return _layout(
+    return layout(
         fig,
         160 + 30 * len(issues),
         xaxis={"range": [-2, 102], "title": "% of the issue's scale"},
@@ -262,7 +262,7 @@ def trajectories(data: dict[str, Any]) -> go.Figure | None:
             }
         )
     lo, hi = _scale(issues[0])
-    return _layout(
+    return layout(
         fig,
         380,
         xaxis={"title": "round", "dtick": 1},

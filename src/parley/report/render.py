@@ -8,11 +8,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jinja2
-import plotly.graph_objects as go
-
 from parley._files import write_text_atomic
 from parley.report import figures
+from parley.report.sections import RENDERERS
+from parley.report.templating import environment, figure_json
 
 
 @cache
@@ -22,48 +21,18 @@ def _plotly_js() -> str:
     return str(get_plotlyjs())
 
 
-def _figure_json(fig: go.Figure) -> str:
-    # safe inside <script>: no "</" can close the tag early
-    return fig.to_json().replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-@cache
-def _env() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("parley.report", "templates"),
-        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
-        undefined=jinja2.StrictUndefined,
-    )
-    env.filters["num"] = lambda v, d=4: "–" if v is None else (f"{v:.{d}g}" if isinstance(v, float) else str(v))
-    env.filters["pct"] = lambda v: "–" if v is None else f"{100 * v:.0f}%"
-    env.globals["nearest_anchor"] = nearest_anchor
-    return env
-
-
-def nearest_anchor(issue: dict[str, Any], value: float | None) -> str:
-    """The label of the anchor point closest to ``value`` on the issue's scale ("" when none)."""
-    anchors = issue.get("anchors") or {}
-    if value is None or not anchors or value != value:
-        return ""
-    key = min(anchors, key=lambda k: abs(float(k) - value))
-    label = str(anchors[key])
-    return f"≈ {label}" if abs(float(key) - value) > 1e-9 else label
-
-
 SectionRenderer = Callable[[dict[str, Any]], dict[str, Any] | None]
 
 
 def _extra_sections() -> list[SectionRenderer]:
     """Renderers for the analysis sections (plans, coalitions, uncertainty, durability)."""
-    from parley.report.sections import RENDERERS
-
     return list(RENDERERS)
 
 
 def render_html(data: dict[str, Any]) -> str:
     """Turn report data (from :func:`parley.report.build_report_data` or a stored run) into HTML."""
     sc = data["scenario"]
-    charts: dict[str, str] = {"overview": _figure_json(figures.forecast_overview(data))}
+    charts: dict[str, str] = {"overview": figure_json(figures.forecast_overview(data))}
     issue_maps = [
         {
             "id": issue["id"],
@@ -75,15 +44,15 @@ def render_html(data: dict[str, Any]) -> str:
         for k, issue in enumerate(sc["issues"])
     ]
     for k, issue in enumerate(sc["issues"]):
-        charts[f"map-{k}"] = _figure_json(figures.position_map(data, issue))
+        charts[f"map-{k}"] = figure_json(figures.position_map(data, issue))
     traj = figures.trajectories(data)
     if traj is not None:
-        charts["trajectories"] = _figure_json(traj)
+        charts["trajectories"] = figure_json(traj)
     sections = [s for s in (r(data) for r in _extra_sections()) if s]
     for s in sections:
         for key, fig in s.pop("figures", {}).items():
-            charts[key] = _figure_json(fig)
-    template = _env().get_template("report.html.j2")
+            charts[key] = figure_json(fig)
+    template = environment().get_template("report.html.j2")
     return template.render(
         data=data,
         meta=data["meta"],

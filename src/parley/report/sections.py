@@ -7,19 +7,14 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from parley.report.figures import PALETTE, _layout, _short, esc
+from parley.report.figures import PALETTE, esc, layout, short
+from parley.report.templating import environment
 
 Section = dict[str, Any]
 
 
-def _env() -> Any:
-    from parley.report.render import _env as env
-
-    return env()
-
-
 def _render(template: str, **context: Any) -> str:
-    return str(_env().get_template(f"sections/{template}").render(**context))
+    return str(environment().get_template(f"sections/{template}").render(**context))
 
 
 def _actor_names(data: dict[str, Any]) -> dict[str, str]:
@@ -72,7 +67,7 @@ def scorecard_figure(data: dict[str, Any]) -> go.Figure:
             colorbar={"title": "gain", "thickness": 10},
         )
     )
-    return _layout(
+    return layout(
         fig, 140 + 28 * len(actors), yaxis={"autorange": "reversed", "automargin": True}, xaxis={"side": "top"}
     )
 
@@ -127,7 +122,7 @@ def bargaining_figure(b: dict[str, Any]) -> go.Figure:
             name="plan",
         )
     )
-    return _layout(
+    return layout(
         fig,
         140 + 32 * len(ys),
         xaxis={"range": [-0.02, 1.02], "title": esc(b["scale"])},
@@ -167,7 +162,7 @@ def alignment_figure(data: dict[str, Any]) -> go.Figure:
     idx = [actors.index(a) for a in order]
     dist = c["alignment"]["distance"]
     z = [[dist[i][j] for j in idx] for i in idx]
-    labels = [esc(_short(names.get(a, a), 28)) for a in order]
+    labels = [esc(short(names.get(a, a), 28)) for a in order]
     fig = go.Figure(
         go.Heatmap(
             z=z,
@@ -179,7 +174,7 @@ def alignment_figure(data: dict[str, Any]) -> go.Figure:
             hovertemplate="%{y} – %{x}: %{z:.2f}<extra></extra>",
         )
     )
-    return _layout(
+    return layout(
         fig,
         160 + 24 * len(order),
         yaxis={"autorange": "reversed", "automargin": True},
@@ -281,14 +276,14 @@ def tornado_figure(data: dict[str, Any]) -> go.Figure | None:
     fig = go.Figure(
         go.Bar(
             x=[mean[g] for g in order],
-            y=[esc(_short(names.get(g, g), 40)) for g in order],
+            y=[esc(short(names.get(g, g), 40)) for g in order],
             orientation="h",
             error_x={"type": "data", "array": [sum(confs[g]) / len(confs[g]) for g in order], "color": "#777"},
             marker={"color": PALETTE[0]},
             hovertemplate="%{y}: %{x:.2f} of the outcome variance on average<extra></extra>",
         )
     )
-    return _layout(
+    return layout(
         fig,
         140 + 34 * len(order),
         xaxis={"title": "share of outcome variance explained (first-order Sobol)", "range": [0, 1]},

@@ -113,28 +113,6 @@ def read_text(path: Path) -> str:
         raise ScenarioError(source, [Problem("", f"cannot be read: {err.strerror}")]) from None
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Load a scenario from a YAML or JSON file, or import one from a CSV.
-
-    CSV files in the Bueno de Mesquita, KTAB and Decide formats are recognised by
-    their content (see :mod:`parley.scenario.importers`).
-
-    Raises
-    ------
-    ScenarioError
-        With every problem found, each with its place.
-    """
-    path = Path(path)
-    text = read_text(path)
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".tsv", ".txt"):
-        from parley.scenario.importers import import_text
-
-        return import_text(text, source=str(path), name=path.stem)
-    fmt = "json" if suffix == ".json" else "yaml"
-    return scenario_from_text(text, str(path), fmt)
-
-
 def scenario_from_text(text: str, source: str = "<scenario>", fmt: str = "yaml") -> Scenario:
     """Parse and validate scenario text; problems carry the line they point at."""
     data = _parse_text(text, source, fmt)

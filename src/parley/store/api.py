@@ -33,8 +33,6 @@ from parley.models.base import Forecast
 from parley.scenario.core import Scenario
 from parley.store import codec, db, process
 from parley.store.errors import RunNotFoundError, StoreError
-from parley.store.models import results, runs, scenarios
-from parley.store.models import samples as sample_table
 from parley.store.rows import (
     RunRecord,
     check_kind,
@@ -46,6 +44,8 @@ from parley.store.rows import (
     run_query,
     seed_text,
 )
+from parley.store.tables import results, runs, scenarios
+from parley.store.tables import samples as sample_table
 
 _HEX = re.compile(r"^[0-9a-f]+$")
 MIN_PREFIX = 4

@@ -19,7 +19,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from parley.store.errors import StoreError
-from parley.store.models import VERSION_TABLE
+from parley.store.tables import VERSION_TABLE
 
 ENV_VAR = "PARLEY_STORE"
 SQLITE_TIMEOUT = 30.0  # seconds a writer waits for the lock before giving up

@@ -14,7 +14,7 @@ from parley._random import SeedLike, seed_of
 from parley.scenario.core import Scenario
 from parley.store import codec
 from parley.store.errors import StoreError
-from parley.store.models import runs, scenarios
+from parley.store.tables import runs, scenarios
 
 KINDS = ("forecast", "plans", "montecarlo", "sensitivity", "report", "backtest", "shocks", "coalitions")
 _KIND = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
@@ -151,6 +151,6 @@ def seed_text(seed: SeedLike) -> str | None:
 
 
 def parley_version() -> str:
-    from parley import __version__
+    from parley._version import __version__
 
     return __version__

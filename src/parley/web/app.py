@@ -24,7 +24,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from parley.api import describe_models
 from parley.errors import ParleyError, ScenarioError
 from parley.models.base import get_model
-from parley.report.render import nearest_anchor
+from parley.report.templating import nearest_anchor
 from parley.scenario.core import Scenario
 from parley.scenario.io import dump_scenario, scenario_from_text
 from parley.store import RunNotFoundError, Store, StoreError
@@ -171,7 +171,7 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
                 raise HTTPException(422, "this scenario has no plans to score")
 
             def work(progress: Progress) -> str:
-                from parley.analysis.plan_report import plan_report
+                from parley.analysis.plans.report import plan_report
 
                 progress("scoring every plan for every actor")
                 with store.run("plans", scenario, seed=req.seed) as run:
@@ -188,7 +188,7 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
                 raise HTTPException(422, "a Monte Carlo run needs at least one draw")
 
             def work(progress: Progress) -> str:
-                from parley.analysis.montecarlo import monte_carlo
+                from parley.analysis.uncertainty.montecarlo import monte_carlo
 
                 progress(f"{draws} draws with {model.name}")
                 with store.run("montecarlo", scenario, model=model.name, params=model.params(), seed=req.seed) as run:
@@ -440,15 +440,15 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
 
 
 def _version() -> str:
-    from parley import __version__
+    from parley._version import __version__
 
     return __version__
 
 
 def _analysis_sections(store: Store, record: Any) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """A plans or Monte Carlo run shown with the report's own section renderers and charts."""
-    from parley.report.render import _figure_json
     from parley.report.sections import RENDERERS
+    from parley.report.templating import figure_json
 
     data = {
         "scenario": store.load_scenario(record.scenario_id).spec.model_dump(mode="json", by_alias=True),
@@ -460,14 +460,14 @@ def _analysis_sections(store: Store, record: Any) -> tuple[list[dict[str, Any]],
         if section:
             for key, fig in section.pop("figures", {}).items():
                 if fig is not None:
-                    charts[key] = _figure_json(fig)
+                    charts[key] = figure_json(fig)
             sections.append(section)
     return sections, charts
 
 
 def _comparison(scenario: Scenario, shock: str | None) -> dict[str, Any]:
     """Plans scored before and (with a shock) after, arranged for a side-by-side view."""
-    from parley.analysis.plan_report import compare, plan_report
+    from parley.analysis.plans.report import compare, plan_report
 
     try:
         if shock:

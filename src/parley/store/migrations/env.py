@@ -10,7 +10,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from parley.store.models import VERSION_TABLE, metadata
+from parley.store.tables import VERSION_TABLE, metadata
 
 config = context.config
 

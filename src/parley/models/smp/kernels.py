@@ -61,7 +61,7 @@ def vote(rule: str, w: FloatArray | float, ua: FloatArray, ub: FloatArray) -> Fl
 
 def utility(d: FloatArray, r: FloatArray | float) -> FloatArray:
     """``SMPModel::bsUtil``: u(d, R) = (1 − d)(1 + d R), with KTAB's guard (1 − d)(1 + R) for d > 1."""
-    from parley.models import smp_numba
+    from parley.models.smp import compiled as smp_numba
 
     g, a, b = d.shape if d.ndim == 3 else (0, 0, 0)
     if smp_numba.ENABLED and a * b >= smp_numba.FROM_ACTORS**2 and np.shape(r) in ((g, a, 1), (g, 1, b)):
@@ -76,7 +76,7 @@ def distances(x: FloatArray, s: FloatArray, mask: BoolArray) -> FloatArray:
     A dimension on which b has no stance adds nothing (b is taken to agree with a there),
     so a masked filler coordinate never matters. Accumulates over dimensions in KTAB's order.
     """
-    from parley.models import smp_numba
+    from parley.models.smp import compiled as smp_numba
 
     g, n, k = x.shape
     if smp_numba.ENABLED and n >= smp_numba.FROM_ACTORS:
@@ -101,7 +101,7 @@ def point_distances(
     ``owner_mask`` (G, P, K) says on which dimensions each point's owner has a stance. With
     ``points_first`` the result is laid out (G, P, N), with the same values.
     """
-    from parley.models import smp_numba
+    from parley.models.smp import compiled as smp_numba
 
     g, n, k = x.shape
     p = points.shape[1]
@@ -174,7 +174,7 @@ def coalitions(U: FloatArray, w: FloatArray, rule: str) -> FloatArray:
     g, v, q = U.shape
     if q < 2:
         return np.full((g, q, q), MIN_COALITION)
-    from parley.models import smp_numba
+    from parley.models.smp import compiled as smp_numba
 
     if smp_numba.ENABLED and q * q * v >= smp_numba.FROM_ACTORS**3:
         return smp_numba.coalitions(U, w, rule)
@@ -213,7 +213,7 @@ def coalitions(U: FloatArray, w: FloatArray, rule: str) -> FloatArray:
 
 def victory(C: FloatArray, model: str) -> FloatArray:
     """``Model::vProb`` on a coalition matrix: V[p, q] = P(p beats q), V[p, p] = 1/2."""
-    from parley.models import smp_numba
+    from parley.models.smp import compiled as smp_numba
 
     if smp_numba.ENABLED and C.shape[-1] >= smp_numba.FROM_ACTORS:
         return smp_numba.victory(C, model)

@@ -20,8 +20,11 @@ import types
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
-from parley.models.smp_kernels import BoolArray, FloatArray, IntArray
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+IntArray = NDArray[np.int64]
 
 FROM_ACTORS = 48
 """Smallest number of actors for which the compiled kernels are used."""

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from parley.models import smp_numba
-from parley.models.smp_kernels import (
+from parley.models.smp import compiled as smp_numba
+from parley.models.smp.kernels import (
     MIN_CONTEST,
     BoolArray,
     FloatArray,

@@ -4,7 +4,7 @@ Every uncertain number of a scenario (a stance's ``uncertainty``, a ``salience_r
 actor's ``capability_range``, or global :class:`Noise` where none is given) is one
 :class:`UncertainInput`; :class:`InputSpace` collects them, maps unit-cube points to input
 values through each input's quantile function, and writes the values into the scenario's
-arrays. :mod:`parley.analysis.montecarlo` and :mod:`parley.analysis.sensitivity` draw from it
+arrays. :mod:`parley.analysis.uncertainty.montecarlo` and :mod:`parley.analysis.uncertainty.sensitivity` draw from it
 (docs/uncertainty.md).
 """
 

@@ -1,6 +1,6 @@
 """Global sensitivity: which unknown drives the answer, with SALib (Sobol' and Morris).
 
-The uncertain inputs are those of :class:`~parley.analysis.montecarlo.InputSpace` (the
+The uncertain inputs are those of :class:`~parley.analysis.uncertainty.montecarlo.InputSpace` (the
 scenario's ranges plus optional global noise). SALib designs points on the unit cube, one
 coordinate per input; each coordinate goes through that input's quantile function (so each
 input keeps its stated distribution, and Sobol' indices, which do not change under a
@@ -32,9 +32,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-from parley.analysis.montecarlo import Noise, prepare, run_design
-from parley.analysis.runners import ProgressFn, Runner
-from parley.analysis.scoring import ScoringOptions
+from parley.analysis.plans.scoring import ScoringOptions
+from parley.analysis.uncertainty.montecarlo import Noise, prepare, run_design
+from parley.analysis.uncertainty.runners import ProgressFn, Runner
 from parley.errors import ParleyError
 from parley.models.base import Model
 from parley.scenario.core import Scenario
@@ -169,7 +169,7 @@ def _run(
     num_resamples: int,
     conf_level: float,
 ) -> SensitivityResult:
-    from parley import __version__
+    from parley._version import __version__
 
     sobol_sample, sobol_analyze, morris_sample, morris_analyze = _salib()
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 2:
@@ -284,7 +284,7 @@ def sobol(
     Parameters
     ----------
     scenario, model, params, seed, noise, options, runner, chunk_size, progress
-        As for :func:`parley.analysis.montecarlo.monte_carlo`.
+        As for :func:`parley.analysis.uncertainty.montecarlo.monte_carlo`.
     n
         Base sample size, rounded up to a power of two; the model runs ``n × (G + 2)`` times
         for ``G`` groups.

@@ -1,6 +1,6 @@
 """Monte Carlo over what the analyst does not know: stance ranges, salience ranges, capability ranges.
 
-Every uncertain input of a scenario (see :class:`~parley.analysis.inputs.InputSpace`; its
+Every uncertain input of a scenario (see :class:`~parley.analysis.uncertainty.inputs.InputSpace`; its
 names are importable from here too) is one column of a draw. A run of ``n`` draws builds one
 :class:`~parley.scenario.core.Stances` batch per chunk of draws, runs any registered model on
 it batch-first, and scores each plan for every actor in every draw. Draw ``i`` always takes
@@ -32,9 +32,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from parley.analysis.inputs import Distribution, InputSpace, Kind, Noise, UncertainInput
-from parley.analysis.runners import Chunk, ProgressFn, Runner, get_runner
-from parley.analysis.scoring import Basis, ScoringOptions, veto_holders
+from parley.analysis.plans.scoring import Basis, ScoringOptions, veto_holders
+from parley.analysis.uncertainty.inputs import Distribution, InputSpace, Kind, Noise, UncertainInput
+from parley.analysis.uncertainty.runners import Chunk, ProgressFn, Runner, get_runner
 from parley.errors import ParleyError
 from parley.models.base import FloatArray, Model, get_model
 from parley.scenario.core import Scenario, Stances
@@ -56,7 +56,7 @@ QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 @dataclass(frozen=True)
 class _PlanRule:
-    """Plans, reservations and vetoes as arrays: the rule of :mod:`parley.analysis.plans`, batched over draws.
+    """Plans, reservations and vetoes as arrays: the rule of :mod:`parley.analysis.plans.scorecard`, batched over draws.
 
     ``points`` holds each plan's outcome (its position where it settles an issue, the status
     quo elsewhere, NaN where the issue stays unsettled and each actor keeps its reservation);
@@ -429,10 +429,10 @@ def monte_carlo(
     stated
         Use stated instead of revealed positions as point values (and for scoring plans).
     options
-        How plans are scored (:class:`parley.analysis.scoring.ScoringOptions`).
+        How plans are scored (:class:`parley.analysis.plans.scoring.ScoringOptions`).
     runner
         ``"sequential"``, ``"process"`` (default), a Dask scheduler address ``"tcp://host:port"``,
-        or a :class:`~parley.analysis.runners.Runner`.
+        or a :class:`~parley.analysis.uncertainty.runners.Runner`.
     chunk_size
         Draws per model batch (default: :func:`default_chunk_size`); bounds memory.
     progress
@@ -443,7 +443,7 @@ def monte_carlo(
     ParleyError
         For a bad request: ``n`` below 1, a negative seed or noise, an unknown model.
     """
-    from parley import __version__
+    from parley._version import __version__
 
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
         raise ParleyError(f"the number of draws must be a whole number ≥ 1, got {n!r}")

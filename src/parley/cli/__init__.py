@@ -12,8 +12,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from parley.cli_common import Capability, Format, check_output_path, emit_json, err, fail, out, parse_params
-from parley.cli_store import StoreOption, open_store, record_forecast
+from parley.cli.common import Capability, Format, check_output_path, emit_json, err, fail, out, parse_params
+from parley.cli.runs import StoreOption, open_store, record_forecast
 from parley.errors import ParleyError
 from parley.models.base import Forecast, get_model
 from parley.scenario.core import Scenario
@@ -308,9 +308,9 @@ def backtest_deu(
 
 def _register_extensions() -> None:
     """Add the command groups that live in their own modules."""
-    from parley.cli_analysis import register as register_analysis
-    from parley.cli_store import register as register_runs
-    from parley.cli_uncertainty import register as register_uncertainty
+    from parley.cli.plans import register as register_analysis
+    from parley.cli.runs import register as register_runs
+    from parley.cli.uncertainty import register as register_uncertainty
 
     register_runs(app)
     register_analysis(app)

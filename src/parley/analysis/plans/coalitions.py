@@ -22,7 +22,7 @@ import numpy as np
 from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
 
-from parley.analysis.plans import (
+from parley.analysis.plans.scorecard import (
     AlternativeScore,
     BoolArray,
     FloatArray,

@@ -3,7 +3,7 @@
 :class:`Basis` holds, for one scenario and one :class:`ScoringOptions`, the actors'
 positions, saliences, reservations and capabilities, and computes utilities and concession
 indices for any outcome vector, vectorised over actors and issues. docs/analysis.md §1
-defines every quantity; :mod:`parley.analysis.plans` builds the results from it.
+defines every quantity; :mod:`parley.analysis.plans.scorecard` builds the results from it.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from rich.table import Table
 
 from parley._files import write_text_atomic
 from parley._json import json_safe
-from parley.cli_common import Format, emit_json, err, fail, out
+from parley.cli.common import Format, emit_json, err, fail, out
 from parley.store import RunRecord, Store, StoreError, record_forecast
 
 __all__ = ["StoreOption", "open_store", "record_forecast", "register", "runs_app", "write_atomic"]

@@ -24,9 +24,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-from parley.analysis.acceptability import Fixed, Quantity, Uncertain, distribution, odds_shift, p_acceptable
-from parley.analysis.plans import FloatArray, finite_or_none, select_plans
-from parley.analysis.vocabulary import MILITARY_TAGS, detect
+from parley.analysis.plans.acceptability import Fixed, Quantity, Uncertain, distribution, odds_shift, p_acceptable
+from parley.analysis.plans.scorecard import FloatArray, finite_or_none, select_plans
+from parley.analysis.plans.vocabulary import MILITARY_TAGS, detect
 from parley.errors import ParleyError, Problem, ScenarioError
 from parley.scenario.core import Plan, Scenario
 from parley.scenario.schema import ShockSpec

@@ -1,6 +1,6 @@
 """Scenario discovery: the regions of the uncertain inputs where a plan passes or fails.
 
-From the draws of a Monte Carlo run (:class:`~parley.analysis.montecarlo.MonteCarloResult`)
+From the draws of a Monte Carlo run (:class:`~parley.analysis.uncertainty.montecarlo.MonteCarloResult`)
 this module finds boxes — a range on a few inputs — inside which nearly every draw has the
 same answer, and says them in the scenario's own names: "passes every veto when Alpha
 position on Sanctions is above 62 and Beta salience on Assets is at most 0.7".
@@ -33,7 +33,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from parley.analysis.montecarlo import MonteCarloResult
+from parley.analysis.uncertainty.montecarlo import MonteCarloResult
 from parley.errors import ParleyError
 from parley.scenario.checks import did_you_mean
 

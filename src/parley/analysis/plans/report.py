@@ -1,9 +1,9 @@
 """The whole plan analysis of a scenario in one object, and its comparison before and after a shock.
 
-:func:`plan_report` gathers the scorecard (:mod:`parley.analysis.plans`), the bargaining
-range (:mod:`parley.analysis.bargaining`), the durability indicators
-(:mod:`parley.analysis.durability`) and words versus deeds
-(:mod:`parley.analysis.words_deeds`). :func:`compare` runs it on a scenario and on the
+:func:`plan_report` gathers the scorecard (:mod:`parley.analysis.plans.scorecard`), the bargaining
+range (:mod:`parley.analysis.plans.bargaining`), the durability indicators
+(:mod:`parley.analysis.plans.durability`) and words versus deeds
+(:mod:`parley.analysis.plans.words_deeds`). :func:`compare` runs it on a scenario and on the
 scenario after a shock (:func:`parley.scenario.apply_shock`) and lists what changed.
 """
 
@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from parley._random import SeedLike
-from parley.analysis.bargaining import BargainingOptions, BargainingRange, bargaining_range
-from parley.analysis.durability import Durability, durability
-from parley.analysis.plans import PlanScorecard, ScoringOptions, finite_or_none, score_plans
-from parley.analysis.words_deeds import WordsDeeds, words_deeds
+from parley.analysis.plans.bargaining import BargainingOptions, BargainingRange, bargaining_range
+from parley.analysis.plans.durability import Durability, durability
+from parley.analysis.plans.scorecard import PlanScorecard, ScoringOptions, finite_or_none, score_plans
+from parley.analysis.plans.words_deeds import WordsDeeds, words_deeds
 from parley.scenario.core import Scenario
 from parley.scenario.schema import ShockSpec
 from parley.scenario.shocks import apply_shock
@@ -66,8 +66,8 @@ def plan_report(
     """Run every plan analysis on a scenario's plans (all when None).
 
     Parameters are those of :func:`~parley.analysis.plans.score_plans`,
-    :func:`~parley.analysis.bargaining.bargaining_range` (``bargaining``) and
-    :func:`~parley.analysis.durability.durability` (``keywords``).
+    :func:`~parley.analysis.plans.bargaining.bargaining_range` (``bargaining``) and
+    :func:`~parley.analysis.plans.durability.durability` (``keywords``).
     """
     options = options or ScoringOptions()
     bargaining = bargaining or BargainingOptions()

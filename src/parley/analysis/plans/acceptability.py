@@ -1,6 +1,6 @@
 """Quantities known or uncertain, and the probability that a settlement is acceptable (docs/analysis.md §2.5).
 
-A settlement ``x`` on the 0–1 scale of :mod:`parley.analysis.bargaining` is acceptable to
+A settlement ``x`` on the 0–1 scale of :mod:`parley.analysis.plans.bargaining` is acceptable to
 both sides iff ``p − δ_A − c_A ≤ x ≤ p + δ_B + c_B``. :func:`p_acceptable` integrates that
 event over independent distributions of ``p``, ``c_A`` and ``c_B`` with
 ``scipy.integrate.quad`` — exact where ``p`` is known, never by sampling.

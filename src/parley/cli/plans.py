@@ -1,8 +1,8 @@
 """``parley plans`` and ``parley coalitions``: the plan analyses on the command line.
 
 Call :func:`register` on the ``parley`` typer app to add the two commands. The commands
-are thin: they call :mod:`parley.analysis.plan_report` and
-:mod:`parley.analysis.coalitions` and render the result with rich, or write its
+are thin: they call :mod:`parley.analysis.plans.report` and
+:mod:`parley.analysis.plans.coalitions` and render the result with rich, or write its
 ``to_dict()`` as JSON.
 """
 
@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from parley.cli_common import Format, emit_json, fail, out
+from parley.cli.common import Format, emit_json, fail, out
 from parley.errors import ParleyError
 
 
@@ -196,7 +196,7 @@ def _bargaining_table(reports: list[tuple[str, Any]]) -> None:
 
 
 def _durability_table(rep: Any) -> None:
-    from parley.analysis.durability import BASE_RATE
+    from parley.analysis.plans.durability import BASE_RATE
 
     if not rep.durability:
         return
@@ -317,9 +317,9 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[int | None, typer.Option(min=0, help="seed for models that draw")] = None,
     ) -> None:
         """Score each plan for every actor: acceptance, vetoes, concession index, bargaining range, durability."""
-        from parley.analysis.bargaining import BargainingOptions, Fixed, check_input, distribution
-        from parley.analysis.plan_report import compare, plan_report
-        from parley.analysis.plans import ScoringOptions
+        from parley.analysis.plans.bargaining import BargainingOptions, Fixed, check_input, distribution
+        from parley.analysis.plans.report import compare, plan_report
+        from parley.analysis.plans.scorecard import ScoringOptions
         from parley.api import load_scenario
 
         try:
@@ -333,7 +333,7 @@ def register(app: typer.Typer) -> None:
             p_spec: Any = p
             if p_concentration is not None:
                 if p is None:
-                    from parley.analysis.bargaining import bargaining_range
+                    from parley.analysis.plans.bargaining import bargaining_range
 
                     p = bargaining_range(sc, [], options=BargainingOptions(issue=issue)).p
                 p_spec = distribution({"distribution": "beta", "mean": p, "concentration": p_concentration}, "--p")
@@ -403,7 +403,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Alignment between actors, blocs, cohesion of declared groups, and pivotal actors of each plan."""
-        from parley.analysis.coalitions import coalition_analysis
+        from parley.analysis.plans.coalitions import coalition_analysis
         from parley.api import load_scenario
 
         try:

@@ -31,7 +31,7 @@ from typing import Any, Literal
 import numpy as np
 
 from parley._random import SeedLike
-from parley.analysis.scoring import (
+from parley.analysis.plans.scoring import (
     FAST_MODELS,
     STATIC_MODELS,
     STATUS_QUO,
@@ -44,7 +44,7 @@ from parley.analysis.scoring import (
     finite_or_none,
     veto_holders,
 )
-from parley.analysis.scoring import select_plans as _select_plans
+from parley.analysis.plans.scoring import select_plans as _select_plans
 from parley.errors import Problem, ScenarioError
 from parley.models.base import get_model
 from parley.scenario.core import Plan, Scenario

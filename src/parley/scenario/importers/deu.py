@@ -18,6 +18,7 @@ from typing import Any
 
 from parley.errors import ParleyError, Problem, ScenarioError
 from parley.scenario.core import Scenario
+from parley.scenario.importers.collect import Collector
 from parley.scenario.io import read_text, scenario_from_dict
 
 __all__ = ["DEU_ACTOR_NAMES", "DeuCase", "DeuDataset", "DeuProposal", "load_deu", "read_deu"]
@@ -163,12 +164,9 @@ def _in_range(value: float | None) -> bool:
 
 def read_deu(text: str, source: str = "<deu tsv>", capability: str = "gdp") -> DeuDataset:
     """Read a DEU data set from tab-separated text (see :func:`load_deu` for the rules)."""
-    # imported here: parley.scenario.importers re-exports this module's names
-    from parley.scenario.importers import _Collector
-
     if capability not in ("gdp", "equal"):
         raise ParleyError(f"capability must be 'gdp' or 'equal', not {capability!r}")
-    found = _Collector()
+    found = Collector()
     lines = [(n, line.split("\t")) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
     if not lines:
         raise ScenarioError(source, [Problem("", "the file is empty")])

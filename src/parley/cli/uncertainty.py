@@ -51,7 +51,7 @@ class _Bar:
     def __init__(self, label: str) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-        from parley.cli_common import err
+        from parley.cli.common import err
 
         self.progress = Progress(
             TextColumn(label),
@@ -81,10 +81,10 @@ def register(app: typer.Typer) -> None:
     """Add ``montecarlo`` and ``sensitivity`` to ``app``."""
     from rich.table import Table
 
-    from parley.cli_common import Format, emit_json, err, fail, out, parse_params
+    from parley.cli.common import Format, emit_json, err, fail, out, parse_params
 
     def runner_for(scheduler: str | None, workers: int | None) -> Any:
-        from parley.analysis.runners import get_runner
+        from parley.analysis.uncertainty.runners import get_runner
 
         if scheduler:
             return get_runner(scheduler)
@@ -93,7 +93,7 @@ def register(app: typer.Typer) -> None:
         return get_runner("process", workers)
 
     def noise_of(position: float, salience: float, capability: float) -> Any:
-        from parley.analysis.montecarlo import Noise
+        from parley.analysis.uncertainty.montecarlo import Noise
 
         return Noise(position=position, salience=salience, capability=capability)
 
@@ -128,9 +128,9 @@ def register(app: typer.Typer) -> None:
         output: Annotated[Path | None, output_opt] = None,
     ) -> None:
         """Draw the scenario's uncertain inputs N times: outcome quantiles, plan acceptance, coalition splits."""
-        from parley.analysis.discovery import discover as run_discovery
-        from parley.analysis.montecarlo import monte_carlo, resolve_model
-        from parley.analysis.runners import write_json_atomic
+        from parley.analysis.uncertainty.discovery import discover as run_discovery
+        from parley.analysis.uncertainty.montecarlo import monte_carlo, resolve_model
+        from parley.analysis.uncertainty.runners import write_json_atomic
         from parley.api import load_scenario
         from parley.errors import ParleyError
 
@@ -245,9 +245,9 @@ def register(app: typer.Typer) -> None:
         output: Annotated[Path | None, output_opt] = None,
     ) -> None:
         """Which unknown matters: Sobol' indices (with the value of clarity of each actor) or Morris effects."""
-        from parley.analysis import sensitivity as sens
-        from parley.analysis.montecarlo import resolve_model
-        from parley.analysis.runners import write_json_atomic
+        from parley.analysis.uncertainty import sensitivity as sens
+        from parley.analysis.uncertainty.montecarlo import resolve_model
+        from parley.analysis.uncertainty.runners import write_json_atomic
         from parley.api import load_scenario
         from parley.errors import ParleyError
 

@@ -2,7 +2,7 @@
 
 Each indicator is traced to the study that measured it and is reported as present,
 absent, or not assessable, with the provisions that show it and how they were found
-(a ``category`` tag, or a keyword rule: see :mod:`parley.analysis.vocabulary`). parley
+(a ``category`` tag, or a keyword rule: see :mod:`parley.analysis.plans.vocabulary`). parley
 gives no probability that a plan holds: the only number of that kind it shows is a
 published base rate, labelled as one.
 """
@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from parley.analysis.bargaining import BargainingRange
-from parley.analysis.plans import PlanScorecard, select_plans
-from parley.analysis.vocabulary import DURABILITY_TAGS, POWER_SHARING_DIMENSIONS, detect, tags_of
+from parley.analysis.plans.bargaining import BargainingRange
+from parley.analysis.plans.scorecard import PlanScorecard, select_plans
+from parley.analysis.plans.vocabulary import DURABILITY_TAGS, POWER_SHARING_DIMENSIONS, detect, tags_of
 from parley.scenario.core import Plan, Provision, Scenario
 
 FORTNA = (

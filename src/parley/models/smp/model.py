@@ -16,9 +16,9 @@ matter, and lays the work out as arrays:
 * queue resolution, one PCE per actor over its bargains, batched by queue length.
 
 Nothing here loops over actors or pairs except the greedy definition of unique positions
-(one vectorised pass per actor). The kernels are in :mod:`parley.models.smp_kernels` and
-:mod:`parley.models.smp_step`; when numba is installed they run compiled from 48 actors on
-(:mod:`parley.models.smp_numba`). At 1,000 actors on 5 dimensions a turn values about 1e8
+(one vectorised pass per actor). The kernels are in :mod:`parley.models.smp.kernels` and
+:mod:`parley.models.smp.step`; when numba is installed they run compiled from 48 actors on
+(:mod:`parley.models.smp.compiled`). At 1,000 actors on 5 dimensions a turn values about 1e8
 third-party votes for the targets and 1e9 voter-pair terms for the two elections.
 """
 
@@ -34,7 +34,7 @@ import numpy as np
 from parley._random import SeedLike, child_generators
 from parley.errors import ModelError
 from parley.models.base import BatchForecast, FloatArray, Model, register
-from parley.models.smp_kernels import (
+from parley.models.smp.kernels import (
     BigRAdjust,
     BigRRange,
     BoolArray,
@@ -44,7 +44,7 @@ from parley.models.smp_kernels import (
     VictoryModel,
     VotingRule,
 )
-from parley.models.smp_step import Actors, Assessment, Rules, assess, turn
+from parley.models.smp.step import Actors, Assessment, Rules, assess, turn
 from parley.scenario.core import Stances
 
 Outcome = Literal["expected", "mode", "capability_mean"]
