@@ -20,7 +20,6 @@ from typer.testing import CliRunner
 from parley._random import as_generator, child_generators
 from parley.analysis.plans.scorecard import score_plans
 from parley.analysis.plans.scoring import ScoringOptions
-from parley.analysis.uncertainty import inputs, montecarlo
 from parley.analysis.uncertainty.montecarlo import InputSpace, Noise, monte_carlo
 from parley.cli.uncertainty import register
 from parley.errors import ModelError, ParleyError, ScenarioError
@@ -323,12 +322,6 @@ def test_a_capability_range_outside_zero_to_high_never_reaches_the_draws() -> No
     for bad in ([5, 1], [-5, 0]):
         with pytest.raises(ScenarioError, match=r"actors\[0\]\.capability_range"):
             scenario([{"id": "A", "capability": 1, "capability_range": bad, "stances": {"x": stance(50)}}])
-
-
-def test_input_space_lives_in_its_own_module_and_is_still_importable_from_montecarlo() -> None:
-    for name in ("InputSpace", "UncertainInput", "Noise", "Kind", "Distribution"):
-        assert getattr(montecarlo, name) is getattr(inputs, name)
-    assert len((Path(montecarlo.__file__)).read_text().splitlines()) <= 650
 
 
 # --- CLI smoke ------------------------------------------------------------------------------

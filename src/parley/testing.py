@@ -1,17 +1,23 @@
 """The public contract suite every model runs through (see :mod:`parley.models`).
 
-Use it from a test, for parley's models or a third party's::
+Use it from a test, for parley's models or a third party's, one pytest test per model and check
+(in the manner of scikit-learn's ``parametrize_with_checks``)::
 
-    @pytest.mark.parametrize("model", [get_model(n) for n in available_models()])
-    def test_contract(model):
-        check_model(model)
+    from parley.testing import parametrize_with_checks
 
-Each check raises ``AssertionError`` with a message that says which promise failed.
+    @parametrize_with_checks([MyModel()], expected_failures={("mine", "check_unanimity"): "why"})
+    def test_contract(model, check):
+        check(model)
+
+or all at once with :func:`check_model`. Each check raises ``AssertionError`` with a message that says
+which promise failed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
+from typing import Any
 
 import numpy as np
 
@@ -161,3 +167,49 @@ def check_model(model: Model, *, seed: int = 0, stances: Stances | None = None) 
     data = stances if stances is not None else random_stances(np.random.default_rng(seed))
     for check in CHECKS:
         check(model, data)
+
+
+def parametrize_with_checks(
+    models: Sequence[Model],
+    *,
+    expected_failures: Mapping[tuple[str, str], str] | None = None,
+    seed: int = 0,
+) -> Any:
+    """A ``pytest.mark.parametrize`` over every (model, contract check) pair, one test id each.
+
+    Parameters
+    ----------
+    models
+        Model instances to check.
+    expected_failures
+        ``{(model name, check name): reason}`` for promises a model is known not to keep; those tests are
+        marked ``xfail(strict=True)``, so they fail loudly the day the model starts keeping the promise.
+    seed
+        Seed of the random stances the checks run on.
+
+    Returns
+    -------
+    A decorator for a test function taking ``model`` and ``check``; ``check(model)`` runs the check.
+    """
+    import pytest
+
+    expected = dict(expected_failures or {})
+    known = {c.__name__ for c in CHECKS}
+    unknown = sorted(c for _, c in expected if c not in known)
+    if unknown:
+        raise ValueError(f"unknown contract checks in expected_failures: {', '.join(unknown)}")
+    stances = random_stances(np.random.default_rng(seed))
+    params = []
+    for model in models:
+        for check in CHECKS:
+            marks = []
+            reason = expected.get((model.name, check.__name__))
+            if reason is not None:
+                marks.append(pytest.mark.xfail(reason=reason, strict=True, raises=AssertionError))
+            bound = partial(_run_check, check, stances)
+            params.append(pytest.param(model, bound, id=f"{model.name}-{check.__name__}", marks=marks))
+    return pytest.mark.parametrize(("model", "check"), params)
+
+
+def _run_check(check: Check, stances: Stances, model: Model) -> None:
+    check(model, stances)

@@ -108,6 +108,8 @@ class Model:
 
     name: ClassVar[str] = ""
     reference: ClassVar[str] = ""
+    #: where the model stands in listings (``parley models``, reports, backtests): lower first, then by registration
+    rank: ClassVar[int] = 1000
     moves_actors: ClassVar[bool] = False
     runs_in_rounds: ClassVar[bool] = False
 
@@ -177,20 +179,39 @@ def register(cls: type[Model]) -> type[Model]:
 
 
 def available_models() -> dict[str, type[Model]]:
-    """Registered models by name, in registration order."""
-    _load_builtin()
-    return dict(_REGISTRY)
+    """Registered models by name, ordered by ``rank`` and then by registration.
+
+    Models register themselves: a class decorated with :func:`register` is available as soon as its module
+    is imported, and every package (parley included) names its models under the ``parley.models`` entry-point
+    group, which is loaded here the first time the list is asked for.
+    """
+    _load_entry_points()
+    order = {name: i for i, name in enumerate(_REGISTRY)}
+    return dict(sorted(_REGISTRY.items(), key=lambda item: (item[1].rank, order[item[0]])))
 
 
-def _load_builtin() -> None:
-    import importlib
+_ENTRY_POINT_GROUP = "parley.models"
+_loaded_entry_points = False
 
-    for module in ("static", "bdm", "smp.model", "exchange"):
+
+def _load_entry_points() -> None:
+    """Import every model named under the ``parley.models`` entry-point group (once per process)."""
+    global _loaded_entry_points
+    if _loaded_entry_points:
+        return
+    from importlib.metadata import entry_points
+
+    for point in entry_points(group=_ENTRY_POINT_GROUP):
         try:
-            importlib.import_module(f"parley.models.{module}")
+            cls = point.load()
         except ModuleNotFoundError as err:
-            if err.name != f"parley.models.{module}":
-                raise
+            # an optional dependency of that model is missing: leave the model out, as its extra says
+            if err.name is not None and not err.name.startswith("parley"):
+                continue
+            raise
+        if isinstance(cls, type) and issubclass(cls, Model) and cls.name not in _REGISTRY:
+            register(cls)
+    _loaded_entry_points = True
 
 
 def parameter_info(cls: type[Model]) -> list[dict[str, Any]]:

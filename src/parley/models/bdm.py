@@ -88,6 +88,7 @@ class BDM(Model):
     """
 
     name = "bdm"
+    rank = 40
     reference = (
         "Bueno de Mesquita 1994, 'Political forecasting: an expected utility method', in Bueno de "
         "Mesquita & Stokman (eds.), European Community Decision Making, Yale UP; Scholz, Calbert & "

@@ -71,6 +71,7 @@ class Exchange(Model):
     """
 
     name = "exchange"
+    rank = 60
     reference = (
         "Stokman & Van Oosten 1994, 'The exchange of voting positions', in Bueno de Mesquita & "
         "Stokman (eds.), European Community Decision Making, Yale UP; Arregui, Stokman & Thomson "

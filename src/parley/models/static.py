@@ -61,6 +61,7 @@ class Compromise(Model):
     """Weighted mean of positions, O = Σ c_i s_i x_i / Σ c_i s_i (Achen 2006)."""
 
     name = "compromise"
+    rank = 10
     reference = (
         "Achen 2006, 'Evaluating political decision-making models', in Thomson et al. (eds.), "
         "The European Union Decides, Cambridge UP"
@@ -80,6 +81,7 @@ class WeightedMedian(Model):
     """Weighted median of positions: the Condorcet winner under salience-weighted linear losses."""
 
     name = "median"
+    rank = 20
     reference = "Black 1948; Achen 2006 (in The European Union Decides) for the weighted form"
     weights: WeightRule = field(default="capability*salience", metadata={"help": "what weighs each actor's vote"})
 
@@ -215,6 +217,7 @@ class NashBargaining(Model):
     """
 
     name = "nash"
+    rank = 30
     reference = "Nash 1950; Thomson et al. 2006 (The European Union Decides) for its use on EU issues"
     utility: Literal["linear", "quadratic"] = field(default="quadratic", metadata={"help": "loss shape"})
     weights: Literal["equal", "capability", "capability*salience"] = field(

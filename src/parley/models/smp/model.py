@@ -119,6 +119,7 @@ class SMP(Model):
     """
 
     name = "smp"
+    rank = 50
     reference = (
         "KAPSARC Toolkit for Behavioral Analysis (KTAB), Spatial Model of Politics, github.com/KAPSARC/KTAB "
         "(examples/smp, kmodel); equations and reference runs in docs/KTAB.md"
