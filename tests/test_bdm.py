@@ -7,17 +7,23 @@ References used here:
 - the collapse of the same case under the paper's probability formula (MODELS.md §2);
 - hand calculations of a two-actor round, written out below;
 - a plain-loop implementation of one round written from MODELS.md §2 in this file
-  (``reference_round``), against which the vectorised code is checked on random cases.
+  (``reference_round``), against which the vectorised code is checked on random cases;
+- cycles (issue 11): a three-actor cycle worked out by hand, and a brute-force search
+  (``first_return``) that compares every pair of rounds of runs checked round by round
+  against ``reference_round``; the EC case's cycle is pinned to the
+  per-round medians parley prints (parley's own output, not a published figure).
 """
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from parley.api import load_scenario
 from parley.errors import ModelError
 from parley.models import available_models, get_model, parameter_info
 from parley.models import bdm as bdm_module
@@ -366,6 +372,249 @@ def test_row_helpers_match_the_plain_numpy_forms() -> None:
     np.testing.assert_array_equal(bdm_module._blend(weights, key, other), np.where(chosen, key, other))
 
 
+# ---------------------------------------------------------------------- cycles (issue 11)
+
+CASE_2025 = Path(__file__).resolve().parents[1] / "examples" / "ukraine-2025" / "scenario.yaml"
+
+# A and B at 0, C at 10; capabilities 1; saliences 1, 0.4, 1 (see the hand calculation below)
+SWING = [("A", 1.0, 0.0, 1.0), ("B", 1.0, 0.0, 0.4), ("C", 1.0, 10.0, 1.0)]
+
+
+def test_three_actor_cycle_by_hand() -> None:
+    """B swings between 0 and 10 for ever: a cycle of period 2, outcome the mean of 10 and 0.
+
+    risk=False (r = 1: U_s = 2d, U_f = −2d, U_sq = 0) and Q = 1, so
+    EU_i(ch j) = 2d [1 − 2 s_j (1 − P_ij)]. With two occupied points, d = 1 between them
+    (R = 10), and the scholz-code probability is P_ij = (weight at i's point) / (2 g h W),
+    g and h actors at the two points, W = Σ c s = 2.4.
+
+    Round 1 (A, B at 0; C at 10; 2gh W = 9.6): P_AC = P_BC = 1.4/9.6 = 7/48, P_CA = P_CB = 5/48.
+    EU_B(ch C) = EU_A(ch C) = 2(1 − 2·41/48) = −17/12; EU_C(ch A) = 2(1 − 2·43/48) = −19/12;
+    EU_C(ch B) = 2(1 − 0.8·43/48) = 17/30 > 0. B: EU_B(ch C) < 0 < EU_C(ch B), fraction
+    (17/12)/(17/30) = 2.5 >= 1: B capitulates to 10. A and C receive no offer (every other
+    EU against them is negative, and B and A stand together). Median (half of W = 1.2,
+    A alone 1 < 1.2): 10.
+
+    Round 2 (A at 0; B, C at 10; 2gh W = 9.6): P_AB = P_AC = 1/9.6 = 5/48, P_BA = P_CA = 7/48.
+    EU_A(ch B) = 2(1 − 0.8·43/48) = 17/30 > 0 > EU_B(ch A) = 2(1 − 2·41/48) = −17/12: B
+    capitulates back to 0 (fraction 2.5); EU_A(ch C) = −19/12, EU_C(ch A) = −17/12: no one
+    else moves. The positions are round 0's again (median 0: A and B hold 1.4 >= 1.2).
+
+    So round 2 repeats round 0: period 2, rounds 1-2, medians 10 and 0, outcome 5, whatever
+    the cap beyond 2. With cycle="last" the outcome flips with the parity of the cap.
+    """
+    sc = scenario(SWING, lo=0, hi=10)
+    for cap in (2, 9, 10, 11):
+        f = BDM(rounds=cap, risk=False).forecast(sc)
+        assert f.outcomes["year"] == 5.0
+        assert f.diagnostics["cycle"] == [{"period": 2, "returns_to": 0, "rounds": [1, 2], "outcomes": [10.0, 0.0],
+                                           "mean": 5.0}]
+        assert f.diagnostics["converged"] == [False]
+        assert f.diagnostics["cycle_note"] == [
+            "cycle of period 2 from round 1 (round 2 repeats round 0): outcome = mean over rounds 1–2"]
+        last = BDM(rounds=cap, risk=False, cycle="last").forecast(sc)
+        assert last.outcomes["year"] == (10.0 if cap % 2 else 0.0)
+        assert last.rounds == f.rounds and last.position_rounds == f.position_rounds
+        assert last.diagnostics["cycle"] == f.diagnostics["cycle"]
+        assert last.diagnostics["cycle_note"] == [
+            "cycle of period 2 from round 1 (round 2 repeats round 0): outcome = last round (cycle=last)"]
+    f = BDM(rounds=10, risk=False).forecast(sc)
+    assert f.position_rounds is not None
+    assert [p["B"]["year"] for p in f.position_rounds] == [0.0, 10.0] * 5 + [0.0]
+    assert all(p["A"]["year"] == 0.0 and p["C"]["year"] == 10.0 for p in f.position_rounds)
+    # one round is not enough to see the return
+    one = BDM(rounds=1, risk=False).forecast(sc)
+    assert one.diagnostics["cycle"] == [None] and one.outcomes["year"] == 10.0
+    assert one.diagnostics["cycle_note"] == ["no cycle within 1 rounds, not converged: outcome = last round"]
+
+
+def plain_median(x: list[float], w: list[float]) -> float:
+    """First position, in ascending order, where the cumulative weight reaches half the total."""
+    total, acc = sum(w), 0.0
+    for k in sorted(range(len(x)), key=lambda k: x[k]):
+        acc += w[k]
+        if acc >= total / 2 - 1e-12 * max(total, 1.0):
+            return x[k]
+    raise AssertionError("no weight")
+
+
+def first_return(states: list[list[float]], near: float) -> tuple[int, int] | None:
+    """The first round t whose state is within ``near`` of an earlier round s's, as (t, s), else None.
+
+    Every pair of rounds is compared, nothing screened; of several such s the latest is taken.
+    """
+    for t in range(1, len(states)):
+        for back in range(t - 1, -1, -1):
+            if all(abs(a - b) <= near for a, b in zip(states[t], states[back], strict=True)):
+                return t, back
+    return None
+
+
+@pytest.mark.parametrize("cfg", [SCHOLZ_CODE, {**SCHOLZ_CODE, "risk": False}], ids=["scholz-code", "no-risk"])
+def test_cycles_match_a_brute_force_loop(cfg: dict[str, Any]) -> None:
+    """On 40 random small cases, in one batch: the same first return, period, mean and outcome as plain loops.
+
+    Each round of the model's run is checked against ``reference_round`` applied to the round
+    before; the first return is then found by ``first_return`` and the mean of the plain
+    weighted medians over the cycle taken here. Cases where two actors come within 1e-6 of
+    each other without meeting are left out: there the offers are ill-conditioned (EU values
+    near 0, a compromise fraction near 1 that the model snaps to a capitulation) and the plain
+    loop may take another offer, a matter of the round, not of cycles.
+    """
+    rng = np.random.default_rng(11)
+    b, n, rounds = 40, 4, 12
+    positions = rng.integers(0, 11, (b, n, 1)).astype(float)
+    positions[:, 0], positions[:, 1] = 0.0, 10.0  # range 10 in every case
+    saliences = rng.integers(1, 11, (b, n, 1)) / 10
+    capabilities = rng.integers(1, 6, (b, n, 1)).astype(float)
+    st = Stances(positions, saliences, capabilities, np.ones((b, n, 1), dtype=bool), np.zeros(1),
+                 np.full(1, 10.0), np.full((b, 1), np.nan))
+    f = BDM(rounds=rounds, **cfg).forecast_batch(st)
+    assert f.position_rounds is not None
+    periods, skipped = [], 0
+    for k in range(b):
+        c, s = list(capabilities[k, :, 0]), list(saliences[k, :, 0])
+        w = [ci * si for ci, si in zip(c, s, strict=True)]
+        states = [list(map(float, p)) for p in f.position_rounds[k, :, :, 0]]
+        if any(0 < abs(p[i] - p[j]) < 1e-6 for p in states[:-1] for i in range(n) for j in range(n)):
+            skipped += 1  # two actors a hair apart: offers are ill-conditioned there, the loop may part
+            continue
+        for t in range(1, rounds + 1):
+            want_t = reference_round(states[t - 1], c, s, {"t_rule": "median", **cfg}, 10.0)
+            np.testing.assert_allclose(states[t], want_t, rtol=0, atol=1e-9)
+        found = first_return(states, 1e-9 * 10)
+        medians = [plain_median(p, w) for p in states]
+        cycle = f.diagnostics[k]["cycle"][0]
+        if found is None:
+            assert cycle is None
+            assert f.outcomes[k, 0] == pytest.approx(medians[-1], abs=1e-9)
+            continue
+        t, back = found
+        periods.append(t - back)
+        assert cycle is not None and (cycle["period"], cycle["returns_to"]) == (t - back, back)
+        assert cycle["rounds"] == list(range(back + 1, t + 1))
+        want = sum(medians[back + 1 : t + 1]) / (t - back)
+        assert cycle["mean"] == pytest.approx(want, abs=1e-9)
+        assert f.outcomes[k, 0] == pytest.approx(want, abs=1e-9)
+        assert f.diagnostics[k]["converged"][0] == (t - back == 1)
+    assert skipped <= 10, skipped
+    assert len(periods) >= 20 and sum(p >= 2 for p in periods) >= 10 and 1 in periods  # cycles and convergence
+
+
+def test_ec_case_cycle(data_file: Any) -> None:
+    """The EC case (shared CSV, BDM 1994 p. 78) cycles with period 18: round 189 repeats round 171 exactly.
+
+    Found by this implementation (parley's own output, no published figure): rounds 172-189 give
+    the medians below (as ``parley forecast ... -m bdm -p rounds=200`` prints them round by
+    round); their mean, taken here, is the outcome for any cap from 189 on. The 10-round default
+    ends before the cycle starts, so its outcome stays round 10's 7.0.
+    """
+    importers = pytest.importorskip("parley.scenario.importers")
+    path = data_file("cases/ec_emissions_bdm1994.csv")
+    sc = importers.import_text(path.read_text(encoding="utf-8"), str(path), name="year")
+    f = BDM(rounds=200).forecast(sc)
+    assert f.rounds is not None and f.position_rounds is not None
+    printed = [r["year"] for r in f.rounds]  # printed[t - 1] is round t
+    cycle = printed[171:189]  # rounds 172..189
+    assert cycle == pytest.approx([8.302, 9.355, 9.894, 9.894, 7.0, 7.0, 8.028, 9.177, 9.831, 9.831, 7.0, 7.0,
+                                   7.409, 8.713, 9.611, 9.611, 10.0, 10.0], abs=5e-4)
+    assert f.position_rounds[189] == f.position_rounds[171]  # exactly
+    assert printed[189:200] == printed[171:182]  # and so on, round after round
+    mean = sum(cycle) / 18
+    assert mean == pytest.approx(8.7587, abs=1e-4)
+    d = f.diagnostics
+    assert d["cycle"][0]["period"] == 18 and d["cycle"][0]["returns_to"] == 171
+    assert d["cycle"][0]["rounds"] == list(range(172, 190))
+    assert d["cycle"][0]["outcomes"] == cycle
+    assert d["cycle"][0]["mean"] == pytest.approx(mean, abs=1e-12)
+    assert f.outcomes["year"] == pytest.approx(mean, abs=1e-12)
+    assert d["cycle_note"] == ["cycle of period 18 from round 172 (round 189 repeats round 171): "
+                               "outcome = mean over rounds 172–189"]
+    for cap in (189, 190, 207):
+        assert BDM(rounds=cap).forecast(sc).outcomes["year"] == f.outcomes["year"]
+    # the rounds are the same with cycle="last", whose outcome is the last one
+    last = BDM(rounds=200, cycle="last").forecast(sc)
+    assert last.rounds == f.rounds and last.outcomes["year"] == printed[-1]
+    # 10 rounds: no cycle yet
+    ten = BDM().forecast(sc)
+    assert ten.outcomes["year"] == 7.0 and ten.diagnostics["cycle"] == [None]
+    assert ten.diagnostics["converged"] == [False]
+    assert ten.diagnostics["cycle_note"] == ["no cycle within 10 rounds, not converged: outcome = last round"]
+
+
+def test_2025_case_outcome_does_not_depend_on_the_cap_past_the_cycle() -> None:
+    """examples/ukraine-2025: once an issue's cycle is found, caps R and R + 1 give the same outcome.
+
+    Territory cycles with period 6 (round 9 repeats round 3), so rounds=9 and rounds=10 agree
+    on it (with cycle="last" they gave 4 and 2); the army cap's cycle has period 31 (round 42
+    repeats round 11), so it settles from rounds=42 on (654 and 400 at 9 and 10 rounds).
+    """
+    sc = load_scenario(CASE_2025)
+    nine, ten = BDM(rounds=9).forecast(sc), BDM(rounds=10).forecast(sc)
+    last9, last10 = BDM(rounds=9, cycle="last").forecast(sc), BDM(rounds=10, cycle="last").forecast(sc)
+    assert (last9.outcomes["territory"], last10.outcomes["territory"]) == (4.0, 2.0)
+    assert (round(last9.outcomes["army_cap"]), round(last10.outcomes["army_cap"])) == (654, 400)
+    assert nine.outcomes["territory"] == ten.outcomes["territory"] == pytest.approx((2 + 2 + 2 + 3.943 + 2 + 4) / 6,
+                                                                                      abs=1e-3)
+    assert nine.diagnostics["cycle"][0] == ten.diagnostics["cycle"][0]
+    assert ten.diagnostics["cycle"][0]["period"] == 6 and ten.diagnostics["cycle"][0]["returns_to"] == 3
+    assert last10.rounds == ten.rounds  # the run is the same; only the outcome differs
+    cap = 60
+    a, b = BDM(rounds=cap).forecast(sc), BDM(rounds=cap + 1).forecast(sc)
+    assert a.diagnostics["cycle"][1]["period"] == 31 and a.diagnostics["cycle"][1]["returns_to"] == 11
+    settled = [k for k, c in zip(sc.issue_ids, a.diagnostics["cycle"], strict=True) if c is not None]
+    assert {"territory", "army_cap"} <= set(settled) and len(settled) >= len(sc.issue_ids) - 3
+    for k in settled:
+        assert a.outcomes[k] == b.outcomes[k], k
+    assert a.diagnostics["cycle"] == b.diagnostics["cycle"]
+
+
+def test_cycle_tolerance() -> None:
+    """cycle_tol = 0 asks for an exact return; a looser tolerance finds a run that nears a cycle sooner.
+
+    2025 case, frozen assets: the positions come within 1e-9 of a period-2 cycle by round 34
+    but repeat exactly only from round 44 (parley's own output).
+    """
+    sc = load_scenario(CASE_2025)
+    j = sc.issue_ids.index("frozen_assets")
+    near = BDM(rounds=60).forecast(sc).diagnostics["cycle"][j]
+    exact = BDM(rounds=60, cycle_tol=0.0).forecast(sc).diagnostics["cycle"][j]
+    assert (near["period"], near["returns_to"]) == (2, 32)
+    assert (exact["period"], exact["returns_to"]) == (2, 42)
+    assert near["mean"] == pytest.approx(exact["mean"], abs=1e-6)
+
+
+def test_convergence_is_a_period_one_return() -> None:
+    """The paper's formula on the EC case: everyone at 7.0 by round 3, so round 4 repeats round 3."""
+    f = BDM(**PAPER).forecast(scenario(EC))
+    assert f.diagnostics["cycle"] == [{"period": 1, "returns_to": 3, "rounds": [4], "outcomes": [7.0], "mean": 7.0}]
+    assert f.diagnostics["converged"] == [True]
+    assert f.diagnostics["cycle_note"] == ["converged in round 3 (round 4 repeats it)"]
+    # a loose tol stops runs without a return: converged, no cycle
+    rng = np.random.default_rng(8)
+    st = random_stances(rng, b=1, n=12, m=1)
+    g = BDM(rounds=30, tol=0.05).forecast_batch(st)
+    assert g.n_rounds is not None and g.rounds is not None
+    d = g.diagnostics[0]
+    assert d["stopped_by"] == ["tolerance"] and d["converged"] == [True] and d["cycle"] == [None]
+    assert d["cycle_note"] == ["converged by tolerance in round 5, no cycle: outcome = last round"]
+    assert g.outcomes[0, 0] == g.rounds[0, -1, 0]
+
+
+def test_forecast_table_says_the_cycle() -> None:
+    """`parley forecast FILE -m bdm` prints one line per way the issues ended."""
+    from typer.testing import CliRunner
+
+    from parley.cli import app
+
+    result = CliRunner().invoke(app, ["forecast", str(CASE_2025), "-m", "bdm", "--no-store"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "territory: cycle of period 6 from round 4 (round 9 repeats round 3): outcome = mean over rounds 4–9" in text
+    assert "army_cap, long_range," in text and "no cycle within 10 rounds, not converged: outcome = last round" in text
+    assert "znpp: converged in round 1 (round 2 repeats it)" in text
+
+
 # ---------------------------------------------------------------------- contract and structure
 
 
@@ -421,11 +670,14 @@ def test_batch_shapes_and_diagnostics() -> None:
     assert f.position_rounds is not None and f.position_rounds.shape == (3, 7, 7, 3)
     assert f.n_rounds is not None and f.n_rounds.shape == (3,)
     np.testing.assert_array_equal(f.position_rounds[:, 0], st.positions)
-    np.testing.assert_array_equal(f.outcomes, f.rounds[:, -1])
+    np.testing.assert_array_equal(BDM(rounds=6, cycle="last").forecast_batch(st).outcomes, f.rounds[:, -1])
     for k, d in enumerate(f.diagnostics):
         assert len(d["means"]) == 3 and all(len(v) == f.n_rounds[k] for v in d["means"])
         assert set(d["stopped_by"]) <= {"rounds", "tolerance"}
         assert d["params"] == BDM(rounds=6).params()
+        assert len(d["cycle"]) == len(d["converged"]) == len(d["cycle_note"]) == 3
+        for j, c in enumerate(d["cycle"]):  # the outcome is the cycle's mean, or the last round without one
+            assert f.outcomes[k, j] == (f.rounds[k, -1, j] if c is None else c["mean"])
 
 
 def test_tolerance_stops_early_and_repeats_last_round() -> None:
@@ -442,16 +694,19 @@ def test_tolerance_stops_early_and_repeats_last_round() -> None:
 def test_registered_with_documented_parameters() -> None:
     assert available_models()["bdm"] is BDM
     info = {p["name"]: p for p in parameter_info(BDM)}
-    assert set(info) == {"probability", "q", "t_rule", "perspective", "selection", "range", "risk", "rounds", "tol"}
+    assert set(info) == {"probability", "q", "t_rule", "perspective", "selection", "range", "risk", "rounds", "tol",
+                         "cycle", "cycle_tol"}
     assert all(p["help"] for p in info.values())
     assert info["selection"]["choices"] == ["scholz-code", "least-move", "highest-eu"]
+    assert info["cycle"]["choices"] == ["mean", "last"] and info["cycle"]["default"] == "mean"
     assert get_model("bdm", {"probability": "paper", "rounds": "3", "risk": "false"}) == BDM(
         probability="paper", rounds=3, risk=False)
 
 
 @pytest.mark.parametrize("params", [
     {"q": 1.5}, {"q": -0.1}, {"rounds": 0}, {"tol": -1}, {"selection": "nearest"}, {"probability": "bdm"},
-    {"range": "width"}, {"perspective": "mine"}, {"t_rule": "half"},
+    {"range": "width"}, {"perspective": "mine"}, {"t_rule": "half"}, {"cycle": "median"}, {"cycle_tol": -1e-9},
+    {"cycle_tol": float("inf")},
 ])
 def test_bad_parameters_are_refused(params: dict[str, Any]) -> None:
     with pytest.raises(ModelError):

@@ -127,6 +127,12 @@ def _forecast_notes(result: Forecast, sc: Scenario) -> list[str]:
         notes.append(
             f"ran {len(result.rounds)} rounds" + (f" (stopped by {how})" if how else "") + f"; last rounds {last}"
         )
+    cycle_notes = d.get("cycle_note")
+    if isinstance(cycle_notes, list) and len(cycle_notes) == len(sc.issue_ids):
+        by_note: dict[str, list[str]] = {}  # issues that ended alike share one line
+        for issue, note in zip(sc.issue_ids, cycle_notes, strict=True):
+            by_note.setdefault(str(note), []).append(issue)
+        notes.extend(f"{', '.join(issues)}: {note}" for note, issues in by_note.items())
     infeasible = [
         sc.issue_ids[j]
         for j, info in enumerate(d.get("issues") or [])

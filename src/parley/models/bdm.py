@@ -62,8 +62,19 @@ class BDM(Model):
     − Q U_sq − (1 − Q)[T U_b + (1 − T) U_w]; the pair's two values decide whether one side
     gives in (confrontation), meets the other part way (compromise) or gives in entirely
     (capitulation); each actor takes one offer and all move at once. The forecast of a
-    round is the c·s-weighted median of the positions; the last round's median is the
-    outcome. The weighted mean of each round is reported in the diagnostics.
+    round is the c·s-weighted median of the positions. The weighted mean of each round is
+    reported in the diagnostics.
+
+    **Cycles.** Moves are simultaneous, so a run need not settle: an issue's positions can
+    return to an earlier round's and repeat from there. Each issue of each variant is
+    watched on its own; the first round t whose positions all lie within ``cycle_tol`` ×
+    the scale width of an earlier round s's closes a cycle of period t − s, rounds s+1..t.
+    With ``cycle="mean"`` (default) the outcome is the mean of the medians over those
+    rounds, which no longer depends on the cap ``rounds`` once the cycle is found; with
+    ``cycle="last"`` it is the last round's median, as before (Scholz's tables are round by
+    round). A return after one round (period 1) is convergence. The run itself, and so
+    ``rounds`` and ``position_rounds``, are the same either way; without a return before
+    the cap the outcome is the last round's median, and the diagnostics say so.
 
     **Default configuration and why.** The defaults (``probability="scholz-code"``,
     ``selection="scholz-code"``, ``q=1``, ``perspective="receiver"``, ``range="positions"``,
@@ -79,12 +90,16 @@ class BDM(Model):
     default is the rule Scholz's code applies. Q = 1 is Scholz's value (T then plays no
     part). Note that the run does not settle on this case: rounds 9 and 10 give 9.67 and
     7.0, so the 10-round outcome is 7.0 (BDM's own forecast was 8.35, the outcome 8.833).
+    It does cycle, but late: round 189 repeats round 171 exactly (period 18), and the mean
+    over rounds 172–189 is 8.76, the outcome from ``rounds=189`` on.
 
     Decisions this implementation makes where the sources are silent: R is fixed for the
     run from the input positions (``range="positions"``) or the issue's scale; actors at the
     same position make no offers to each other; ties between equally good offers go to the
     lower resulting position; a variant's issue stops as soon as no actor moves by more
-    than ``tol`` times the issue's scale width, and then repeats its last round.
+    than ``tol`` times the issue's scale width, and then repeats its last round; a cycle's
+    outcome is the unweighted mean of its rounds' medians (the sources stop at a fixed
+    number of rounds and say nothing of cycles).
     """
 
     name = "bdm"
@@ -147,12 +162,27 @@ class BDM(Model):
         default=True,
         metadata={"help": "infer risk exponents from security levels (False: r = 1 for every actor)"},
     )
-    rounds: int = field(default=10, metadata={"help": "number of rounds to run (at most)"})
+    rounds: int = field(default=10, metadata={"help": "number of rounds to run (at most): the cap"})
     tol: float = field(
         default=0.0,
         metadata={"help": (
             "stop an issue when no actor moves by more than tol × the issue's scale width "
             "(0: only when nobody moves, which changes no result)"
+        )},
+    )
+    cycle: Literal["mean", "last"] = field(
+        default="mean",
+        metadata={"help": (
+            "outcome of an issue whose positions return to an earlier round's: 'mean' = the mean of the "
+            "weighted medians over the rounds of that cycle; 'last' = the last round's median, cycle or "
+            "not (the older behaviour; Scholz's tables are round by round). Cycles are reported either way"
+        )},
+    )
+    cycle_tol: float = field(
+        default=1e-9,
+        metadata={"help": (
+            "a round returns to an earlier round's state when every actor's position is within "
+            "cycle_tol × the issue's scale width of it (0: exactly)"
         )},
     )
 
@@ -163,6 +193,7 @@ class BDM(Model):
             "perspective": ("receiver", "own"),
             "selection": ("scholz-code", "least-move", "highest-eu"),
             "range": ("positions", "scale"),
+            "cycle": ("mean", "last"),
         }
         for key, allowed in choices.items():
             if getattr(self, key) not in allowed:
@@ -173,6 +204,12 @@ class BDM(Model):
             raise ValueError(f"rounds must be a whole number of at least 1 (got {self.rounds!r})")
         if isinstance(self.tol, bool) or not isinstance(self.tol, (int, float)) or not 0.0 <= self.tol < np.inf:
             raise ValueError(f"tol must be a finite number of at least 0 (got {self.tol!r})")
+        if (
+            isinstance(self.cycle_tol, bool)
+            or not isinstance(self.cycle_tol, (int, float))
+            or not 0.0 <= self.cycle_tol < np.inf
+        ):
+            raise ValueError(f"cycle_tol must be a finite number of at least 0 (got {self.cycle_tol!r})")
         if not isinstance(self.risk, bool):
             raise ValueError(f"risk must be true or false (got {self.risk!r})")
 
@@ -182,15 +219,19 @@ class BDM(Model):
         Returns
         -------
         BatchForecast
-            ``outcomes`` (B, M): the last round's weighted median; ``rounds`` (B, T, M): the
+            ``outcomes`` (B, M): the mean of the weighted medians over an issue's cycle
+            (``cycle="mean"``), else the last round's; ``rounds`` (B, T, M): the
             median after each round 1..T (as in Scholz's Table 2); ``n_rounds`` (B,): the most
             rounds any issue of the variant ran; ``positions`` (B, N, M) and
             ``position_rounds`` (B, T+1, N, M, round 0 = input), NaN where an actor has no
             stance. ``diagnostics`` per variant, each list with one entry per issue:
             ``rounds_run``, ``stopped_by`` ("rounds", "tolerance", or "no weight" when no
             actor on the issue carries weight, outcome NaN), ``median_start`` and
-            ``mean_start`` (round 0), ``means`` (weighted mean after rounds 1..n_rounds) and
-            ``params``.
+            ``mean_start`` (round 0), ``means`` (weighted mean after rounds 1..n_rounds),
+            ``cycle`` (None, or ``period``, ``returns_to`` = the round s whose state recurs,
+            ``rounds`` s+1..t, ``outcomes`` = their medians and ``mean``), ``converged``
+            (a period-1 return, or stopped by ``tol``), ``cycle_note`` (one line saying
+            which, and what the outcome is) and ``params``.
         """
         b, n, m = stances.shape
         rounds = int(self.rounds)
@@ -199,10 +240,12 @@ class BDM(Model):
         pos = np.empty((total, rounds + 1, n))  # positions after each round, absent actors included
         run = np.zeros(total, dtype=np.int64)
         stopped = np.full(total, "no weight", dtype=object)
+        back = np.full(total, -1, dtype=np.int64)  # the earlier round whose state recurs (-1: none)
+        found = np.full(total, -1, dtype=np.int64)  # the round in which it recurs
         chunk = max(1, _CHUNK_ELEMENTS // max(n * n, 1))
         for start in range(0, total, chunk):
             sl = slice(start, min(start + chunk, total))
-            self._run_lanes(lanes.take(sl), pos[sl], run[sl], stopped[sl])
+            self._run_lanes(lanes.take(sl), pos[sl], run[sl], stopped[sl], back[sl], found[sl])
         w = np.broadcast_to(lanes.w[:, None, :], pos.shape)
         med, mean = _median_mean(pos.reshape(-1, n), np.ascontiguousarray(w).reshape(-1, n))
         med, mean = med.reshape(total, rounds + 1), mean.reshape(total, rounds + 1)
@@ -210,27 +253,53 @@ class BDM(Model):
         med[np.broadcast_to(no_weight, med.shape)] = np.nan
         mean[np.broadcast_to(no_weight, mean.shape)] = np.nan
         np.copyto(pos, np.nan, where=~lanes.present[:, None, :])
+        # a cycle is rounds back+1 .. found (round `found` repeats round `back`)
+        has_cycle = found >= 0
+        period = np.where(has_cycle, found - back, 1)
+        t_axis = np.arange(rounds + 1)
+        in_cycle = (t_axis > back[:, None]) & (t_axis <= found[:, None])
+        cycle_mean = np.where(in_cycle, med, 0.0).sum(axis=1) / period
+        outcome = med[:, rounds]
+        if self.cycle == "mean":
+            outcome = np.where(has_cycle, cycle_mean, outcome)
+        converged = (has_cycle & (period == 1)) | (stopped == "tolerance")
 
         def by_variant(a: np.ndarray) -> np.ndarray:
             return a.reshape((b, m, *a.shape[1:]))
 
         med_b, mean_b, pos_b, run_b = by_variant(med), by_variant(mean), by_variant(pos), by_variant(run)
-        stopped_b = by_variant(stopped)
+        stopped_b, back_b, found_b = by_variant(stopped), by_variant(back), by_variant(found)
+        cycle_mean_b, converged_b = by_variant(cycle_mean), by_variant(converged)
         n_rounds = run_b.max(axis=1).astype(np.int64)
         params = self.params()
         diagnostics = []
         for k in range(b):
             t = int(n_rounds[k])
+            cycles: list[dict[str, Any] | None] = []
+            for j in range(m):
+                first, last = int(back_b[k, j]) + 1, int(found_b[k, j])
+                cycles.append(None if last < 0 else {
+                    "period": last - first + 1,
+                    "returns_to": first - 1,
+                    "rounds": list(range(first, last + 1)),
+                    "outcomes": [float(v) for v in med_b[k, j, first : last + 1]],
+                    "mean": float(cycle_mean_b[k, j]),
+                })
             diagnostics.append({
                 "rounds_run": [int(v) for v in run_b[k]],
                 "stopped_by": [str(v) for v in stopped_b[k]],
                 "median_start": [float(v) for v in med_b[k, :, 0]],
                 "mean_start": [float(v) for v in mean_b[k, :, 0]],
                 "means": [[float(v) for v in mean_b[k, j, 1 : t + 1]] for j in range(m)],
+                "cycle": cycles,
+                "converged": [bool(v) for v in converged_b[k]],
+                "cycle_note": [
+                    self._cycle_note(c, str(stopped_b[k, j]), int(run_b[k, j])) for j, c in enumerate(cycles)
+                ],
                 "params": params,
             })
         return BatchForecast(
-            outcomes=med_b[:, :, rounds].copy(),
+            outcomes=by_variant(outcome).copy(),
             rounds=np.ascontiguousarray(med_b[:, :, 1:].transpose(0, 2, 1)),
             n_rounds=n_rounds,
             positions=np.ascontiguousarray(pos_b[:, :, rounds, :].transpose(0, 2, 1)),
@@ -238,16 +307,48 @@ class BDM(Model):
             diagnostics=tuple(diagnostics),
         )
 
+    def _cycle_note(self, cycle: dict[str, Any] | None, stopped: str, ran: int) -> str:
+        """How an issue's run ended and what its outcome is, in one line."""
+        if stopped == "no weight":
+            return "no actor carries weight: no outcome"
+        if cycle is not None and cycle["period"] == 1:
+            return f"converged in round {cycle['returns_to']} (round {cycle['rounds'][0]} repeats it)"
+        if cycle is not None:
+            first, last = cycle["rounds"][0], cycle["rounds"][-1]
+            how = f"mean over rounds {first}–{last}" if self.cycle == "mean" else "last round (cycle=last)"
+            return (f"cycle of period {cycle['period']} from round {first} (round {last} repeats round "
+                    f"{first - 1}): outcome = {how}")
+        if stopped == "tolerance":
+            return f"converged by tolerance in round {ran}, no cycle: outcome = last round"
+        return f"no cycle within {int(self.rounds)} rounds, not converged: outcome = last round"
+
     # ------------------------------------------------------------------ one chunk of lanes
 
-    def _run_lanes(self, lanes: _Lanes, pos: FloatArray, run: IntArray, stopped: NDArray[Any]) -> None:
-        """Run every round for a chunk of lanes, writing the positions of each round in place."""
+    def _run_lanes(
+        self, lanes: _Lanes, pos: FloatArray, run: IntArray, stopped: NDArray[Any], back: IntArray, found: IntArray
+    ) -> None:
+        """Run every round for a chunk of lanes, writing the positions of each round in place.
+
+        After each round, a lane that has not yet returned to an earlier state is compared with
+        all its earlier rounds: the first round t whose positions are all within ``cycle_tol``
+        × the scale width of an earlier round's sets ``found = t`` and ``back`` = the latest
+        such round. The sum of a lane's positions screens the pairs of rounds first (two states
+        that close differ in it by at most N times as much, plus rounding), so only candidates
+        are compared actor by actor. The run itself goes on to ``rounds`` (or the tolerance).
+        """
+        rounds = int(self.rounds)
         x = lanes.x.copy()
         live = lanes.present.any(axis=1) & (lanes.w.sum(axis=1) > 0)
         pos[:, 0] = x
         active = live.copy()
         stopped[live] = "rounds"
-        for t in range(1, int(self.rounds) + 1):
+        n = x.shape[1]
+        near = self.cycle_tol * lanes.width
+        # positions stay within the span of round 0's (moves go toward other actors' positions)
+        slack = n * (near + 4.0 * n * np.finfo(float).eps * np.abs(x).max(axis=1, initial=0.0))
+        sums = np.empty((len(x), rounds + 1))
+        sums[:, 0] = x.sum(axis=1)
+        for t in range(1, rounds + 1):
             idx = np.flatnonzero(active)
             if idx.size:
                 sub = lanes if idx.size == len(x) else lanes.take(idx)
@@ -259,6 +360,15 @@ class BDM(Model):
                 stopped[idx[done]] = "tolerance"
                 active[idx[done]] = False
             pos[:, t] = x
+            sums[:, t] = x.sum(axis=1)
+            look = idx[found[idx] < 0]  # lanes that ran this round and have not recurred yet
+            if look.size:
+                lane, earlier = np.nonzero(np.abs(sums[look, :t] - sums[look, t, None]) <= slack[look, None])
+                lane = look[lane]
+                # absent actors never move, so they differ by 0
+                same = np.abs(pos[lane, earlier] - pos[lane, t]).max(axis=1) <= near[lane]
+                np.maximum.at(back, lane[same], earlier[same])
+                found[lane[same]] = t
 
     def _round(self, lanes: _Lanes, x: FloatArray) -> FloatArray:
         """One round on a set of lanes: the positions after every actor has taken its offer."""
