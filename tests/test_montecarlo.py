@@ -22,7 +22,7 @@ from parley.analysis.plans.scorecard import score_plans
 from parley.analysis.plans.scoring import ScoringOptions
 from parley.analysis.uncertainty import inputs, montecarlo
 from parley.analysis.uncertainty.montecarlo import InputSpace, Noise, monte_carlo
-from parley.cli.uncertainty import register
+from parley.cli.uncertainty import app as uncertainty_app
 from parley.errors import ModelError, ParleyError, ScenarioError
 from parley.scenario.io import scenario_from_dict
 
@@ -355,9 +355,7 @@ plans:
 
 @pytest.fixture()
 def cli() -> typer.Typer:
-    app = typer.Typer()
-    register(app)
-    return app
+    return uncertainty_app
 
 
 def test_cli_montecarlo_json_table_and_output(cli: typer.Typer, tmp_path: Path) -> None:

@@ -76,6 +76,8 @@ class TaskResult:
         The id of the run kept in the store, or None when it was not kept.
     seed
         The seed actually used (drawn fresh when none was given), or None for runs that draw nothing.
+    details
+        Further result objects of the run (Monte Carlo: ``discovery``, plan → its finding).
     """
 
     kind: str
@@ -83,6 +85,7 @@ class TaskResult:
     data: dict[str, Any]
     run_id: str | None
     seed: int | None
+    details: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 
 def resolve_seed(seed: int | None) -> int:

@@ -120,7 +120,7 @@ def montecarlo(
             started=started,
             version=result.version,
         )
-    return TaskResult("montecarlo", result, data, run_id, result.seed)
+    return TaskResult("montecarlo", result, data, run_id, result.seed, {"discovery": found})
 
 
 @dataclass(frozen=True)
