@@ -155,19 +155,24 @@ class TaskKind:
             out.append({"name": f.name, "type": str(f.type), "default": default, "help": f.metadata.get("help", "")})
         return out
 
-    def make_options(self, values: Mapping[str, Any]) -> Any:
+    def make_options(self, values: Mapping[str, Any], *, strict: bool = True) -> Any:
         """Options from a mapping of the schema's names (or its aliases); None values keep the default.
+
+        With ``strict=False`` names the kind does not take are left out (a front end's request
+        form has the fields of every kind).
 
         Raises
         ------
         ParleyError
-            For a name the kind does not take.
+            For a name the kind does not take (``strict``).
         """
         names = {f.name for f in dataclasses.fields(self.options)}
         given = {}
         for key, value in values.items():
             name = self.aliases.get(key, key)
             if name not in names:
+                if not strict:
+                    continue
                 raise ParleyError(f"a {self.name} run takes no option {key!r}; it takes {', '.join(sorted(names))}")
             if value is not None:
                 given[name] = value
