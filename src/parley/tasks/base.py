@@ -7,13 +7,12 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
-
-from parley._random import check_seed
 from parley.errors import ParleyError
-from parley.scenario.core import Scenario
+
+if TYPE_CHECKING:
+    from parley.scenario.core import Scenario
 
 Progress = Callable[..., None]
 """Told what a task is doing: ``progress(message)``, and ``progress(message, done, total)`` for counted
@@ -96,6 +95,10 @@ def resolve_seed(seed: int | None) -> int:
     ParleyError
         For a seed that is not a whole number >= 0.
     """
+    import numpy as np
+
+    from parley._random import check_seed
+
     if seed is None:
         return int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
     check_seed(seed)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from parley.models.base import get_model
-from parley.scenario.core import Scenario
 from parley.tasks.base import Progress, RunStore, TaskResult, now, option, resolve_seed, say
 from parley.tasks.defaults import DEFAULT_MODEL
+
+if TYPE_CHECKING:
+    from parley.scenario.core import Scenario
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,8 @@ class ForecastOptions:
 
 def check_forecast(scenario: Scenario, options: ForecastOptions) -> None:
     """Fail, before computing, for an unknown model or bad parameters."""
+    from parley.models.base import get_model
+
     get_model(options.model, options.params)
 
 
@@ -51,6 +54,8 @@ def forecast(
     ParleyError
         For an unknown model, bad parameters or a bad seed.
     """
+    from parley.models.base import get_model
+
     opts = options or ForecastOptions()
     model = get_model(opts.model, opts.params)
     seed = resolve_seed(opts.seed)

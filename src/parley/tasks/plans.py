@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from parley.errors import ParleyError
-from parley.scenario.core import Scenario
 from parley.tasks.base import Progress, RunStore, TaskResult, now, option, resolve_seed, say, unique
 from parley.tasks.defaults import plan_models
+
+if TYPE_CHECKING:
+    from parley.scenario.core import Scenario
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,14 @@ import functools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from parley.errors import ParleyError
-from parley.models.base import available_models, get_model
-from parley.scenario.core import Scenario
 from parley.tasks.base import Progress, RunStore, TaskResult, option, say
 from parley.tasks.defaults import DEFAULT_MODEL, MONTECARLO_DRAWS, REPORT_SEED, REPORT_SENSITIVITY_SAMPLES
+
+if TYPE_CHECKING:
+    from parley.scenario.core import Scenario
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class ReportOptions:
 
 def check_report(scenario: Scenario, options: ReportOptions) -> None:
     """Fail, before computing, for an unknown model or a negative size."""
+    from parley.models.base import get_model
+
     for name in options.models:
         get_model(name)
     if options.montecarlo_draws < 0 or options.sensitivity_samples < 0:
@@ -86,6 +89,7 @@ def report_data(
         JSON-ready data; :func:`parley.report.render_html` turns it into HTML.
     """
     from parley._version import __version__
+    from parley.models.base import available_models
     from parley.tasks.forecast import ForecastOptions
 
     opts = options or ReportOptions()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from parley.errors import ParleyError
-from parley.models.base import get_model
-from parley.scenario.core import Scenario
 from parley.tasks.base import Progress, RunStore, TaskResult, now, option, resolve_seed, say
 from parley.tasks.defaults import DEFAULT_MODEL, MONTECARLO_DRAWS, MORRIS_TRAJECTORIES, SOBOL_SAMPLES
+
+if TYPE_CHECKING:
+    from parley.scenario.core import Scenario
 
 
 def runner_for(scheduler: str | None, workers: int | None) -> Any:
@@ -54,6 +55,8 @@ class MonteCarloOptions:
 
 def check_montecarlo(scenario: Scenario, options: MonteCarloOptions) -> None:
     """Fail, before computing, for an unknown model or fewer than one draw."""
+    from parley.models.base import get_model
+
     get_model(options.model, options.params)
     if options.n < 1:
         raise ParleyError("a Monte Carlo run needs at least one draw")
@@ -144,6 +147,8 @@ class SensitivityOptions:
 
 def check_sensitivity(scenario: Scenario, options: SensitivityOptions) -> None:
     """Fail, before computing, for an unknown model or method."""
+    from parley.models.base import get_model
+
     get_model(options.model, options.params)
     if options.method not in ("sobol", "morris"):
         raise ParleyError(f"the sensitivity method must be sobol or morris, not {options.method!r}")
