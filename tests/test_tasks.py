@@ -132,6 +132,11 @@ def test_every_scenario_kind_run_from_the_web_app_is_kept(tmp_path: Path) -> Non
             assert state["status"] == "done", state
         runs = client.get("/api/runs").json()
         assert {r["kind"] for r in runs} == set(kinds)
+        for r in runs:  # every run has its page; analyses are shown with the report's sections
+            page = client.get(f"/runs/{r['id']}")
+            assert page.status_code == 200, (r["kind"], page.text[:200])
+            if r["kind"] in ("plans", "coalitions", "montecarlo"):
+                assert '<section id="' in page.text, r["kind"]
         # every one was kept with the seed it used; only the coalition analysis draws nothing
         seeds = {r["kind"]: r["seed"] for r in runs}
         assert seeds.pop("coalitions") is None and None not in seeds.values()

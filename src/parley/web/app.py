@@ -29,6 +29,7 @@ from parley.scenario.io import dump_scenario, scenario_from_text
 from parley.store import RunNotFoundError, Store, StoreError
 from parley.tasks import ForecastOptions, get_task, scenario_tasks
 from parley.tasks import forecast as forecast_task
+from parley.tasks.report import SECTIONS as REPORT_SECTIONS
 from parley.web.jobs import JobQueue, job_work
 
 MAX_UPLOAD_BYTES = 2_000_000
@@ -251,7 +252,7 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
             issues = stored.get("issues", [])
             if record.kind == "forecast":
                 chart = _forecast_chart(stored, record.result)
-            elif record.kind in ("plans", "montecarlo"):
+            elif record.kind in REPORT_SECTIONS:  # the report's analysis sections render their runs
                 sections, charts = _analysis_sections(store, record)
         return page(request, "run.html", run=record, chart=chart, issues=issues, sections=sections, charts=charts)
 
