@@ -114,3 +114,15 @@ def test_layer_checker_finds_what_it_should(tmp_path: Path) -> None:
 def test_layers_import_only_the_layers_below() -> None:
     """scenario < models < analysis < tasks; store and report below cli and web (DESIGN.md)."""
     assert layer_violations(ROOT / "src" / "parley") == []
+
+
+def test_command_line_starts_without_heavy_libraries() -> None:
+    """Issue 10: `parley --help` starts quickly because the command modules and the task layer load
+    numpy, pydantic, SciPy, numba, SQLAlchemy, Alembic and Plotly only inside the commands that use them."""
+    code = (
+        "import sys, parley.cli, parley.tasks;"
+        "heavy = ('numpy', 'pydantic', 'scipy', 'numba', 'sqlalchemy', 'alembic', 'plotly', 'fastapi', 'yaml');"
+        "print(','.join(m for m in heavy if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "", f"importing the command line loads: {out}"
