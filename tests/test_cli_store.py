@@ -16,7 +16,7 @@ import typer
 from typer.testing import CliRunner
 
 import parley
-from parley.cli.runs import open_store, register
+from parley.cli.runs import open_store, runs_app
 from parley.store import Store, record_forecast
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,7 +31,7 @@ def make_app() -> typer.Typer:
     def main() -> None:
         """parley (test app)"""
 
-    register(app)
+    app.add_typer(runs_app, name="runs")
     return app
 
 

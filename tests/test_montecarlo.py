@@ -21,7 +21,7 @@ from parley._random import as_generator, child_generators
 from parley.analysis.plans.scorecard import score_plans
 from parley.analysis.plans.scoring import ScoringOptions
 from parley.analysis.uncertainty.montecarlo import InputSpace, Noise, monte_carlo
-from parley.cli.uncertainty import register
+from parley.cli.uncertainty import app as uncertainty_app
 from parley.errors import ModelError, ParleyError, ScenarioError
 from parley.scenario.io import scenario_from_dict
 
@@ -348,9 +348,7 @@ plans:
 
 @pytest.fixture()
 def cli() -> typer.Typer:
-    app = typer.Typer()
-    register(app)
-    return app
+    return uncertainty_app
 
 
 def test_cli_montecarlo_json_table_and_output(cli: typer.Typer, tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ import pytest
 
 from parley.errors import ModelError
 from parley.models import get_model
+from parley.models.smp import codes
 from parley.models.smp import compiled as smp_numba
 from parley.models.smp.kernels import (
     coalitions,
@@ -490,7 +491,7 @@ def test_compiled_kernels_equal_numpy_ones(monkeypatch) -> None:  # type: ignore
     plain = run()
     for a, b in zip(compiled, plain, strict=True):
         np.testing.assert_array_equal(a, b)
-    for rule in smp_numba.RULES:
+    for rule in codes.RULES:
         monkeypatch.setattr(smp_numba, "ENABLED", False)
         ref = coalitions(U, w, rule)
         for parallel_from in (10**12, 0):  # the serial and the threaded kernel

@@ -669,3 +669,11 @@ def test_list_scenarios_counts_runs(tmp_path) -> None:  # type: ignore[no-untype
     rows = {r["scenario_id"]: r for r in store.list_scenarios()}
     assert rows[a.scenario_id]["runs"] == 2 and rows[b.scenario_id]["runs"] == 0
     assert rows[b.scenario_id]["title"] == "B"
+
+
+def test_schema_head_constant_is_the_migrations_head() -> None:
+    """Opening a store skips Alembic when it is at SCHEMA_HEAD: that constant must be the head of
+    the shipped migrations (reference: Alembic's own reading of the migration scripts)."""
+    from parley.store.tables import SCHEMA_HEAD
+
+    assert store_db.head_revision() == SCHEMA_HEAD

@@ -7,13 +7,16 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 
 from parley._json import json_safe
-from parley.errors import ScenarioError
+from parley.errors import ParleyError, ScenarioError
+
+if TYPE_CHECKING:
+    from parley.store import Store
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -68,3 +71,37 @@ def check_output_path(path: Path) -> None:
         fail(f"cannot write {path}: the folder {folder} does not exist")
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         fail(f"cannot write {path}: permission denied")
+
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        envvar="PARLEY_STORE",
+        show_envvar=True,
+        help="database URL (sqlite:///file.db, postgresql://user@host/db) or SQLite file; "
+        "default: parley.db in the user data folder",
+    ),
+]
+NoStoreOption = Annotated[bool, typer.Option("--no-store", help="do not keep the run in the store")]
+
+
+def open_store(url: str | None = None) -> Store:
+    """Open the store at ``url`` (default ``$PARLEY_STORE``, else the user data folder), or exit 1 with one message."""
+    from parley.store import Store  # SQLAlchemy is imported only by commands that keep or read runs
+
+    try:
+        return Store.open(url)
+    except ParleyError as e:
+        fail(e)
+
+
+def keeper(url: str | None, no_store: bool) -> Store | None:
+    """The store a command keeps its run in: None with ``--no-store``."""
+    return None if no_store else open_store(url)
+
+
+def kept(run_id: str | None) -> None:
+    """Say on stderr where the run was kept."""
+    if run_id is not None:
+        err.print(f"run {run_id} kept in the store", markup=False)

@@ -1,22 +1,30 @@
 """``parley plans`` and ``parley coalitions``: the plan analyses on the command line.
 
-Call :func:`register` on the ``parley`` typer app to add the two commands. The commands
-are thin: they call :mod:`parley.analysis.plans.report` and
-:mod:`parley.analysis.plans.coalitions` and render the result with rich, or write its
-``to_dict()`` as JSON.
+The commands call :func:`parley.tasks.plans` and :func:`parley.tasks.coalitions` (which keep
+the run in the store) and render the result with rich, or write its ``to_dict()`` as JSON.
 """
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from parley.cli.common import Format, emit_json, fail, out
+from parley.cli.common import Format, NoStoreOption, StoreOption, emit_json, fail, keeper, kept, out
 from parley.errors import ParleyError
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+app = typer.Typer()
+
+
+def _table(**kwargs: Any) -> Table:
+    from rich.table import Table
+
+    return Table(**kwargs)
 
 
 def _f(x: Any, digits: int = 3) -> str:
@@ -41,16 +49,11 @@ def _short(text: str, n: int = 60) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _unique(ids: list[str] | None) -> list[str] | None:
-    """Ids given more than once kept once, in the order first given."""
-    return None if ids is None else list(dict.fromkeys(ids))
-
-
 def _scorecard_tables(reports: list[tuple[str, Any]]) -> None:
     """Accept/gain and concession matrices; one column per plan per report (before/after)."""
     first = reports[0][1].scorecard
-    acc = Table(title="Acceptance: ✓ accepts (plan beats its reservation), with its gain", title_justify="left")
-    con = Table(
+    acc = _table(title="Acceptance: ✓ accepts (plan beats its reservation), with its gain", title_justify="left")
+    con = _table(
         title="Concession index: share of the way to its opponent's ideal that the outcome gives away",
         title_justify="left",
     )
@@ -107,14 +110,14 @@ def _details(rep: Any, provisions: bool) -> None:
             markup=False,
         )
         if provisions:
-            t = Table(title=f"{p.plan}: who gains and who loses on each provision", title_justify="left")
+            t = _table(title=f"{p.plan}: who gains and who loses on each provision", title_justify="left")
             for col in ("point", "provision", "issue → position", "gain", "lose"):
                 t.add_column(col)
             for e in p.provisions:
                 where = f"{e.issue} → {e.position:g}" if e.issue is not None and e.position is not None else "–"
                 t.add_row(e.point or str(e.index), _short(e.text), where, ", ".join(e.gainers), ", ".join(e.losers))
             out.print(t)
-    alt = Table(title="Alternatives compared (forecasts scored like plans)", title_justify="left")
+    alt = _table(title="Alternatives compared (forecasts scored like plans)", title_justify="left")
     alt.add_column("alternative")
     alt.add_column("accepting (capability share)", justify="right")
     bell = [rep.bargaining.side_a, rep.bargaining.side_b] if rep.bargaining is not None else []
@@ -155,7 +158,7 @@ def _bargaining_table(reports: list[tuple[str, Any]]) -> None:
             f"{_f(br.upper_base)}]); status quo at {_f(br.status_quo)}",
             markup=False,
         )
-        t = Table(
+        t = _table(
             caption="x: the plan on the 0–1 scale; m_A, m_B: margins to each side's limit; P: P(acceptable); "
             "Δp: shift implied by its military terms; after: inside the range once Δp is applied (no outside-option "
             "shift); commit.: Powell's commitment problem (inside today's range without outside-option shifts, "
@@ -179,7 +182,7 @@ def _bargaining_table(reports: list[tuple[str, Any]]) -> None:
         out.print(t)
         terms = [(p.plan, t) for p in br.plans for t in p.terms]
         if terms:
-            tt = Table(title="Military terms behind Δp (rule: docs/analysis.md §2.5)", title_justify="left")
+            tt = _table(title="Military terms behind Δp (rule: docs/analysis.md §2.5)", title_justify="left")
             for col in ("plan", "provision", "tag (how found)", "side", "kept", "elasticity", "note"):
                 tt.add_column(col)
             for plan, term in terms:
@@ -200,7 +203,7 @@ def _durability_table(rep: Any) -> None:
 
     if not rep.durability:
         return
-    t = Table(
+    t = _table(
         title="Durability indicators (what the literature measures; + / − : its association)", title_justify="left"
     )
     t.add_column("indicator")
@@ -230,14 +233,14 @@ def _words_deeds_table(rep: Any) -> None:
     wd = rep.words_deeds
     if not wd.positions:
         return
-    t = Table(title="Words vs deeds: stated and revealed positions", title_justify="left")
+    t = _table(title="Words vs deeds: stated and revealed positions", title_justify="left")
     for col in ("actor", "issue", "revealed", "stated", "stated − revealed"):
         t.add_column(col, justify="left" if col in ("actor", "issue") else "right")
     for g in wd.positions:
         t.add_row(g.actor, g.issue, _f(g.revealed, 4), _f(g.stated, 4), _signed(g.difference))
     out.print(t)
     if wd.forecasts:
-        ft = Table(title="Forecast gap per issue (forecast on stated − on revealed)", title_justify="left")
+        ft = _table(title="Forecast gap per issue (forecast on stated − on revealed)", title_justify="left")
         ft.add_column("issue")
         for f in wd.forecasts:
             ft.add_column(f.model, justify="right")
@@ -254,7 +257,7 @@ def _words_deeds_table(rep: Any) -> None:
 
 
 def _changes_table(changes: Any) -> None:
-    t = Table(title="What the shock changed", title_justify="left")
+    t = _table(title="What the shock changed", title_justify="left")
     for col in ("plan", "actor", "what", "before", "after"):
         t.add_column(col)
     for c in changes:
@@ -266,198 +269,177 @@ def _changes_table(changes: Any) -> None:
     out.print(t)
 
 
-def register(app: typer.Typer) -> None:
-    """Add ``plans`` and ``coalitions`` to a typer app (once; a second call does nothing)."""
-    names = {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
-    if "plans" in names:
+@app.command("plans")
+def plans_cmd(
+    file: Annotated[Path, typer.Argument(help="scenario file (YAML or JSON) with plans")],
+    plan: Annotated[list[str] | None, typer.Option("--plan", help="plan id (repeatable; default all)")] = None,
+    shock: Annotated[str | None, typer.Option("--shock", help="compare before and after this shock")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json")] = Format.table,
+    model: Annotated[
+        list[str] | None, typer.Option("--model", "-m", help="model whose forecast is scored (repeatable)")
+    ] = None,
+    issue: Annotated[str | None, typer.Option("--issue", help="bargaining range on this issue only")] = None,
+    p: Annotated[
+        float | None, typer.Option("--p", min=0.0, max=1.0, help="A's chance of winning a war (default derived)")
+    ] = None,
+    p_concentration: Annotated[
+        float | None,
+        typer.Option("--p-concentration", min=0.0, help="make p ~ Beta(p·k, (1−p)·k) with this k (k > 0)"),
+    ] = None,
+    cost_a: Annotated[float | None, typer.Option("--cost-a", min=0.0, help="A's cost of war on the 0–1 scale")] = None,
+    cost_b: Annotated[float | None, typer.Option("--cost-b", min=0.0, help="B's cost of war on the 0–1 scale")] = None,
+    ally_a: Annotated[
+        list[str] | None,
+        typer.Option("--ally-a", help="actor or group on A's side (repeatable; default: by position)"),
+    ] = None,
+    ally_b: Annotated[
+        list[str] | None, typer.Option("--ally-b", help="actor or group on B's side (repeatable)")
+    ] = None,
+    refusal_shock_a: Annotated[
+        str | None, typer.Option("--refusal-shock-a", help="shock that hits A if it refuses (e.g. aid cut)")
+    ] = None,
+    refusal_shock_b: Annotated[
+        str | None, typer.Option("--refusal-shock-b", help="shock that hits B if it refuses")
+    ] = None,
+    provisions: Annotated[
+        bool, typer.Option("--provisions", help="show who gains and loses on each provision")
+    ] = False,
+    stated: Annotated[bool, typer.Option("--stated", help="score with stated instead of revealed positions")] = False,
+    seed: Annotated[int | None, typer.Option(min=0, help="seed for models that draw")] = None,
+    store_url: StoreOption = None,
+    no_store: NoStoreOption = False,
+) -> None:
+    """Score each plan for every actor: acceptance, vetoes, concession index, bargaining range, durability."""
+    from parley.scenario.load import load_scenario
+    from parley.tasks.plans import PlansOptions
+    from parley.tasks.plans import plans as run
+
+    opts = PlansOptions(
+        plans=tuple(plan) if plan is not None else None,
+        shock=shock,
+        models=tuple(model) if model is not None else None,
+        issue=issue,
+        p=p,
+        p_concentration=p_concentration,
+        cost_a=cost_a,
+        cost_b=cost_b,
+        allies_a=tuple(ally_a or ()),
+        allies_b=tuple(ally_b or ()),
+        refusal_shock_a=refusal_shock_a,
+        refusal_shock_b=refusal_shock_b,
+        stated=stated,
+        seed=seed,
+    )
+    try:
+        sc = load_scenario(file)
+        done = run(sc, opts, store=keeper(store_url, no_store))
+    except ParleyError as e:
+        fail(e)
+    kept(done.run_id)
+    if fmt is Format.json:
+        emit_json(done.data)
         return
-
-    @app.command("plans")
-    def plans_cmd(
-        file: Annotated[Path, typer.Argument(help="scenario file (YAML or JSON) with plans")],
-        plan: Annotated[list[str] | None, typer.Option("--plan", help="plan id (repeatable; default all)")] = None,
-        shock: Annotated[str | None, typer.Option("--shock", help="compare before and after this shock")] = None,
-        fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json")] = Format.table,
-        model: Annotated[
-            list[str] | None, typer.Option("--model", "-m", help="model whose forecast is scored (repeatable)")
-        ] = None,
-        issue: Annotated[str | None, typer.Option("--issue", help="bargaining range on this issue only")] = None,
-        p: Annotated[
-            float | None, typer.Option("--p", min=0.0, max=1.0, help="A's chance of winning a war (default derived)")
-        ] = None,
-        p_concentration: Annotated[
-            float | None,
-            typer.Option("--p-concentration", min=0.0, help="make p ~ Beta(p·k, (1−p)·k) with this k (k > 0)"),
-        ] = None,
-        cost_a: Annotated[
-            float | None, typer.Option("--cost-a", min=0.0, help="A's cost of war on the 0–1 scale")
-        ] = None,
-        cost_b: Annotated[
-            float | None, typer.Option("--cost-b", min=0.0, help="B's cost of war on the 0–1 scale")
-        ] = None,
-        ally_a: Annotated[
-            list[str] | None,
-            typer.Option("--ally-a", help="actor or group on A's side (repeatable; default: by position)"),
-        ] = None,
-        ally_b: Annotated[
-            list[str] | None, typer.Option("--ally-b", help="actor or group on B's side (repeatable)")
-        ] = None,
-        refusal_shock_a: Annotated[
-            str | None, typer.Option("--refusal-shock-a", help="shock that hits A if it refuses (e.g. aid cut)")
-        ] = None,
-        refusal_shock_b: Annotated[
-            str | None, typer.Option("--refusal-shock-b", help="shock that hits B if it refuses")
-        ] = None,
-        provisions: Annotated[
-            bool, typer.Option("--provisions", help="show who gains and loses on each provision")
-        ] = False,
-        stated: Annotated[
-            bool, typer.Option("--stated", help="score with stated instead of revealed positions")
-        ] = False,
-        seed: Annotated[int | None, typer.Option(min=0, help="seed for models that draw")] = None,
-    ) -> None:
-        """Score each plan for every actor: acceptance, vetoes, concession index, bargaining range, durability."""
-        from parley.analysis.plans.bargaining import BargainingOptions, Fixed, check_input, distribution
-        from parley.analysis.plans.report import compare, plan_report
-        from parley.analysis.plans.scorecard import ScoringOptions
-        from parley.api import load_scenario
-
-        try:
-            sc = load_scenario(file)
-            if not sc.plans:
-                raise ParleyError(f"{file} has no plans to score")
-            plan = _unique(plan)
-            for name, value in (("p", p), ("cost_a", cost_a), ("cost_b", cost_b)):
-                if value is not None:  # typer's ranges let nan and inf through
-                    check_input(name, value)
-            p_spec: Any = p
-            if p_concentration is not None:
-                if p is None:
-                    from parley.analysis.plans.bargaining import bargaining_range
-
-                    p = bargaining_range(sc, [], options=BargainingOptions(issue=issue)).p
-                p_spec = distribution({"distribution": "beta", "mean": p, "concentration": p_concentration}, "--p")
-            elif p is not None:
-                p_spec = Fixed(p)
-            bopts = BargainingOptions(
-                issue=issue,
-                p=p_spec,
-                cost_a=cost_a,
-                cost_b=cost_b,
-                refusal_shock_a=refusal_shock_a,
-                refusal_shock_b=refusal_shock_b,
-                allies_a=tuple(ally_a or ()),
-                allies_b=tuple(ally_b or ()),
-            )
-            kwargs: dict[str, Any] = {
-                "options": ScoringOptions(stated=stated),
-                "models": model,
-                "bargaining": bopts,
-                "rng": seed,
-            }
-            if shock is not None:
-                cmp = compare(sc, shock, plan, **kwargs)
-                if fmt is Format.json:
-                    emit_json(cmp.to_dict())
-                    return
-                reports = [("before", cmp.before), ("after", cmp.after)]
-            else:
-                rep = plan_report(sc, plan, **kwargs)
-                if fmt is Format.json:
-                    emit_json(rep.to_dict())
-                    return
-                reports = [("", rep)]
-        except ParleyError as e:
-            fail(e)
-        out.print(
-            f"{sc.title} — {reports[0][1].scorecard.utility_form} utility; "
-            "reservation = outside option, else status quo; issues a plan leaves out stay at the status quo"
-            + (f"; shock '{shock}' applied in 'after'" if shock else ""),
-            markup=False,
-        )
-        _scorecard_tables(reports)
-        if shock is not None:
-            _changes_table(cmp.changes)
-            _bargaining_table(reports)
-            return
-        _details(reports[0][1], provisions)
+    if shock is not None:
+        cmp = done.result
+        reports = [("before", cmp.before), ("after", cmp.after)]
+    else:
+        reports = [("", done.result)]
+    out.print(
+        f"{sc.title} — {reports[0][1].scorecard.utility_form} utility; "
+        "reservation = outside option, else status quo; issues a plan leaves out stay at the status quo"
+        + (f"; shock '{shock}' applied in 'after'" if shock else ""),
+        markup=False,
+    )
+    _scorecard_tables(reports)
+    if shock is not None:
+        _changes_table(cmp.changes)
         _bargaining_table(reports)
-        _durability_table(reports[0][1])
-        _words_deeds_table(reports[0][1])
+        return
+    _details(reports[0][1], provisions)
+    _bargaining_table(reports)
+    _durability_table(reports[0][1])
+    _words_deeds_table(reports[0][1])
 
-    @app.command("coalitions")
-    def coalitions_cmd(
-        file: Annotated[Path, typer.Argument(help="scenario file (YAML or JSON)")],
-        plan: Annotated[list[str] | None, typer.Option("--plan", help="plan id (repeatable; default all)")] = None,
-        fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json")] = Format.table,
-        threshold: Annotated[
-            float,
-            typer.Option("--threshold", min=0.0, max=1.0, help="capability share a plan needs to pass (above it)"),
-        ] = 0.5,
-        bloc_threshold: Annotated[
-            float,
-            typer.Option("--bloc-threshold", min=0.0, max=1.0, help="alignment distance at which blocs are cut"),
-        ] = 0.25,
-        group: Annotated[
-            list[str] | None, typer.Option("--group", help="declared group (repeatable; default all)")
-        ] = None,
-    ) -> None:
-        """Alignment between actors, blocs, cohesion of declared groups, and pivotal actors of each plan."""
-        from parley.analysis.plans.coalitions import coalition_analysis
-        from parley.api import load_scenario
 
-        try:
-            sc = load_scenario(file)
-            res = coalition_analysis(
-                sc, _unique(plan), threshold=threshold, bloc_threshold=bloc_threshold, groups=group
-            )
-        except ParleyError as e:
-            fail(e)
-        if fmt is Format.json:
-            emit_json(res.to_dict())
-            return
-        bt = Table(
-            title=f"Blocs (average-linkage clustering of alignment distance, cut at {bloc_threshold:g})",
+@app.command("coalitions")
+def coalitions_cmd(
+    file: Annotated[Path, typer.Argument(help="scenario file (YAML or JSON)")],
+    plan: Annotated[list[str] | None, typer.Option("--plan", help="plan id (repeatable; default all)")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json")] = Format.table,
+    threshold: Annotated[
+        float,
+        typer.Option("--threshold", min=0.0, max=1.0, help="capability share a plan needs to pass (above it)"),
+    ] = 0.5,
+    bloc_threshold: Annotated[
+        float,
+        typer.Option("--bloc-threshold", min=0.0, max=1.0, help="alignment distance at which blocs are cut"),
+    ] = 0.25,
+    group: Annotated[list[str] | None, typer.Option("--group", help="declared group (repeatable; default all)")] = None,
+    store_url: StoreOption = None,
+    no_store: NoStoreOption = False,
+) -> None:
+    """Alignment between actors, blocs, cohesion of declared groups, and pivotal actors of each plan."""
+    from parley.scenario.load import load_scenario
+    from parley.tasks.plans import CoalitionsOptions, coalitions
+
+    opts = CoalitionsOptions(
+        plans=tuple(plan) if plan is not None else None,
+        threshold=threshold,
+        bloc_threshold=bloc_threshold,
+        groups=tuple(group) if group is not None else None,
+    )
+    try:
+        sc = load_scenario(file)
+        done = coalitions(sc, opts, store=keeper(store_url, no_store))
+    except ParleyError as e:
+        fail(e)
+    kept(done.run_id)
+    res = done.result
+    if fmt is Format.json:
+        emit_json(done.data)
+        return
+    bt = _table(
+        title=f"Blocs (average-linkage clustering of alignment distance, cut at {bloc_threshold:g})",
+        title_justify="left",
+    )
+    bt.add_column("bloc", justify="right")
+    bt.add_column("members")
+    for k, b in enumerate(res.blocs.blocs, 1):
+        bt.add_row(str(k), ", ".join(b))
+    out.print(bt)
+    al = res.alignment
+    at = _table(title="Alignment distance (0 = same positions, 1 = opposite ends)", title_justify="left")
+    at.add_column("")
+    for a in al.actor_ids:
+        at.add_column(a, justify="right")
+    for i, a in enumerate(al.actor_ids):
+        at.add_row(a, *[_f(v, 2) for v in al.distance[i]])
+    out.print(at)
+    for g in res.groups:
+        gt = _table(
+            title=f"Group {g.group}: {', '.join(g.members)} (position spread {_f(g.spread, 2)})",
             title_justify="left",
         )
-        bt.add_column("bloc", justify="right")
-        bt.add_column("members")
-        for k, b in enumerate(res.blocs.blocs, 1):
-            bt.add_row(str(k), ", ".join(b))
-        out.print(bt)
-        al = res.alignment
-        at = Table(title="Alignment distance (0 = same positions, 1 = opposite ends)", title_justify="left")
-        at.add_column("")
-        for a in al.actor_ids:
-            at.add_column(a, justify="right")
-        for i, a in enumerate(al.actor_ids):
-            at.add_row(a, *[_f(v, 2) for v in al.distance[i]])
-        out.print(at)
-        for g in res.groups:
-            gt = Table(
-                title=f"Group {g.group}: {', '.join(g.members)} (position spread {_f(g.spread, 2)})",
-                title_justify="left",
+        for col in ("alternative", "accepting", "share", "capability share", "gain sd", "gain min", "gain max"):
+            gt.add_column(col, justify="left" if col in ("alternative", "accepting") else "right")
+        for c in (g.status_quo, *g.plans):
+            gt.add_row(
+                c.alternative,
+                ", ".join(c.accepting) or "–",
+                _f(c.share, 2),
+                _f(c.capability_share, 2),
+                _f(c.gain_sd),
+                _signed(c.gain_min),
+                _signed(c.gain_max),
             )
-            for col in ("alternative", "accepting", "share", "capability share", "gain sd", "gain min", "gain max"):
-                gt.add_column(col, justify="left" if col in ("alternative", "accepting") else "right")
-            for c in (g.status_quo, *g.plans):
-                gt.add_row(
-                    c.alternative,
-                    ", ".join(c.accepting) or "–",
-                    _f(c.share, 2),
-                    _f(c.capability_share, 2),
-                    _f(c.gain_sd),
-                    _signed(c.gain_min),
-                    _signed(c.gain_max),
-                )
-            out.print(gt)
-        pt = Table(
-            title=f"Pivotal actors (a plan passes with support > {threshold:g} and every veto consenting)",
-            title_justify="left",
-        )
-        for col in ("plan", "support", "vetoes pass", "passes", "pivotal actors"):
-            pt.add_column(col)
-        for pv in res.pivots:
-            who = "; ".join(f"{x.actor} by {x.direction} ({', '.join(x.reasons)})" for x in pv.pivots) or "none"
-            pt.add_row(pv.plan, _f(pv.support, 2), _mark(pv.vetoes_pass), _mark(pv.passes), who)
-        out.print(pt)
+        out.print(gt)
+    pt = _table(
+        title=f"Pivotal actors (a plan passes with support > {threshold:g} and every veto consenting)",
+        title_justify="left",
+    )
+    for col in ("plan", "support", "vetoes pass", "passes", "pivotal actors"):
+        pt.add_column(col)
+    for pv in res.pivots:
+        who = "; ".join(f"{x.actor} by {x.direction} ({', '.join(x.reasons)})" for x in pv.pivots) or "none"
+        pt.add_row(pv.plan, _f(pv.support, 2), _mark(pv.vetoes_pass), _mark(pv.passes), who)
+    out.print(pt)

@@ -1,7 +1,8 @@
 """``parley runs ...``: list, show, export and delete the runs kept in the store.
 
-:func:`register` adds the ``runs`` sub-app to the main ``parley`` app; :func:`open_store`
-and :func:`record_forecast` are for other commands that keep what they compute.
+``runs_app`` is the ``runs`` group; :mod:`parley.cli` adds it to the ``parley`` app. Every kind
+of run the tasks keep (forecast, plans, coalitions, montecarlo, sensitivity, backtest, report)
+shows up here.
 """
 
 from __future__ import annotations
@@ -9,32 +10,26 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from parley._files import write_text_atomic
 from parley._json import json_safe
-from parley.cli.common import Format, emit_json, err, fail, out
-from parley.store import RunRecord, Store, StoreError, record_forecast
+from parley.cli.common import Format, StoreOption, emit_json, err, fail, open_store, out
+from parley.errors import ParleyError  # every store failure (StoreError) is one
 
-__all__ = ["StoreOption", "open_store", "record_forecast", "register", "runs_app", "write_atomic"]
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from parley.store import RunRecord, Store
+
+__all__ = ["StoreOption", "open_store", "runs_app", "write_atomic"]
 
 runs_app = typer.Typer(
     help="Runs kept in the store (forecasts, analyses): list, show, export, delete.", no_args_is_help=True
 )
 
-StoreOption = Annotated[
-    str | None,
-    typer.Option(
-        "--store",
-        envvar="PARLEY_STORE",
-        show_envvar=True,
-        help="database URL (sqlite:///file.db, postgresql://user@host/db) or SQLite file; "
-        "default: parley.db in the user data folder",
-    ),
-]
 RunId = Annotated[str, typer.Argument(help="run id (a unique prefix of 4+ characters will do)")]
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table or json")]
 
@@ -45,19 +40,6 @@ class RunStatus(StrEnum):
     running = "running"
     done = "done"
     failed = "failed"
-
-
-def register(app: typer.Typer) -> None:
-    """Add the ``runs`` commands to ``app``."""
-    app.add_typer(runs_app, name="runs")
-
-
-def open_store(url: str | None = None) -> Store:
-    """Open the store at ``url`` (default ``$PARLEY_STORE``, else the user data folder), or exit 1 with one message."""
-    try:
-        return Store.open(url)
-    except StoreError as e:
-        fail(e)
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -97,7 +79,7 @@ def list_runs(
     st = open_store(store)
     try:
         records = st.list_runs(limit, kind=kind, status=None if status is None else status.value)
-    except StoreError as e:
+    except ParleyError as e:
         fail(e)
     finally:
         st.close()
@@ -119,6 +101,8 @@ def list_runs(
         ]
         for r in records
     ]
+    from rich.table import Table
+
     headers = ("id", "kind", "status", "created", "duration", "model", "scenario")
     table = Table(title=f"runs in {st.url}", title_justify="left")
     for j, col in enumerate(headers[:-1]):
@@ -136,7 +120,7 @@ def _get(store: str | None, ident: str) -> tuple[Store, RunRecord]:
     st = open_store(store)
     try:
         return st, st.get_run(st.resolve(ident))
-    except StoreError as e:
+    except ParleyError as e:
         st.close()
         fail(e)
 
@@ -149,6 +133,8 @@ def show(run_id: RunId, store: StoreOption = None, fmt: FormatOption = Format.ta
     if fmt is Format.json:
         emit_json(record.to_dict())
         return
+    from rich.table import Table
+
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()
@@ -187,6 +173,8 @@ def _num(value: Any) -> str:
 
 def _outcome_table(outcomes: dict[str, Any]) -> Table:
     """Outcome per issue: one value (a forecast), or a summary of draws (mean, quantiles)."""
+    from rich.table import Table
+
     table = Table(title="outcomes", title_justify="left")
     table.add_column("issue")
     first = next(iter(outcomes.values()))
@@ -210,7 +198,7 @@ def export(
     st, record = _get(store, run_id)
     try:
         data = st.export_run(record.id, include_samples=samples)
-    except StoreError as e:
+    except ParleyError as e:
         fail(e)
     finally:
         st.close()
@@ -234,7 +222,7 @@ def delete(
     st = open_store(store)
     try:
         st.delete_run(run_id.strip().lower())
-    except StoreError as e:
+    except ParleyError as e:
         fail(e)
     finally:
         st.close()

@@ -1,10 +1,11 @@
 """``parley montecarlo`` and ``parley sensitivity``: uncertainty analysis on the command line.
 
-:func:`register` adds the two commands to the ``parley`` Typer app; call it once the app and
-its helpers exist (e.g. at the end of :mod:`parley.cli`). Progress bars go to stderr, results
-to stdout (or, with ``--output``, to a JSON file written atomically: a run that is stopped
-leaves no partial file).
+The commands call :func:`parley.tasks.montecarlo` and :func:`parley.tasks.sensitivity` (which
+keep the run in the store). Progress bars go to stderr, results to stdout (or, with
+``--output``, to a JSON file written atomically: a run that is stopped leaves no partial file).
 """
+
+from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
@@ -12,7 +13,24 @@ from typing import Annotated, Any
 
 import typer
 
-__all__ = ["register"]
+from parley.cli.common import (
+    Format,
+    NoStoreOption,
+    StoreOption,
+    emit_json,
+    err,
+    fail,
+    keeper,
+    kept,
+    out,
+    parse_params,
+)
+from parley.errors import ParleyError
+from parley.tasks.defaults import DEFAULT_MODEL, MONTECARLO_DRAWS, MORRIS_TRAJECTORIES, SOBOL_SAMPLES
+
+__all__ = ["app"]
+
+app = typer.Typer()
 
 
 class Method(StrEnum):
@@ -51,8 +69,6 @@ class _Bar:
     def __init__(self, label: str) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-        from parley.cli.common import err
-
         self.progress = Progress(
             TextColumn(label),
             BarColumn(),
@@ -64,252 +80,243 @@ class _Bar:
         )
         self.task: Any = None
 
-    def __enter__(self) -> "_Bar":
+    def __enter__(self) -> _Bar:
         self.progress.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.progress.__exit__(None, None, None)
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, message: str, done: int | None = None, total: int | None = None) -> None:
+        if done is None:  # a step without a count: nothing to draw
+            return
         if self.task is None:
             self.task = self.progress.add_task("", total=total)
         self.progress.update(self.task, completed=done, total=total)
 
 
-def register(app: typer.Typer) -> None:
-    """Add ``montecarlo`` and ``sensitivity`` to ``app``."""
+model_opt = typer.Option("--model", "-m", help="a registered model (see `parley models`)")
+param_opt = typer.Option("--param", "-p", help="model parameter KEY=VALUE (repeatable)")
+seed_opt = typer.Option(min=0, help="seed; draw i uses child stream i (default: fresh, and reported)")
+sched_opt = typer.Option("--scheduler", help="Dask scheduler address tcp://HOST:PORT (default: local processes)")
+workers_opt = typer.Option("--workers", min=1, help="local worker processes (1: run in this process)")
+fmt_opt = typer.Option("--format", "-f", help="table or json")
+output_opt = typer.Option("--output", "-o", help="also write the full JSON result to this file (atomically)")
+npos_opt = typer.Option("--noise-position", min=0.0, help="sd of position noise, as a share of each scale")
+nsal_opt = typer.Option("--noise-salience", min=0.0, help="sd of salience noise (clipped to 0–1)")
+ncap_opt = typer.Option("--noise-capability", min=0.0, help="log-sd of a capability factor")
+
+
+@app.command("montecarlo")
+def montecarlo_cmd(
+    file: Annotated[Path, typer.Argument(help="scenario file (YAML, JSON) or importable CSV")],
+    model: Annotated[str, model_opt] = DEFAULT_MODEL,
+    param: Annotated[list[str] | None, param_opt] = None,
+    n: Annotated[int, typer.Option("-n", min=1, help="number of draws")] = MONTECARLO_DRAWS,
+    seed: Annotated[int | None, seed_opt] = None,
+    scheduler: Annotated[str | None, sched_opt] = None,
+    workers: Annotated[int | None, workers_opt] = None,
+    noise_position: Annotated[float, npos_opt] = 0.0,
+    noise_salience: Annotated[float, nsal_opt] = 0.0,
+    noise_capability: Annotated[float, ncap_opt] = 0.0,
+    stated: Annotated[bool, typer.Option("--stated", help="start from stated positions")] = False,
+    discover: Annotated[
+        Finder | None, typer.Option("--discover", help="explain each plan's veto test with CART or PRIM")
+    ] = None,
+    fmt: Annotated[Format, fmt_opt] = Format.table,
+    output: Annotated[Path | None, output_opt] = None,
+    store_url: StoreOption = None,
+    no_store: NoStoreOption = False,
+) -> None:
+    """Draw the scenario's uncertain inputs N times: outcome quantiles, plan acceptance, coalition splits."""
+    from parley.analysis.uncertainty.runners import write_json_atomic
+    from parley.scenario.load import load_scenario
+    from parley.tasks.uncertainty import MonteCarloOptions, montecarlo
+
+    opts = MonteCarloOptions(
+        model=model,
+        params=parse_params(param),
+        n=n,
+        seed=seed,
+        noise_position=noise_position,
+        noise_salience=noise_salience,
+        noise_capability=noise_capability,
+        stated=stated,
+        discover=None if discover is None else discover.value,
+        scheduler=scheduler,
+        workers=workers,
+    )
+    try:
+        sc = load_scenario(file)
+        store = keeper(store_url, no_store)
+        with _Bar(f"{model}: {n} draws") as bar:
+            done = montecarlo(sc, opts, store=store, progress=bar)
+    except ParleyError as e:
+        fail(e)
+    result, data = done.result, done.data
+    found = done.details["discovery"]
+    if output is not None:
+        try:
+            write_json_atomic(output, data)
+        except OSError as e:
+            fail(f"cannot write {output}: {e.strerror or e}")
+    kept(done.run_id)
+    if fmt is Format.json:
+        emit_json(data)
+        return
+    if not result.space.size:
+        err.print("note: nothing in this scenario is uncertain and no noise was asked for: every draw is the same")
+    title = f"{sc.title} — model {result.model}, {result.n} draws, seed {result.seed}"
     from rich.table import Table
 
-    from parley.cli.common import Format, emit_json, err, fail, out, parse_params
-
-    def runner_for(scheduler: str | None, workers: int | None) -> Any:
-        from parley.analysis.uncertainty.runners import get_runner
-
-        if scheduler:
-            return get_runner(scheduler)
-        if workers == 1:
-            return get_runner("sequential")
-        return get_runner("process", workers)
-
-    def noise_of(position: float, salience: float, capability: float) -> Any:
-        from parley.analysis.uncertainty.montecarlo import Noise
-
-        return Noise(position=position, salience=salience, capability=capability)
-
-    model_opt = typer.Option("--model", "-m", help="a registered model (see `parley models`)")
-    param_opt = typer.Option("--param", "-p", help="model parameter KEY=VALUE (repeatable)")
-    seed_opt = typer.Option(min=0, help="seed; draw i uses child stream i (default: fresh, and reported)")
-    sched_opt = typer.Option("--scheduler", help="Dask scheduler address tcp://HOST:PORT (default: local processes)")
-    workers_opt = typer.Option("--workers", min=1, help="local worker processes (1: run in this process)")
-    fmt_opt = typer.Option("--format", "-f", help="table or json")
-    output_opt = typer.Option("--output", "-o", help="also write the full JSON result to this file (atomically)")
-    npos_opt = typer.Option("--noise-position", min=0.0, help="sd of position noise, as a share of each scale")
-    nsal_opt = typer.Option("--noise-salience", min=0.0, help="sd of salience noise (clipped to 0–1)")
-    ncap_opt = typer.Option("--noise-capability", min=0.0, help="log-sd of a capability factor")
-
-    @app.command("montecarlo")
-    def montecarlo_cmd(
-        file: Annotated[Path, typer.Argument(help="scenario file (YAML, JSON) or importable CSV")],
-        model: Annotated[str, model_opt] = "compromise",
-        param: Annotated[list[str] | None, param_opt] = None,
-        n: Annotated[int, typer.Option("-n", min=1, help="number of draws")] = 1000,
-        seed: Annotated[int | None, seed_opt] = None,
-        scheduler: Annotated[str | None, sched_opt] = None,
-        workers: Annotated[int | None, workers_opt] = None,
-        noise_position: Annotated[float, npos_opt] = 0.0,
-        noise_salience: Annotated[float, nsal_opt] = 0.0,
-        noise_capability: Annotated[float, ncap_opt] = 0.0,
-        stated: Annotated[bool, typer.Option("--stated", help="start from stated positions")] = False,
-        discover: Annotated[
-            Finder | None, typer.Option("--discover", help="explain each plan's veto test with CART or PRIM")
-        ] = None,
-        fmt: Annotated[Format, fmt_opt] = Format.table,
-        output: Annotated[Path | None, output_opt] = None,
-    ) -> None:
-        """Draw the scenario's uncertain inputs N times: outcome quantiles, plan acceptance, coalition splits."""
-        from parley.analysis.uncertainty.discovery import discover as run_discovery
-        from parley.analysis.uncertainty.montecarlo import monte_carlo, resolve_model
-        from parley.analysis.uncertainty.runners import write_json_atomic
-        from parley.api import load_scenario
-        from parley.errors import ParleyError
-
-        params = parse_params(param)
-        try:
-            sc = load_scenario(file)
-            the_model = resolve_model(model, params)
-            the_noise = noise_of(noise_position, noise_salience, noise_capability)
-            the_runner = runner_for(scheduler, workers)
-            with _Bar(f"{model}: {n} draws") as bar:
-                result = monte_carlo(
-                    sc,
-                    the_model,
-                    n,
-                    seed=seed,
-                    noise=the_noise,
-                    stated=stated,
-                    runner=the_runner,
-                    progress=bar,
-                )
-            found = {}
-            if discover is not None:
-                for plan in result.plan_ids:
-                    found[plan] = run_discovery(result, plan, method=discover.value)
-        except ParleyError as e:
-            fail(e)
-        data = result.to_dict()
-        if found:
-            data["discovery"] = {p: d.to_dict() for p, d in found.items()}
-        if output is not None:
-            try:
-                write_json_atomic(output, data)
-            except OSError as e:
-                fail(f"cannot write {output}: {e.strerror or e}")
-        if fmt is Format.json:
-            emit_json(data)
-            return
-        if not result.space.size:
-            err.print("note: nothing in this scenario is uncertain and no noise was asked for: every draw is the same")
-        title = f"{sc.title} — model {result.model}, {result.n} draws, seed {result.seed}"
-        table = Table(title=title, title_justify="left")
-        table.add_column("issue")
-        for col in ("mean", "5%", "25%", "50%", "75%", "95%"):
-            table.add_column(col, justify="right")
-        table.add_column("scale")
-        for issue in sc.issues:
-            q = data["outcomes"][issue.id]
-            table.add_row(
-                issue.label,
-                *(_num(q[k]) for k in ("mean", "q05", "q25", "q50", "q75", "q95")),
-                f"{issue.lower:g}–{issue.upper:g} {issue.unit}".strip(),
+    table = Table(title=title, title_justify="left")
+    table.add_column("issue")
+    for col in ("mean", "5%", "25%", "50%", "75%", "95%"):
+        table.add_column(col, justify="right")
+    table.add_column("scale")
+    for issue in sc.issues:
+        q = data["outcomes"][issue.id]
+        table.add_row(
+            issue.label,
+            *(_num(q[k]) for k in ("mean", "q05", "q25", "q50", "q75", "q95")),
+            f"{issue.lower:g}–{issue.upper:g} {issue.unit}".strip(),
+        )
+    out.print(table)
+    if result.plan_ids:
+        plans = Table(title="Plans: probability of acceptance", title_justify="left")
+        for col in ("plan", "passes every veto", "all accept", "veto holders", "least willing"):
+            plans.add_column(col, justify="right" if col in ("passes every veto", "all accept") else "left")
+        for plan, s in data["plans"].items():
+            holders = ", ".join(f"{a} {_pct(s['accept'][a])}" for a in s["veto_holders"]) or "none"
+            low = sorted(s["accept"].items(), key=lambda kv: kv[1])[:3]
+            plans.add_row(
+                plan,
+                _pct(s["passes_vetoes"]),
+                _pct(s["accepted_by_all"]),
+                holders,
+                ", ".join(f"{a} {_pct(p)}" for a, p in low),
             )
+        out.print(plans)
+        if result.groups:
+            splits = Table(title="Coalition splits: probability a group divides on a plan", title_justify="left")
+            splits.add_column("group")
+            for plan in result.plan_ids:
+                splits.add_column(plan, justify="right")
+            for g in result.groups:
+                splits.add_row(g, *(_pct(data["plans"][p]["splits"][g]) for p in result.plan_ids))
+            out.print(splits)
+    for plan, d in found.items():
+        out.print(f"[bold]{plan}[/bold] — where the answer flips ({d.method}):")
+        for line in d.describe():
+            out.print(f"  {line}", markup=False)
+    kinds = {"scenario": 0, "noise": 0}
+    for i in result.space.inputs:
+        kinds[i.source] += 1
+    out.print(
+        f"scenario_id {result.scenario_id}; {result.space.size} uncertain inputs "
+        f"({kinds['scenario']} from the file, {kinds['noise']} from noise)",
+        markup=False,
+    )
+
+
+@app.command("sensitivity")
+def sensitivity_cmd(
+    file: Annotated[Path, typer.Argument(help="scenario file (YAML, JSON) or importable CSV")],
+    model: Annotated[str, model_opt] = DEFAULT_MODEL,
+    param: Annotated[list[str] | None, param_opt] = None,
+    method: Annotated[Method, typer.Option("--method", help="sobol (variance shares) or morris (screening)")] = (
+        Method.sobol
+    ),
+    n: Annotated[
+        int | None,
+        typer.Option(
+            "-n",
+            min=2,
+            help=f"sobol: base samples (power of 2, default {SOBOL_SAMPLES}); "
+            f"morris: trajectories ({MORRIS_TRAJECTORIES})",
+        ),
+    ] = None,
+    seed: Annotated[int | None, seed_opt] = None,
+    group_by: Annotated[GroupBy, typer.Option("--group-by", help="group inputs by actor, issue or input")] = (
+        GroupBy.actor
+    ),
+    scheduler: Annotated[str | None, sched_opt] = None,
+    workers: Annotated[int | None, workers_opt] = None,
+    noise_position: Annotated[float, npos_opt] = 0.0,
+    noise_salience: Annotated[float, nsal_opt] = 0.0,
+    noise_capability: Annotated[float, ncap_opt] = 0.0,
+    fmt: Annotated[Format, fmt_opt] = Format.table,
+    output: Annotated[Path | None, output_opt] = None,
+    store_url: StoreOption = None,
+    no_store: NoStoreOption = False,
+) -> None:
+    """Which unknown matters: Sobol' indices (with the value of clarity of each actor) or Morris effects."""
+    from parley.analysis.uncertainty.runners import write_json_atomic
+    from parley.scenario.load import load_scenario
+    from parley.tasks.uncertainty import SensitivityOptions, sensitivity
+
+    opts = SensitivityOptions(
+        model=model,
+        params=parse_params(param),
+        method=method.value,
+        n=n,
+        seed=seed,
+        group_by=group_by.value,
+        noise_position=noise_position,
+        noise_salience=noise_salience,
+        noise_capability=noise_capability,
+        scheduler=scheduler,
+        workers=workers,
+    )
+    try:
+        sc = load_scenario(file)
+        store = keeper(store_url, no_store)
+        with _Bar(f"{method.value}: {model}") as bar:
+            done = sensitivity(sc, opts, store=store, progress=bar)
+    except ParleyError as e:
+        fail(e)
+    result = done.result
+    data = done.data
+    if output is not None:
+        try:
+            write_json_atomic(output, data)
+        except OSError as e:
+            fail(f"cannot write {output}: {e.strerror or e}")
+    kept(done.run_id)
+    if fmt is Format.json:
+        emit_json(data)
+        return
+    out.print(
+        f"{sc.title} — {method.value}, model {result.model}, n {result.n} ({result.evaluations} runs), "
+        f"seed {result.seed}, inputs grouped by {result.group_by}",
+        markup=False,
+    )
+    from rich.table import Table
+
+    conf = f"±{round(100 * result.conf_level)}%"
+    for output_name, groups in result.indices.items():
+        table = Table(title=output_name, title_justify="left")
+        table.add_column(result.group_by)
+        if method is Method.sobol:
+            for col in ("first order S1", conf, "total ST", conf):
+                table.add_column(col, justify="right")
+            rows = sorted(groups.items(), key=lambda kv: -(kv[1]["ST"] if kv[1]["ST"] == kv[1]["ST"] else -1))
+            for g, v in rows:
+                table.add_row(g, _num(v["S1"]), _num(v["S1_conf"]), _num(v["ST"]), _num(v["ST_conf"]))
+        else:
+            for col in ("mu*", conf, "mu", "sigma"):
+                table.add_column(col, justify="right")
+            rows = sorted(
+                groups.items(), key=lambda kv: -(kv[1]["mu_star"] if kv[1]["mu_star"] == kv[1]["mu_star"] else -1)
+            )
+            for g, v in rows:
+                table.add_row(g, _num(v["mu_star"]), _num(v["mu_star_conf"]), _num(v["mu"]), _num(v["sigma"]))
         out.print(table)
-        if result.plan_ids:
-            plans = Table(title="Plans: probability of acceptance", title_justify="left")
-            for col in ("plan", "passes every veto", "all accept", "veto holders", "least willing"):
-                plans.add_column(col, justify="right" if col in ("passes every veto", "all accept") else "left")
-            for plan, s in data["plans"].items():
-                holders = ", ".join(f"{a} {_pct(s['accept'][a])}" for a in s["veto_holders"]) or "none"
-                low = sorted(s["accept"].items(), key=lambda kv: kv[1])[:3]
-                plans.add_row(
-                    plan,
-                    _pct(s["passes_vetoes"]),
-                    _pct(s["accepted_by_all"]),
-                    holders,
-                    ", ".join(f"{a} {_pct(p)}" for a, p in low),
-                )
-            out.print(plans)
-            if result.groups:
-                splits = Table(title="Coalition splits: probability a group divides on a plan", title_justify="left")
-                splits.add_column("group")
-                for plan in result.plan_ids:
-                    splits.add_column(plan, justify="right")
-                for g in result.groups:
-                    splits.add_row(g, *(_pct(data["plans"][p]["splits"][g]) for p in result.plan_ids))
-                out.print(splits)
-        for plan, d in found.items():
-            out.print(f"[bold]{plan}[/bold] — where the answer flips ({d.method}):")
-            for line in d.describe():
-                out.print(f"  {line}", markup=False)
-        kinds = {"scenario": 0, "noise": 0}
-        for i in result.space.inputs:
-            kinds[i.source] += 1
+    for output_name, note in result.notes.items():
+        out.print(f"{output_name}: {note}", markup=False)
+    if method is Method.sobol and result.group_by == "actor":
         out.print(
-            f"scenario_id {result.scenario_id}; {result.space.size} uncertain inputs "
-            f"({kinds['scenario']} from the file, {kinds['noise']} from noise)",
+            "value of clarity = first-order index of an actor's inputs (share of variance removed by "
+            "knowing its true stance); total order = the share it takes part in (docs/uncertainty.md)",
             markup=False,
         )
-
-    @app.command("sensitivity")
-    def sensitivity_cmd(
-        file: Annotated[Path, typer.Argument(help="scenario file (YAML, JSON) or importable CSV")],
-        model: Annotated[str, model_opt] = "compromise",
-        param: Annotated[list[str] | None, param_opt] = None,
-        method: Annotated[Method, typer.Option("--method", help="sobol (variance shares) or morris (screening)")] = (
-            Method.sobol
-        ),
-        n: Annotated[
-            int | None,
-            typer.Option("-n", min=2, help="sobol: base samples (power of 2, default 1024); morris: trajectories (50)"),
-        ] = None,
-        seed: Annotated[int | None, seed_opt] = None,
-        group_by: Annotated[GroupBy, typer.Option("--group-by", help="group inputs by actor, issue or input")] = (
-            GroupBy.actor
-        ),
-        scheduler: Annotated[str | None, sched_opt] = None,
-        workers: Annotated[int | None, workers_opt] = None,
-        noise_position: Annotated[float, npos_opt] = 0.0,
-        noise_salience: Annotated[float, nsal_opt] = 0.0,
-        noise_capability: Annotated[float, ncap_opt] = 0.0,
-        fmt: Annotated[Format, fmt_opt] = Format.table,
-        output: Annotated[Path | None, output_opt] = None,
-    ) -> None:
-        """Which unknown matters: Sobol' indices (with the value of clarity of each actor) or Morris effects."""
-        from parley.analysis.uncertainty import sensitivity as sens
-        from parley.analysis.uncertainty.montecarlo import resolve_model
-        from parley.analysis.uncertainty.runners import write_json_atomic
-        from parley.api import load_scenario
-        from parley.errors import ParleyError
-
-        params = parse_params(param)
-        run = sens.sobol if method is Method.sobol else sens.morris
-        size = n if n is not None else (1024 if method is Method.sobol else 50)
-        try:
-            sc = load_scenario(file)
-            the_model = resolve_model(model, params)
-            the_noise = noise_of(noise_position, noise_salience, noise_capability)
-            the_runner = runner_for(scheduler, workers)
-            with _Bar(f"{method.value}: {model}") as bar:
-                result = run(
-                    sc,
-                    the_model,
-                    size,
-                    seed=seed,
-                    noise=the_noise,
-                    group_by=group_by.value,
-                    runner=the_runner,
-                    progress=bar,
-                )
-        except ParleyError as e:
-            fail(e)
-        data = result.to_dict()
-        if output is not None:
-            try:
-                write_json_atomic(output, data)
-            except OSError as e:
-                fail(f"cannot write {output}: {e.strerror or e}")
-        if fmt is Format.json:
-            emit_json(data)
-            return
-        out.print(
-            f"{sc.title} — {method.value}, model {result.model}, n {result.n} ({result.evaluations} runs), "
-            f"seed {result.seed}, inputs grouped by {result.group_by}",
-            markup=False,
-        )
-        conf = f"±{round(100 * result.conf_level)}%"
-        for output_name, groups in result.indices.items():
-            table = Table(title=output_name, title_justify="left")
-            table.add_column(result.group_by)
-            if method is Method.sobol:
-                for col in ("first order S1", conf, "total ST", conf):
-                    table.add_column(col, justify="right")
-                rows = sorted(groups.items(), key=lambda kv: -(kv[1]["ST"] if kv[1]["ST"] == kv[1]["ST"] else -1))
-                for g, v in rows:
-                    table.add_row(g, _num(v["S1"]), _num(v["S1_conf"]), _num(v["ST"]), _num(v["ST_conf"]))
-            else:
-                for col in ("mu*", conf, "mu", "sigma"):
-                    table.add_column(col, justify="right")
-                rows = sorted(
-                    groups.items(), key=lambda kv: -(kv[1]["mu_star"] if kv[1]["mu_star"] == kv[1]["mu_star"] else -1)
-                )
-                for g, v in rows:
-                    table.add_row(g, _num(v["mu_star"]), _num(v["mu_star_conf"]), _num(v["mu"]), _num(v["sigma"]))
-            out.print(table)
-        for output_name, note in result.notes.items():
-            out.print(f"{output_name}: {note}", markup=False)
-        if method is Method.sobol and result.group_by == "actor":
-            out.print(
-                "value of clarity = first-order index of an actor's inputs (share of variance removed by "
-                "knowing its true stance); total order = the share it takes part in (docs/uncertainty.md)",
-                markup=False,
-            )

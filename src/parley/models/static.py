@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 
 from parley._random import SeedLike
 from parley.models.base import BatchForecast, FloatArray, Model, register
@@ -173,6 +172,8 @@ def _nash_issue(
     k = int(np.argmin(values))
     left, right = grid[max(k - 1, 0)], grid[min(k + 1, len(grid) - 1)]
     if right > left:
+        from scipy.optimize import minimize_scalar  # SciPy is imported only when Nash runs
+
         res = minimize_scalar(
             negative_log_product,
             bounds=(left, right),

@@ -19,7 +19,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from parley.store.errors import StoreError
-from parley.store.tables import VERSION_TABLE
+from parley.store.tables import SCHEMA_HEAD, VERSION_TABLE
 
 ENV_VAR = "PARLEY_STORE"
 SQLITE_TIMEOUT = 30.0  # seconds a writer waits for the lock before giving up
@@ -199,6 +199,20 @@ def current_revision(conn: Connection) -> str | None:
     return ctx.get_current_revision()
 
 
+def _at_head(engine: Engine) -> bool:
+    """Whether the store is at :data:`~parley.store.tables.SCHEMA_HEAD` already, read without Alembic.
+
+    Any doubt (no version table, an older or newer revision, an error) answers False, and
+    :func:`migrate` then takes the full way, with Alembic and the write lock.
+    """
+    try:
+        with reading(engine) as conn:
+            found = list(conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars())
+    except SQLAlchemyError:
+        return False
+    return found == [SCHEMA_HEAD]
+
+
 def migrate(engine: Engine, url: URL) -> None:
     """Bring the schema to the newest revision, in one transaction, holding the write lock.
 
@@ -207,6 +221,8 @@ def migrate(engine: Engine, url: URL) -> None:
     StoreError
         When the database cannot be reached, or was written by a newer parley.
     """
+    if _at_head(engine):
+        return
     from alembic import command
     from alembic.util import CommandError
 

@@ -23,15 +23,18 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 
 from parley.api import describe_models
 from parley.errors import ParleyError, ScenarioError
-from parley.models.base import get_model
 from parley.report.templating import nearest_anchor
 from parley.scenario.core import Scenario
 from parley.scenario.io import dump_scenario, scenario_from_text
 from parley.store import RunNotFoundError, Store, StoreError
-from parley.web.jobs import JobQueue, Progress
+from parley.tasks import ForecastOptions, get_task, scenario_tasks
+from parley.tasks import forecast as forecast_task
+from parley.tasks.report import SECTIONS as REPORT_SECTIONS
+from parley.web.jobs import JobQueue, job_work
 
 MAX_UPLOAD_BYTES = 2_000_000
-JOB_KINDS = ("forecast", "plans", "montecarlo", "report")
+JOB_KINDS = scenario_tasks()
+"""The kinds of run a job can be (every task that runs on a scenario)."""
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 
@@ -47,11 +50,17 @@ class ForecastRequest(BaseModel):
 class JobRequest(BaseModel):
     """An analysis to start in the background."""
 
-    kind: str = Field(default="forecast", description="forecast, plans, montecarlo or report")
-    model: str = "compromise"
+    kind: str = Field(default="forecast", description=", ".join(JOB_KINDS))
+    model: str | None = Field(default=None, description="model (forecast, montecarlo, sensitivity; default compromise)")
     params: dict[str, Any] = Field(default_factory=dict)
-    seed: int = Field(default=20251119, ge=0)
-    draws: int = Field(default=500, ge=0, le=100_000, description="Monte Carlo draws (report: 0 skips the bands)")
+    seed: int | None = Field(default=None, ge=0, description="seed (default: fresh and recorded; report: its own)")
+    draws: int | None = Field(
+        default=None, ge=0, le=100_000, description="Monte Carlo draws (default 1000; report: 0 skips the bands)"
+    )
+
+    def options(self) -> dict[str, Any]:
+        """The request as task options (each kind takes the ones it knows; jobs run in their own thread)."""
+        return {"model": self.model, "params": self.params, "seed": self.seed, "draws": self.draws, "workers": 1}
 
 
 class _LimitUploads(BaseHTTPMiddleware):
@@ -154,67 +163,13 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
         scenario = load(sid)
         if req.kind not in JOB_KINDS:
             raise HTTPException(422, f"unknown kind {req.kind!r}: {', '.join(JOB_KINDS)}")
-        if req.kind == "forecast":
-            try:
-                model = get_model(req.model, req.params)
-            except ParleyError as e:
-                raise HTTPException(422, str(e)) from None
-
-            def work(progress: Progress) -> str:
-                progress(f"forecast: {req.model}")
-                with store.run("forecast", scenario, model=model.name, params=model.params(), seed=req.seed) as run:
-                    run.finish(model.forecast(scenario, rng=req.seed).to_dict())
-                    return run.id
-
-        elif req.kind == "plans":
-            if not scenario.plans:
-                raise HTTPException(422, "this scenario has no plans to score")
-
-            def work(progress: Progress) -> str:
-                from parley.analysis.plans.report import plan_report
-
-                progress("scoring every plan for every actor")
-                with store.run("plans", scenario, seed=req.seed) as run:
-                    run.finish(plan_report(scenario, models=("compromise", "median", "nash"), rng=req.seed).to_dict())
-                    return run.id
-
-        elif req.kind == "montecarlo":
-            try:
-                model = get_model(req.model, req.params)
-            except ParleyError as e:
-                raise HTTPException(422, str(e)) from None
-            draws = req.draws
-            if draws < 1:
-                raise HTTPException(422, "a Monte Carlo run needs at least one draw")
-
-            def work(progress: Progress) -> str:
-                from parley.analysis.uncertainty.montecarlo import monte_carlo
-
-                progress(f"{draws} draws with {model.name}")
-                with store.run("montecarlo", scenario, model=model.name, params=model.params(), seed=req.seed) as run:
-                    result = monte_carlo(
-                        scenario,
-                        model,
-                        n=draws,
-                        seed=req.seed,
-                        runner="sequential",
-                        progress=lambda done, total: progress(f"{done} of {total} draws"),
-                    )
-                    data = result.to_dict()
-                    data.pop("inputs", None)
-                    run.finish(data)
-                    return run.id
-
-        else:
-            from parley.report import ReportOptions, build_and_keep
-
-            opts = ReportOptions(montecarlo_draws=req.draws, seed=req.seed)
-
-            def work(progress: Progress) -> str:
-                _, run_id = build_and_keep(scenario, opts, store, progress=progress)
-                return str(run_id)
-
-        return jobs.submit(req.kind, sid, work)
+        kind = get_task(req.kind)
+        try:
+            options = kind.make_options(req.options(), strict=False)
+            kind.validate(scenario, options)
+        except ParleyError as e:
+            raise HTTPException(422, str(e)) from None
+        return jobs.submit(req.kind, sid, job_work(kind, scenario, options, store))
 
     # ---------------------------------------------------------------- HTML pages
 
@@ -297,7 +252,7 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
             issues = stored.get("issues", [])
             if record.kind == "forecast":
                 chart = _forecast_chart(stored, record.result)
-            elif record.kind in ("plans", "montecarlo"):
+            elif record.kind in REPORT_SECTIONS:  # the report's analysis sections render their runs
                 sections, charts = _analysis_sections(store, record)
         return page(request, "run.html", run=record, chart=chart, issues=issues, sections=sections, charts=charts)
 
@@ -385,14 +340,12 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
     def api_forecast(sid: str, req: ForecastRequest) -> dict[str, Any]:
         """Run a forecast now, keep it in the store, and return it with its run id."""
         scenario = load(sid)
+        options = ForecastOptions(model=req.model, params=req.params, seed=req.seed, stated=req.stated)
         try:
-            model = get_model(req.model, req.params)
+            done = forecast_task(scenario, options, store=store)
         except ParleyError as e:
             raise HTTPException(422, str(e)) from None
-        with store.run("forecast", scenario, model=model.name, params=model.params(), seed=req.seed) as run:
-            result = model.forecast(scenario, rng=req.seed, stated=req.stated).to_dict()
-            run.finish(result)
-        return {"run_id": run.id, **result}
+        return {"run_id": done.run_id, **done.data}
 
     @app.get("/api/scenarios/{sid}/compare", tags=["scenarios"])
     def api_compare(sid: str, shock: str | None = None) -> dict[str, Any]:
@@ -466,19 +419,19 @@ def _analysis_sections(store: Store, record: Any) -> tuple[list[dict[str, Any]],
 
 
 def _comparison(scenario: Scenario, shock: str | None) -> dict[str, Any]:
-    """Plans scored before and (with a shock) after, arranged for a side-by-side view."""
-    from parley.analysis.plans.report import compare, plan_report
+    """Plans scored before and (with a shock) after, arranged for a side-by-side view (a view: not kept)."""
+    from parley.tasks import PlansOptions
+    from parley.tasks import plans as plans_task
 
     try:
-        if shock:
-            result = compare(scenario, shock, models=("compromise", "median"))
-            before, after = result.before.to_dict(), result.after.to_dict()
-            changes = [c.to_dict() for c in result.changes]
-        else:
-            before = plan_report(scenario, models=("compromise", "median")).to_dict()
-            after, changes = None, []
-    except ScenarioError as e:
+        done = plans_task(scenario, PlansOptions(shock=shock or None))
+    except ParleyError as e:
         raise HTTPException(422, str(e)) from None
+    if shock:
+        before, after = done.data["before"], done.data["after"]
+        changes = done.data["changes"]
+    else:
+        before, after, changes = done.data, None, []
     actors = list(before["scores"]["actors"])
     plans = [p["id"] for p in before["scores"]["plans"]]
 
@@ -497,7 +450,7 @@ def _comparison(scenario: Scenario, shock: str | None) -> dict[str, Any]:
         return out
 
     forecasts = {}
-    for name in ("compromise", "median"):
+    for name in before["scores"]["forecasts"]:
         b = before["scores"]["forecasts"].get(name, {}).get("outcome", {})
         a = after["scores"]["forecasts"].get(name, {}).get("outcome", {}) if after else {}
         forecasts[name] = {k: {"before": v, "after": a.get(k)} for k, v in b.items()}

@@ -13,6 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from parley.tasks import TaskKind
+
 Progress = Callable[[str], None]
 
 
@@ -83,3 +85,18 @@ class JobQueue:
     def shutdown(self) -> None:
         """Wait for running jobs and stop the pool."""
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def job_work(kind: TaskKind, target: Any, options: Any, store: Any) -> Callable[[Progress], str]:
+    """The work of a job: run the task ``kind`` (from the task registry) and keep its run in ``store``.
+
+    The task keeps the run with the seed it used; the job's progress shows each step's message.
+    """
+
+    def work(progress: Progress) -> str:
+        def told(message: str, done: int | None = None, total: int | None = None) -> None:
+            progress(message)
+
+        return str(kind.run(target, options, store=store, progress=told).run_id)
+
+    return work
