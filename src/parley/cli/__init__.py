@@ -30,6 +30,7 @@ backtest_app = typer.Typer(
     help="Measure model accuracy against negotiations with known outcomes.", no_args_is_help=True
 )
 app.add_typer(backtest_app, name="backtest")
+app.add_typer(__import__("parley.cli.brief", fromlist=["app"]).app)  # `parley brief` (cli/brief.py)
 
 
 def _count(items: object, word: str) -> str:
