@@ -129,13 +129,9 @@ class RedLine(_Strict):
         if self.max is None and self.min is None:
             raise PydanticCustomError("red_line", "a red line needs max, min or both", {})
         if self.max is not None and self.min is not None and self.min > self.max:
-            raise PydanticCustomError(
-                "red_line", "min ({lo}) is above max ({hi})", {"lo": self.min, "hi": self.max}
-            )
+            raise PydanticCustomError("red_line", "min ({lo}) is above max ({hi})", {"lo": self.min, "hi": self.max})
         if self.uncertainty is not None and (self.max is None) == (self.min is None):
-            raise PydanticCustomError(
-                "red_line", "an uncertain red line needs exactly one of min and max", {}
-            )
+            raise PydanticCustomError("red_line", "an uncertain red line needs exactly one of min and max", {})
         if self.soft and self.penalty <= 0:
             raise PydanticCustomError("red_line", "a soft red line needs a penalty above 0", {})
         return self

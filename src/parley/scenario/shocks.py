@@ -48,7 +48,9 @@ def _apply_walkaway(data: dict[str, Any], change: ShockChange, where: str, probl
                 issue = next((i for i in data["issues"] if i["id"] == key), None)
                 sq = issue.get("status_quo") if issue else None
                 if sq is None:
-                    problems.append(Problem(f"{where}.issue", f"no no-agreement position or status quo on '{key}' to scale"))
+                    problems.append(
+                        Problem(f"{where}.issue", f"no no-agreement position or status quo on '{key}' to scale")
+                    )
                     return
                 entry = {"position": sq}
             else:
@@ -78,7 +80,12 @@ def _apply_walkaway(data: dict[str, Any], change: ShockChange, where: str, probl
         problems.append(Problem(f"{where}.issue", f"'{change.actor}' has no red line on '{key}' to move"))
         return
     if (red.get("max") is None) == (red.get("min") is None):
-        problems.append(Problem(f"{where}.issue", f"'{change.actor}''s red line on '{key}' has two bounds: a shock moves a one-sided one"))
+        problems.append(
+            Problem(
+                f"{where}.issue",
+                f"'{change.actor}''s red line on '{key}' has two bounds: a shock moves a one-sided one",
+            )
+        )
         return
     side = "max" if red.get("max") is not None else "min"
     red[side] = _new_value(float(red[side]), change)

@@ -77,7 +77,9 @@ def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
     denom = 1 + z * z / n
     centre = (phat + z * z / (2 * n)) / denom
     half = z * math.sqrt(phat * (1 - phat) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    lo = 0.0 if k == 0 else max(0.0, centre - half)
+    hi = 1.0 if k == n else min(1.0, centre + half)
+    return lo, hi
 
 
 @dataclass(frozen=True)
@@ -332,7 +334,7 @@ class _Draws:
         self.stances = mc.space.stances(values)
         self.extras = mc.space.extras(values)
         self.forecast = mc.outcomes[rows]
-        b, n, m = self.stances.shape
+        b = self.stances.shape[0]
         basis = Basis(scenario, options)
         self.basis = basis
         x, s = self.stances.positions, np.where(self.stances.mask, self.stances.saliences, 0.0)
@@ -452,7 +454,9 @@ class _Draws:
         return z[:, None, :]
 
 
-def _party_consent(accept: np.ndarray, rows: tuple[int, ...], renewal: bool, cap: FloatArray, opt: ScoringOptions) -> np.ndarray:
+def _party_consent(
+    accept: np.ndarray, rows: tuple[int, ...], renewal: bool, cap: FloatArray, opt: ScoringOptions
+) -> np.ndarray:
     if renewal:
         return np.asarray(accept[..., list(rows)].any(axis=-1))
     return group_consents(accept, rows, cap, opt.group_veto, opt.group_majority)
@@ -528,9 +532,7 @@ def brief(
     card = score_plans(scenario, [p.id for p in chosen], options=options, models=model_names, rng=seed)
     spread = forecast_spread(scenario.issue_ids, [f.outcome for f in card.forecasts.values()])
     root = root_seed(seed)
-    mc = monte_carlo(
-        scenario, model, n, seed=root, options=options, runner="sequential", spread=spread
-    )
+    mc = monte_carlo(scenario, model, n, seed=root, options=options, runner="sequential", spread=spread)
     draws = _Draws(scenario, mc, options, root.entropy, slice(0, mc.n))
     few = _Draws(scenario, mc, options, root.entropy, slice(0, min(mc.n, SEARCH_DRAWS)))
     nothing_uncertain = mc.space.size == 0 and logit_scale == 0 and not mc.space._to_forecast.any()
@@ -539,8 +541,22 @@ def brief(
     holders = holders_of(scenario)
     renewal = np.array([i.consent == "renewal" for i in scenario.issues], dtype=bool)
     briefs = [
-        _plan_brief(scenario, card, mc, draws, few, plan, plan_ids.index(plan.id), sigs, holders, renewal, options,
-                    nothing_uncertain, spread, search)
+        _plan_brief(
+            scenario,
+            card,
+            mc,
+            draws,
+            few,
+            plan,
+            plan_ids.index(plan.id),
+            sigs,
+            holders,
+            renewal,
+            options,
+            nothing_uncertain,
+            spread,
+            search,
+        )
         for plan in chosen
     ]
     headlines = _headlines(scenario, card, mc)
@@ -645,7 +661,9 @@ def _plan_brief(
             )
         )
     deal_certain = nothing_uncertain or any(
-        p.accept.certain and p.accept.p == 0.0 and ("signatory" in p.roles or any(not r.endswith("(renewal)") for r in p.roles))
+        p.accept.certain
+        and p.accept.p == 0.0
+        and ("signatory" in p.roles or any(not r.endswith("(renewal)") for r in p.roles))
         for p in out_parties
     )
     deal_why = (
@@ -655,7 +673,10 @@ def _plan_brief(
     )
     p_deal = Probability.of(deal, certain=deal_certain, why=deal_why)
     # the pivotal party
-    pivotal, pivotal_why, piv_rows = None, "no signatory or veto holder", ()
+    pivotal: str | None = None
+    pivotal_why = "no signatory or veto holder"
+    piv_rows: tuple[int, ...] = ()
+    piv_renewal = False
     if out_parties:
         best = max(out_parties, key=lambda p: (p.swing, -p.accept.p))
         if best.swing > 0:
@@ -689,7 +710,10 @@ def _plan_brief(
             base_z = draws.plan_z(k, base_points[0], base_def[0])[:, 0, :]
             cols = np.array([scenario.issue_ids.index(str(prov.issue)) for prov in meta])
             vals = np.stack(
-                [draws.plan_z(k, np.array(pts), np.array(d))[:, 0, c] for (pts, d), c in zip(variants, cols, strict=True)],
+                [
+                    draws.plan_z(k, np.array(pts), np.array(d))[:, 0, c]
+                    for (pts, d), c in zip(variants, cols, strict=True)
+                ],
                 axis=1,
             )
             acc = draws.accept_changes(k, n_plans, base_z, cols, vals, piv_rows)
@@ -722,8 +746,20 @@ def _plan_brief(
             change_note = "search not run"
         else:
             change, change_note = _smallest_change(
-                scenario, plan, k, n_plans, base_points[0], base_def[0], draws, few, piv_rows, piv_renewal,
-                options, sigs, holders, renewal,
+                scenario,
+                plan,
+                k,
+                n_plans,
+                base_points[0],
+                base_def[0],
+                draws,
+                few,
+                piv_rows,
+                piv_renewal,
+                options,
+                sigs,
+                holders,
+                renewal,
             )
     deferred = {key: dict(v) for key, v in score.deferred.items()}
     return PlanBrief(
@@ -752,9 +788,7 @@ def card_red(draws: _Draws, row: int, col: int, side: str) -> float:
 def _plan_points(scenario: Scenario, plan: Plan) -> list[float]:
     sq = scenario.status_quo
     pos, deferred = plan.positions, plan.deferred
-    return [
-        float(pos.get(key, np.nan if key in deferred else sq[j])) for j, key in enumerate(scenario.issue_ids)
-    ]
+    return [float(pos.get(key, np.nan if key in deferred else sq[j])) for j, key in enumerate(scenario.issue_ids)]
 
 
 def _smallest_change(
@@ -789,7 +823,9 @@ def _smallest_change(
             d = deferred.copy()
             d[j] = False
             cur = points[j]
-            dist = abs(v - cur) / issue.span if np.isfinite(cur) else abs(v - (issue.lower + issue.upper) / 2) / issue.span
+            dist = (
+                abs(v - cur) / issue.span if np.isfinite(cur) else abs(v - (issue.lower + issue.upper) / 2) / issue.span
+            )
             candidates.append((key, j, float(np.round(v, 10)), float(dist), pts, d))
     if not candidates:
         return None, "the text addresses no issue"
@@ -801,7 +837,10 @@ def _smallest_change(
     yes = _party_consent(acc, local, renewal_party, few.capability[:, None, list(rows)], options).mean(axis=0)
     ok = [c for c, y in zip(candidates, yes, strict=True) if y >= 0.5]
     if not ok:
-        return None, "no change to a single provision brings the pivotal party to yes (searched every addressed issue's scale)"
+        return (
+            None,
+            "no change to a single provision brings the pivotal party to yes (searched every addressed issue's scale)",
+        )
     key, j, v, dist, pts, d = min(ok, key=lambda c: (c[3], c[0]))
     z1 = draws.plan_z(k, pts, d)
     acc1 = draws.accept(z1, k, n_plans)
@@ -811,9 +850,7 @@ def _smallest_change(
     deal1 = _deal(acc1, moved, draws.capability, sigs, holders, renewal, options)[:, 0]
     cur = float(points[j]) if np.isfinite(points[j]) else None
     return (
-        SmallestChange(
-            key, (dict(addressed)[key]), cur, v, dist, Probability.of(yes1), Probability.of(deal1)
-        ),
+        SmallestChange(key, (dict(addressed)[key]), cur, v, dist, Probability.of(yes1), Probability.of(deal1)),
         f"searched {GRID} points of each addressed issue's scale on {few.b} draws; re-scored on all {draws.b}",
     )
 

@@ -69,9 +69,7 @@ def signatories_of(scenario: Scenario) -> tuple[Signatory, ...]:
     names = list(scenario.spec.signatories) or list(scenario.spec.belligerents)
     ids = scenario.actor_ids
     return tuple(
-        Signatory(n, tuple(ids.index(m) for m in scenario.group_members(n)))
-        for n in names
-        if scenario.group_members(n)
+        Signatory(n, tuple(ids.index(m) for m in scenario.group_members(n))) for n in names if scenario.group_members(n)
     )
 
 
@@ -217,11 +215,13 @@ def consent(
     (lets the status quo lapse) when any of its members accepts, and the issue's rule holds when
     any holder does.
     """
-    b, p, n = accept.shape
+    b, p, _ = accept.shape
     cap = capability[:, None, :]
-    sig = np.stack(
-        [group_consents(accept, s.rows, cap, rule, majority) for s in signatories], axis=-1
-    ) if signatories else np.ones((b, p, 0), dtype=bool)
+    sig = (
+        np.stack([group_consents(accept, s.rows, cap, rule, majority) for s in signatories], axis=-1)
+        if signatories
+        else np.ones((b, p, 0), dtype=bool)
+    )
     hold = np.ones((b, p, len(holders)), dtype=bool)
     applies = np.zeros((p, len(holders)), dtype=bool)
     rules_ok = np.ones((b, p), dtype=bool)

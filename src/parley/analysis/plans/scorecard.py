@@ -84,7 +84,9 @@ __all__ = [
 ]
 
 
-def forecast_spread(issue_ids: Sequence[str], outcomes: Sequence[Mapping[str, float]]) -> dict[str, tuple[float, float]]:
+def forecast_spread(
+    issue_ids: Sequence[str], outcomes: Sequence[Mapping[str, float]]
+) -> dict[str, tuple[float, float]]:
     """Per issue, the [min, max] of the models' forecasts (issues no model settles left out)."""
     out: dict[str, tuple[float, float]] = {}
     for k in issue_ids:
@@ -391,15 +393,13 @@ def _evaluate(basis: Basis, samples: FloatArray) -> tuple[FloatArray, FloatArray
 def _actor_scores(
     basis: Basis, outcome: FloatArray, opponents: Sequence[int | None], samples: FloatArray | None = None
 ) -> tuple[ActorScore, ...]:
-    util, gain, hard, accept, crossing = _evaluate(basis, outcome[None, :] if samples is None else samples)
+    util, gain, _hard, accept, crossing = _evaluate(basis, outcome[None, :] if samples is None else samples)
     penalty = (crossing * np.where(basis.red_soft, basis.red_penalty, 0.0)).sum(axis=-1)
     conc, share = basis.concession(outcome, opponents)
     out = []
     for i, a in enumerate(basis.actor_ids):
         by_issue = {k: float(share[i, j]) for j, k in enumerate(basis.issue_ids) if not np.isnan(share[i, j])}
-        crossed = tuple(
-            k for j, k in enumerate(basis.issue_ids) if crossing[i, j] > 0.5 and not basis.red_soft[i, j]
-        )
+        crossed = tuple(k for j, k in enumerate(basis.issue_ids) if crossing[i, j] > 0.5 and not basis.red_soft[i, j])
         out.append(
             ActorScore(
                 a, float(util[i]), float(gain[i]), bool(accept[i]), float(conc[i]), by_issue, crossed, float(penalty[i])

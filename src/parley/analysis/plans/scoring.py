@@ -90,7 +90,9 @@ class ScoringOptions:
     logit_scale: float = 0.0
 
     def __post_init__(self) -> None:
-        if not (isinstance(self.logit_scale, (int, float)) and math.isfinite(self.logit_scale) and self.logit_scale >= 0):
+        if not (
+            isinstance(self.logit_scale, (int, float)) and math.isfinite(self.logit_scale) and self.logit_scale >= 0
+        ):
             raise ScenarioError("options", [Problem("logit_scale", f"must be a number ≥ 0, got {self.logit_scale!r}")])
 
     def to_dict(self) -> dict[str, Any]:

@@ -149,7 +149,14 @@ def _uncertain(
     plan: str | None = None,
 ) -> UncertainInput:
     """An input from an ``uncertainty`` mapping (uniform, triangular, or normal clipped to the scale)."""
-    common: dict[str, Any] = {"name": name, "label": label, "kind": kind, "actor": actor, "issue": issue.id, "plan": plan}
+    common: dict[str, Any] = {
+        "name": name,
+        "label": label,
+        "kind": kind,
+        "actor": actor,
+        "issue": issue.id,
+        "plan": plan,
+    }
     if unc.distribution == "uniform":
         return UncertainInput(distribution="uniform", a=_num(unc.low), b=_num(unc.high), **common)
     if unc.distribution == "triangular":
@@ -319,7 +326,7 @@ class InputSpace:
         red_min, red_max, _, _ = red_lines(scenario)
         plan_rows: list[int] = []
         na = scenario.spec.no_agreement
-        for key, entry in (na.positions.items() if na is not None else []):
+        for key, entry in na.positions.items() if na is not None else []:
             j = col[key]
             if entry.uncertainty is not None:
                 item = _uncertain(

@@ -81,7 +81,9 @@ class _PlanRule:
     soft: NDArray[np.bool_]  # (N, M)
     penalty: FloatArray  # (N, M)
     holders: tuple[Holder, ...]
-    holder_masks: NDArray[np.bool_]  # (P, H, N) members of each veto holder of each plan, where the plan moves its issue
+    holder_masks: NDArray[
+        np.bool_
+    ]  # (P, H, N) members of each veto holder of each plan, where the plan moves its issue
     signatories: tuple[Signatory, ...]
     renewal: NDArray[np.bool_]  # (M,)
     rule: Literal["unanimity", "capability_majority"]
@@ -171,7 +173,7 @@ class _PlanRule:
                 z = np.where(extras.to_forecast[None], np.asarray(forecast, dtype=float)[:, None, :], z)
         red_min = extras.red_min if extras is not None else np.full((b, n, m), np.nan)
         red_max = extras.red_max if extras is not None else np.full((b, n, m), np.nan)
-        gain, hard, accept, _ = accept_arrays(
+        _gain, hard, accept, _ = accept_arrays(
             x,
             w,
             res,
@@ -187,7 +189,13 @@ class _PlanRule:
         )
         if p == 0:
             empty = np.ones((b, 0), dtype=bool)
-            return {"accept": accept, "refuse": hard, "passes": empty, "signed": np.ones((b, 0, 0), dtype=bool), "deal": empty}
+            return {
+                "accept": accept,
+                "refuse": hard,
+                "passes": empty,
+                "signed": np.ones((b, 0, 0), dtype=bool),
+                "deal": empty,
+            }
         result = consent(
             accept,
             self.moved,
