@@ -78,7 +78,7 @@ def plan_report(
     if len(sides) == 2 and all(s in scenario.actor_ids for s in sides):
         rng_result = bargaining_range(scenario, plans, options=bargaining)
     else:
-        note = "the scenario names no two sides or belligerents (or one was removed); no bargaining range"
+        note = "the scenario names no two belligerents and no sides (or one was removed); no bargaining range"
     dur = durability(scenario, plans, scorecard=card, bargaining=rng_result, keywords=keywords)
     wd = words_deeds(scenario, plans, models=models, model_params=model_params, options=options, rng=rng)
     return PlanReport(scenario.scenario_id, scenario.title, card, rng_result, note, dur, wd)
