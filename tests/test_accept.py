@@ -408,3 +408,18 @@ def test_old_files_still_load_and_keep_status_quo_fallback() -> None:
     # no no_agreement: reservation = status quo: A -(0.3 + 0.5)
     assert card.reservation["A"] == pytest.approx(-0.8)
     assert np.isfinite(card.plan("p").actor("A").gain)
+
+
+def test_report_puts_the_bottom_line_first_and_prints_gain() -> None:
+    from parley.report import ReportOptions, build_report_data, render_html
+
+    sc = _two(a_pos=70, b_pos=30)
+    data = build_report_data(sc, ReportOptions(models=("compromise",), montecarlo_draws=40, sensitivity_samples=0))
+    assert data["brief"]["plans"][0]["pivotal"] == "B"
+    html = render_html(data)
+    assert html.index('id="brief"') < html.index('id="forecasts"')
+    # the scorecard heatmap prints the gain it is coloured by: A gains |50−70| − |60−70| = 0.1 -> "✓ +0.10"
+    from parley.report.sections import scorecard_figure
+
+    cells = [t for row in scorecard_figure(data).data[0].text for t in row]
+    assert cells == ["✓ +0.10", "✗ -0.10"]

@@ -144,6 +144,14 @@ def _plans(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | None:
     return plan_report(scenario, models=("compromise", "median", "nash"), rng=opts.seed).to_dict()
 
 
+def _brief(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | None:
+    if not scenario.plans or opts.montecarlo_draws <= 0:
+        return None
+    from parley.analysis.plans.brief import brief
+
+    return brief(scenario, n=opts.montecarlo_draws, seed=opts.seed).to_dict()
+
+
 def _coalitions(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | None:
     if len(scenario.actors) < 2:
         return None
@@ -178,4 +186,10 @@ def _sensitivity(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | No
 
 def _optional_sections() -> dict[str, Callable[[Scenario, ReportOptions], Any]]:
     """Sections computed by analysis modules; each returns JSON-ready data or None."""
-    return {"plans": _plans, "coalitions": _coalitions, "montecarlo": _montecarlo, "sensitivity": _sensitivity}
+    return {
+        "brief": _brief,
+        "plans": _plans,
+        "coalitions": _coalitions,
+        "montecarlo": _montecarlo,
+        "sensitivity": _sensitivity,
+    }

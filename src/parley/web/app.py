@@ -173,9 +173,14 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
             def work(progress: Progress) -> str:
                 from parley.analysis.plans.report import plan_report
 
+                from parley.analysis.plans.brief import brief
+
                 progress("scoring every plan for every actor")
                 with store.run("plans", scenario, seed=req.seed) as run:
-                    run.finish(plan_report(scenario, models=("compromise", "median", "nash"), rng=req.seed).to_dict())
+                    result = plan_report(scenario, models=("compromise", "median", "nash"), rng=req.seed).to_dict()
+                    progress("the bottom line: P(deal) for each text")
+                    result["brief"] = brief(scenario, n=2000, seed=req.seed).to_dict()
+                    run.finish(result)
                     return run.id
 
         elif req.kind == "montecarlo":
@@ -454,6 +459,8 @@ def _analysis_sections(store: Store, record: Any) -> tuple[list[dict[str, Any]],
         "scenario": store.load_scenario(record.scenario_id).spec.model_dump(mode="json", by_alias=True),
         record.kind: record.result,
     }
+    if isinstance(record.result, dict) and record.result.get("brief"):
+        data["brief"] = record.result["brief"]  # the bottom line, first (its renderer comes first)
     sections, charts = [], {}
     for render in RENDERERS:
         section = render(data)
