@@ -423,3 +423,27 @@ def test_report_puts_the_bottom_line_first_and_prints_gain() -> None:
 
     cells = [t for row in scorecard_figure(data).data[0].text for t in row]
     assert cells == ["✓ +0.10", "✗ -0.10"]
+
+
+def test_cli_brief_json_and_table(tmp_path: Any) -> None:
+    import yaml
+    from typer.testing import CliRunner
+
+    from parley.cli import app
+
+    data = json.loads(json.dumps(_two({"distribution": "uniform", "low": 40, "high": 80}, None, 60, 30).to_dict()))
+    path = tmp_path / "two.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    runner = CliRunner()
+    res = runner.invoke(app, ["brief", str(path), "-n", "300", "--seed", "4", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    plan = out["plans"][0]
+    # B at 30 refuses 60 (gain −0.1 at λ = 0.02: P = 1/(1 + e^5) ≈ 0.7 %), so B is pivotal
+    assert plan["pivotal"] == "B" and out["logit_scale"]["source"].startswith("parley's assumption")
+    assert {p["name"] for p in plan["parties"]} == {"A", "B"}
+    assert "status quo" in out["walkaway"] and out["conclusion"]
+    res = runner.invoke(app, ["brief", str(path), "-n", "100", "--seed", "4"])
+    assert res.exit_code == 0 and "Bottom line" in res.stdout and "Headline forecast" in res.stdout
+    res = runner.invoke(app, ["brief", str(path), "--plan", "nope"])
+    assert res.exit_code != 0 and "no plan 'nope'" in res.output

@@ -123,7 +123,7 @@ class Probability:
             "p": finite_or_none(self.p),
             "interval": [finite_or_none(self.low), finite_or_none(self.high)],
             "draws": self.n,
-            "certain": self.certain,
+            "certain": bool(self.certain),
             "why": self.why,
             "text": self.text(),
         }
@@ -174,8 +174,8 @@ class DecidingProvision:
             "issue": self.issue,
             "p_accept_without": finite_or_none(self.p_accept_without),
             "effect": finite_or_none(self.effect),
-            "flips": self.flips,
-            "crosses_red_line": self.crosses_red_line,
+            "flips": bool(self.flips),
+            "crosses_red_line": bool(self.crosses_red_line),
         }
 
 
@@ -734,8 +734,8 @@ def _plan_brief(
                         str(prov.issue),
                         float(p_without),
                         effect,
-                        (p_now < 0.5) != (p_without < 0.5),
-                        crosses,
+                        bool((p_now < 0.5) != (p_without < 0.5)),
+                        bool(crosses),
                     )
                 )
             deciding.sort(key=lambda d: (-abs(d.effect), d.point))
