@@ -171,9 +171,8 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
                 raise HTTPException(422, "this scenario has no plans to score")
 
             def work(progress: Progress) -> str:
-                from parley.analysis.plans.report import plan_report
-
                 from parley.analysis.plans.brief import brief
+                from parley.analysis.plans.report import plan_report
 
                 progress("scoring every plan for every actor")
                 with store.run("plans", scenario, seed=req.seed) as run:
