@@ -447,3 +447,26 @@ def test_cli_brief_json_and_table(tmp_path: Any) -> None:
     assert res.exit_code == 0 and "Bottom line" in res.stdout and "Headline forecast" in res.stdout
     res = runner.invoke(app, ["brief", str(path), "--plan", "nope"])
     assert res.exit_code != 0 and "no plan 'nope'" in res.output
+
+
+def test_deferred_issue_is_drawn_in_monte_carlo() -> None:
+    # x deferred over U[60, 100]; B at 70, walk-away 50: B accepts iff |z − 70| < 20 iff z < 90: P = 30/40 = 0.75
+    data = json.loads(json.dumps(_two(a_pos=70, b_pos=70).to_dict()))
+    data["plans"][0]["provisions"] = [{"point": "1", "text": "later", "issue": "x", "deferred": {"low": 60, "high": 100}}]
+    n = 20000
+    mc = monte_carlo(scenario_from_dict(data), n=n, seed=11, runner="sequential")
+    assert mc.plan_summary()["p"]["accept"]["B"] == pytest.approx(0.75, abs=4 * math.sqrt(0.25 / n))
+    # the point scorecard integrates the same range: E|z − 70| over U[60, 100] = (10² + 30²)/80 = 12.5 -> −0.125
+    card = score_plans(scenario_from_dict(data), models=[])
+    assert card.plan("p").actor("B").utility == pytest.approx(-0.125, abs=1e-4)
+
+
+def test_range_reports_the_scorecard_verdicts_of_its_sides() -> None:
+    from parley.analysis.plans.bargaining import bargaining_range
+
+    plans = [{"id": "p", "provisions": [{"text": "land 45", "issue": "land", "position": 45}]}]
+    br = bargaining_range(make(plans=plans))
+    # scorecard (§1): A's gain −0.05 -> no; B: land |45−20| = 0.25 vs 0.3 -> +0.05, money unchanged -> yes
+    pl = br.plan("p")
+    assert pl.accepts_a is False and pl.accepts_b is True
+    assert pl.agrees_with_scorecard == (not pl.inside)

@@ -231,6 +231,15 @@ class PlanInRange:
     inside_after: bool
     p_acceptable_after: float
     commitment_problem: bool
+    accepts_a: bool | None = None
+    accepts_b: bool | None = None
+
+    @property
+    def agrees_with_scorecard(self) -> bool | None:
+        """Whether "inside the range" and "both sides accept in the scorecard" say the same."""
+        if self.accepts_a is None or self.accepts_b is None:
+            return None
+        return self.inside == (self.accepts_a and self.accepts_b)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""
@@ -251,6 +260,14 @@ class PlanInRange:
             "inside_after": self.inside_after,
             "p_acceptable_after": finite_or_none(self.p_acceptable_after),
             "commitment_problem": self.commitment_problem,
+            "scorecard": {
+                "accepts_a": self.accepts_a,
+                "accepts_b": self.accepts_b,
+                "agrees": self.agrees_with_scorecard,
+                "note": "the scorecard's verdicts for the two sides' actors (same walk-away, utility and sides); "
+                "the range is Fearon's one-dimensional war lottery, the scorecard the full utilities: where they "
+                "differ, the scorecard's verdict is the one the deal probability uses",
+            },
         }
 
 
@@ -576,6 +593,9 @@ def bargaining_range(
     da, db = shifts["shift_a"], shifts["shift_b"]
     lower, upper = pv - da - cav, pv + db + cbv
     m = options.military.decisiveness
+    from parley.analysis.plans.scorecard import score_plans
+
+    card = score_plans(scenario, [p.id for p in chosen], models=[])
     placed = []
     for plan in chosen:
         pos = plan.positions
@@ -616,6 +636,8 @@ def bargaining_range(
                     p_acceptable(x, p, ca, cb, odds_factor=factor) if used and math.isfinite(factor) else nan
                 ),
                 commitment_problem=inside_base and not inside_after,
+                accepts_a=card.plan(plan.id).actor(a).accepts,
+                accepts_b=card.plan(plan.id).actor(b).accepts,
             )
         )
     sq, sq_used = frame.place(scenario.status_quo)
