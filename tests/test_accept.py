@@ -452,7 +452,9 @@ def test_cli_brief_json_and_table(tmp_path: Any) -> None:
 def test_deferred_issue_is_drawn_in_monte_carlo() -> None:
     # x deferred over U[60, 100]; B at 70, walk-away 50: B accepts iff |z − 70| < 20 iff z < 90: P = 30/40 = 0.75
     data = json.loads(json.dumps(_two(a_pos=70, b_pos=70).to_dict()))
-    data["plans"][0]["provisions"] = [{"point": "1", "text": "later", "issue": "x", "deferred": {"low": 60, "high": 100}}]
+    data["plans"][0]["provisions"] = [
+        {"point": "1", "text": "later", "issue": "x", "deferred": {"low": 60, "high": 100}}
+    ]
     n = 20000
     mc = monte_carlo(scenario_from_dict(data), n=n, seed=11, runner="sequential")
     assert mc.plan_summary()["p"]["accept"]["B"] == pytest.approx(0.75, abs=4 * math.sqrt(0.25 / n))
