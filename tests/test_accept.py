@@ -472,3 +472,24 @@ def test_range_reports_the_scorecard_verdicts_of_its_sides() -> None:
     pl = br.plan("p")
     assert pl.accepts_a is False and pl.accepts_b is True
     assert pl.agrees_with_scorecard == (not pl.inside)
+
+
+def test_new_fields_are_cross_checked_with_their_place() -> None:
+    data = copy.deepcopy(BASE)
+    data["signatories"] = ["A", "Q"]
+    data["sides"] = {"a": {"members": ["A"]}, "b": {"members": ["Z"]}}
+    data["no_agreement"] = {"positions": {"land": {"position": 130}, "sea": {"position": 1}}}
+    data["plans"] = [{"id": "p", "provisions": [{"text": "t", "issue": "land", "deferred": {"low": 50, "high": 150}}]}]
+    data["shocks"] = [{"id": "s", "changes": [{"op": "set", "target": "no_agreement", "issue": "land", "value": 200}]}]
+    with pytest.raises(ScenarioError) as e:
+        scenario_from_dict(data)
+    text = str(e.value)
+    for where in (
+        "signatories[1]",
+        "sides.b.members[0]",
+        "no_agreement.positions.land.position",
+        "no_agreement.positions.sea",
+        "plans[0].provisions[0].deferred.high",
+        "shocks[0].changes[0].value",
+    ):
+        assert where in text, where

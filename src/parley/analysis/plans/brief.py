@@ -879,6 +879,12 @@ def _conclusion(briefs: Sequence[PlanBrief]) -> str:
     if best.deal.p < 0.05:
         lead = f"No text on the table is likely to be signed; the best, {best.plan}, has P(deal) {best.deal.text()}"
     parts = [lead]
+    if best.unaddressed:
+        parts.append(
+            f"caution: {best.plan} does not mention {len(best.unaddressed)} issue"
+            f"{'s' if len(best.unaddressed) != 1 else ''} ({', '.join(best.unaddressed[:4])}"
+            f"{', …' if len(best.unaddressed) > 4 else ''}), which stay at the status quo under a deal"
+        )
     if best.pivotal:
         parts.append(f"{best.pivotal} is pivotal ({best.pivotal_why})")
     if best.smallest_change is not None:
