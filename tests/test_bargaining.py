@@ -2,7 +2,9 @@
 
 Scenario: A (cap 2) and B (cap 3) dispute land (0–100, sq 40; A at 100, B at 0, s 1 each) and
 army (0–1000, sq 800; A at 1000, B at 0, s 0.5 each); C (cap 1) sits at land 80 (s 0.5), army
-1000 (s 0.2); D (cap 1) at land 60 (s 0.5).
+1000 (s 0.2); D (cap 1) at land 60 (s 0.5). A, C and D declare the group "west": since issue 11 the
+sides of the range come from declared alliances, never from where actors stand (the fixture used to
+rely on C and D standing nearer A).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ DATA: dict[str, Any] = {
     "actors": [
         {
             "id": "A",
+            "groups": ["west"],
             "capability": 2,
             "stances": {"land": {"position": 100, "salience": 1.0}, "army": {"position": 1000, "salience": 0.5}},
         },
@@ -46,6 +49,7 @@ DATA: dict[str, Any] = {
         },
         {
             "id": "C",
+            "groups": ["west"],
             "capability": 1,
             "stances": {
                 "land": {"position": 80, "salience": 0.5},
@@ -53,7 +57,7 @@ DATA: dict[str, Any] = {
                 "aid": {"position": 10, "salience": 0.4},
             },
         },
-        {"id": "D", "capability": 1, "stances": {"land": {"position": 60, "salience": 0.5}}},
+        {"id": "D", "groups": ["west"], "capability": 1, "stances": {"land": {"position": 60, "salience": 0.5}}},
     ],
     "plans": [
         {
@@ -80,7 +84,7 @@ def test_derived_p_and_range() -> None:
     br = bargaining_range(scenario())
     # disputed issues land and army; composite weights (s_A + s_B)/2: land 1, army 0.5
     assert br.weights == {"land": 1.0, "army": 0.5}
-    # sides: C's weighted distance to A (1*0.2 + 0.5*0)/1.5, to B (1*0.8 + 0.5*1)/1.5 -> A; D 0.4 vs 0.6 -> A
+    # sides: C and D share the declared group "west" with A, not with B
     assert br.coalition_a == ("A", "C", "D") and br.coalition_b == ("B",)
     # engagement Σω s/Σω: A, B (1 + 0.25)/1.5 = 5/6; C (0.5 + 0.1)/1.5 = 0.4; D 0.5/1.5 = 1/3
     # W_A = 2*5/6 + 1*0.4 + 1/3 = 2.4, W_B = 3*5/6 = 2.5 -> p = 2.4/4.9

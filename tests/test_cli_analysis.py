@@ -93,7 +93,9 @@ def test_plans_json(toy: str) -> None:
     assert p1["actors"]["A"]["gain"] == pytest.approx(-0.1) and p1["accepting"] == ["B"]
     assert p1["support"] == pytest.approx(3 / 7) and p1["vetoes_pass"] is False
     assert p1["actors"]["A"]["concession"] == pytest.approx(1 / 1.5)
-    assert data["bargaining"]["p"] == pytest.approx(2.4 / 4.9)
+    # issue 11: sides are declared, not read from positions; C and D are in "west" without A, so A stands
+    # alone: W_A = 2*(5/6), W_B = 3*(5/6) -> p = 0.4 (it was 2.4/4.9 with C and D counted for A by position)
+    assert data["bargaining"]["p"] == pytest.approx(0.4)
     assert data["durability"]["p1"]["indicators"][0]["present"] is True  # 'demilitarised' keyword
     assert list(data["scores"]["forecasts"]) == ["compromise"]
     assert data["words_deeds"]["positions"][0]["actor"] == "D"

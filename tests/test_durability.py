@@ -24,7 +24,8 @@ from parley.analysis.plans.scorecard import score_plans
 from parley.analysis.plans.vocabulary import DURABILITY_TAGS, MILITARY_TAGS, detect, tags_of
 from parley.scenario.core import Provision
 
-# A (cap 2) and B (cap 3) dispute land 0–100 (sq 40); A's outside option on land is 20.
+# A (cap 2) and B (cap 3) dispute land 0–100 (sq 40); A's outside option on land is 20. C declares the
+# group "west" with A (issue 11: the range's sides come from declared alliances, not from positions).
 DATA: dict[str, Any] = {
     "schema_version": 1,
     "belligerents": ["A", "B"],
@@ -32,12 +33,13 @@ DATA: dict[str, Any] = {
     "actors": [
         {
             "id": "A",
+            "groups": ["west"],
             "capability": 2,
             "outside_option": {"land": 20},
             "stances": {"land": {"position": 100, "salience": 1}},
         },
         {"id": "B", "capability": 3, "stances": {"land": {"position": 0, "salience": 1}}},
-        {"id": "C", "capability": 1, "stances": {"land": {"position": 60, "salience": 1}}},
+        {"id": "C", "groups": ["west"], "capability": 1, "stances": {"land": {"position": 60, "salience": 1}}},
     ],
     "plans": [
         {
@@ -118,7 +120,7 @@ def test_werner_yuen_imposed_and_range() -> None:
     assert plan_durability(sc, "bare", scorecard=card, bargaining=br).indicator("imposed").present is False
     # no proposer: cannot say
     assert plan_durability(sc, "orphan", scorecard=card, bargaining=br).indicator("imposed").present is None
-    # the range: land is the only issue; C sides with A (|60-100| < |60-0|): W_A = 2*1 + 1*1, W_B = 3*1 -> p 0.5;
+    # the range: land is the only issue; C sides with A (declared group "west"): W_A = 2*1 + 1*1, W_B = 3*1 -> p 0.5;
     # default costs 0.1: range [0.4, 0.6]; strong at 0.35 -> outside; bare at 0.45 -> inside
     assert br.p == pytest.approx(0.5)
     assert strong.indicator("inside_bargaining_range").present is False

@@ -345,7 +345,10 @@ def test_compare_shock() -> None:
     from parley.analysis.plans.report import compare, plan_report
 
     shock = {"id": "drop", "changes": [{"op": "scale", "actor": "C", "target": "capability", "factor": 0.1}]}
-    cmp = compare(toy(shocks=[shock]), "drop", ["p1", "p2"], models=())
+    # issue 11: the range's sides are declared, never read from positions; this declares the coalition
+    # (A with C and D, the group "west") that the positions used to imply
+    sides = {"a": {"members": ["A", "west"]}, "b": {"members": ["B"]}}
+    cmp = compare(toy(shocks=[shock], sides=sides), "drop", ["p1", "p2"], models=())
     # C's capability 1 -> 0.1: p1 support (B) 3/7 -> 3/6.1; p2 (A, C, D) 4/7 -> 3.1/6.1. Utilities do not
     # depend on capability, so no acceptance, gain or concession moves. The derived p moves (2.4/4.9 ->
     # 2.04/4.54) but neither plan enters or leaves the range, and x does not move.

@@ -24,7 +24,7 @@ from parley.tasks.defaults import plan_models
 
 ROOT = Path(__file__).resolve().parents[1]
 EC = ROOT / "examples" / "ec-emissions" / "scenario.yaml"
-ALL_KINDS = {"forecast", "plans", "coalitions", "montecarlo", "sensitivity", "backtest", "report"}
+ALL_KINDS = {"forecast", "plans", "brief", "coalitions", "montecarlo", "sensitivity", "backtest", "report"}
 
 TOY = """schema_version: 1
 title: toy
@@ -80,6 +80,7 @@ def test_every_kind_run_from_the_cli_is_kept(toy: Path, tmp_path: Path, data_fil
     commands = [
         ["forecast", str(toy)],
         ["plans", str(toy), "-m", "compromise"],
+        ["brief", str(toy), "-n", "50"],
         ["coalitions", str(toy)],
         ["montecarlo", str(toy), "-n", "20", "--workers", "1"],
         ["report", str(toy), "-o", str(tmp_path / "r.html"), "-n", "10", "-m", "compromise"],
@@ -118,7 +119,7 @@ def test_every_scenario_kind_run_from_the_web_app_is_kept(tmp_path: Path) -> Non
         sid = client.post("/api/scenarios", files={"file": ("toy.yaml", TOY.encode(), "application/yaml")}).json()[
             "scenario_id"
         ]
-        kinds = ["forecast", "plans", "coalitions", "montecarlo", "report"]
+        kinds = ["forecast", "plans", "brief", "coalitions", "montecarlo", "report"]
         try:
             import SALib  # noqa: F401
 
@@ -135,7 +136,7 @@ def test_every_scenario_kind_run_from_the_web_app_is_kept(tmp_path: Path) -> Non
         for r in runs:  # every run has its page; analyses are shown with the report's sections
             page = client.get(f"/runs/{r['id']}")
             assert page.status_code == 200, (r["kind"], page.text[:200])
-            if r["kind"] in ("plans", "coalitions", "montecarlo"):
+            if r["kind"] in ("plans", "brief", "coalitions", "montecarlo"):
                 assert '<section id="' in page.text, r["kind"]
         # every one was kept with the seed it used; only the coalition analysis draws nothing
         seeds = {r["kind"]: r["seed"] for r in runs}

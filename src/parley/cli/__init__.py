@@ -6,6 +6,7 @@ groups into one app:
 
 - :mod:`parley.cli.scenario` — ``validate``, ``models``
 - :mod:`parley.cli.forecast` — ``forecast``
+- :mod:`parley.cli.brief` — ``brief``
 - :mod:`parley.cli.plans` — ``plans``, ``coalitions``
 - :mod:`parley.cli.uncertainty` — ``montecarlo``, ``sensitivity``
 - :mod:`parley.cli.report` — ``report``, ``serve``
@@ -22,7 +23,7 @@ import sys
 
 import typer
 
-from parley.cli import backtest, forecast, plans, report, runs, scenario, uncertainty
+from parley.cli import backtest, brief, forecast, plans, report, runs, scenario, uncertainty
 from parley.cli.common import err
 
 app = typer.Typer(
@@ -32,7 +33,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for group in (scenario.app, forecast.app, report.app, plans.app, uncertainty.app):
+for group in (scenario.app, forecast.app, brief.app, report.app, plans.app, uncertainty.app):
     app.add_typer(group)  # no name: the group's commands become top-level commands
 app.add_typer(backtest.app, name="backtest")
 app.add_typer(runs.runs_app, name="runs")

@@ -24,8 +24,28 @@ def _actor_names(data: dict[str, Any]) -> dict[str, str]:
 # ------------------------------------------------------------------------------------------ plans
 
 
+def brief_section(data: dict[str, Any]) -> Section | None:
+    """The bottom line first: P(deal) per text, the pivotal party, the smallest change, headlines."""
+    b = data.get("brief")
+    if not b or not b.get("plans"):
+        return None
+    return {
+        "id": "brief",
+        "title": "Bottom line",
+        "html": _render("brief.html.j2", b=b),
+        "how": "P(deal) is the share of Monte Carlo draws (over every uncertain input, with a random-utility term) "
+        "in which every signatory accepts and every consent rule holds, with a 95% interval; it reads 0 or 100% "
+        "only when nothing uncertain can move it, and says so. A party accepts a text that beats its walk-away "
+        "(the no-agreement outcome, or its own outside option) and crosses none of its red lines. The pivotal "
+        "party is the one whose consent alone would turn the most draws into deals (docs/analysis.md §9).",
+    }
+
+
 def scorecard_figure(data: dict[str, Any]) -> go.Figure:
-    """Plan × actor: colour = gain over the actor's reservation, text = accepts and concession index."""
+    """Plan × actor: colour and printed number = gain over the actor's walk-away; ✓/✗ = accepts.
+
+    The concession index is shown on hover, labelled as what it is.
+    """
     scores = data["plans"]["scores"]
     names = _actor_names(data)
     plans = scores["plans"]
@@ -38,10 +58,13 @@ def scorecard_figure(data: dict[str, Any]) -> go.Figure:
             gain = a.get("gain")
             row_z.append(gain)
             mark = "✓" if a.get("accepts") else "✗"
+            red = a.get("red_lines_crossed") or []
             ci = a.get("concession")
-            row_t.append(f"{mark} {ci:.2f}" if ci is not None else mark)
+            row_t.append(f"{mark} {gain:+.2f}" if gain is not None else mark)
             row_h.append(
-                f"{esc(names[actor])} on {esc(plan['id'])}: gain {gain:+.3g}, concession index "
+                f"{esc(names[actor])} on {esc(plan['id'])}: gain {gain:+.3g}"
+                + (f"; crosses its red line on {esc(', '.join(red))}" if red else "")
+                + f"; concession index (share of the way to its opponent's ideal given away) "
                 f"{'–' if ci is None else f'{ci:.2f}'}"
                 if gain is not None
                 else "not scored"
@@ -82,12 +105,13 @@ def plans_section(data: dict[str, Any]) -> Section | None:
         "title": "How each party rates each text",
         "figures": {"scorecard": scorecard_figure(data)},
         "html": _render("plans.html.j2", scores=scores),
-        "how": "each cell is one actor (row) facing one plan (column). ✓ means the plan beats what the actor can "
-        "expect without it (its outside option where the scenario gives one, else the status quo); blue "
-        "cells gain, red cells lose. The number is the concession index: the salience-weighted share of the "
-        "way from the actor's ideal to its opponent's ideal that the plan gives away (0 = nothing conceded, "
-        "1 = the opponent's ideal in full; see docs/analysis.md). A text passes only if every veto holder "
-        "consents.",
+        "how": "each cell is one actor (row) facing one plan (column). The number and the colour are the same: "
+        "the actor's gain, the utility of the plan minus the utility of its walk-away (its outside option where "
+        "the scenario gives one, else the scenario's no-agreement outcome, else — when none is declared — the "
+        "status quo); blue cells gain, red cells lose. ✓ means it accepts: a gain above zero and no red line "
+        "crossed (a crossed red line is a refusal whatever the gain). The concession index — the salience-weighted "
+        "share of the way from the actor's ideal to its opponent's that the plan gives away — is on hover "
+        "(docs/analysis.md). A deal needs every signatory and every consent rule.",
     }
 
 
@@ -327,6 +351,7 @@ def sensitivity_section(data: dict[str, Any]) -> Section | None:
 
 
 RENDERERS = (
+    brief_section,
     plans_section,
     montecarlo_section,
     bargaining_section,

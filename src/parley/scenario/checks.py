@@ -103,7 +103,41 @@ class _Checker:
                 self.add("belligerents", f"name exactly two actors, not {len(belligerents)}")
             for k, b in enumerate(belligerents):
                 self.actor_ref(f"belligerents[{k}]", b)
+        self.check_agreement()
         return self.problems
+
+    def check_agreement(self) -> None:
+        """signatories, sides and no_agreement (issue 11)."""
+        signatories = self.data.get("signatories")
+        if isinstance(signatories, list):
+            for k, s in enumerate(signatories):
+                self.actor_ref(f"signatories[{k}]", s, groups=True)
+        sides = self.data.get("sides")
+        if isinstance(sides, dict):
+            for side in ("a", "b"):
+                entry = sides.get(side)
+                members = entry.get("members") if isinstance(entry, dict) else None
+                for k, m in enumerate(members if isinstance(members, list) else []):
+                    self.actor_ref(f"sides.{side}.members[{k}]", m, groups=True)
+        na = self.data.get("no_agreement")
+        positions = na.get("positions") if isinstance(na, dict) else None
+        if isinstance(positions, dict):
+            for key, entry in positions.items():
+                path = f"no_agreement.positions.{key}"
+                if not self.issue_ref(path, key) or not isinstance(entry, dict):
+                    continue
+                self.on_scale(f"{path}.position", key, entry.get("position"))
+                self.uncertainty_on_scale(path, key, entry.get("uncertainty"), entry.get("position"))
+
+    def uncertainty_on_scale(self, path: str, issue: object, unc: object, point: object) -> None:
+        """An ``uncertainty`` mapping lies on the issue's scale and holds its point value."""
+        if not isinstance(unc, dict):
+            return
+        for field in ("low", "high", "mode"):
+            self.on_scale(f"{path}.uncertainty.{field}", issue, unc.get(field))
+        lo, hi, pos = _num(unc.get("low")), _num(unc.get("high")), _num(point)
+        if lo is not None and hi is not None and pos is not None and not lo <= pos <= hi:
+            self.add(f"{path}.uncertainty", f"the range [{lo:g}, {hi:g}] does not hold the value {pos:g}")
 
     def check_issues(self) -> None:
         covered: set[str] = set()
@@ -148,6 +182,12 @@ class _Checker:
                     continue
                 self.on_scale(f"{path}.position", key, stance.get("position"))
                 self.on_scale(f"{path}.stated", key, stance.get("stated"))
+                red = stance.get("red_line")
+                if isinstance(red, dict):
+                    for field in ("min", "max"):
+                        self.on_scale(f"{path}.red_line.{field}", key, red.get(field))
+                    bound = red.get("max") if red.get("max") is not None else red.get("min")
+                    self.uncertainty_on_scale(f"{path}.red_line", key, red.get("uncertainty"), bound)
                 unc = stance.get("uncertainty")
                 if isinstance(unc, dict):
                     for field in ("low", "high", "mode"):
@@ -198,6 +238,22 @@ class _Checker:
                 self.add(
                     f"{where}.based_on", f"'{based}' is not a plan of this scenario{did_you_mean(based, self.plan_ids)}"
                 )
+            inherit = plan.get("inherit")
+            if isinstance(inherit, list):
+                if based is None:
+                    self.add(f"{where}.inherit", "inherit needs based_on: the plan to inherit from")
+                parent = next((p for _, p in _entries(self.data, "plans") if p.get("id") == based), None)
+                points = {
+                    str(v.get("point"))
+                    for v in (parent.get("provisions") or [] if isinstance(parent, dict) else [])
+                    if isinstance(v, dict) and v.get("point")
+                }
+                for k, point in enumerate(inherit):
+                    if parent is not None and not any(_point_covers(str(point), q) for q in points):
+                        self.add(
+                            f"{where}.inherit[{k}]",
+                            f"'{point}' is not a point of '{based}'{did_you_mean(point, sorted(points))}",
+                        )
             provisions = plan.get("provisions")
             if not isinstance(provisions, list):
                 continue
@@ -210,6 +266,10 @@ class _Checker:
                 if not self.issue_ref(f"{path}.issue", issue):
                     continue
                 self.on_scale(f"{path}.position", issue, prov.get("position"))
+                deferred = prov.get("deferred")
+                if isinstance(deferred, dict):
+                    for field in ("low", "high", "mode"):
+                        self.on_scale(f"{path}.deferred.{field}", issue, deferred.get(field))
                 x = _num(prov.get("position"))
                 if x is None:
                     continue
@@ -240,11 +300,16 @@ class _Checker:
                         self.add(f"{path}.value", f"{value:g} is not between 0 and 1")
                     elif ch.get("target") == "capability" and value <= 0:
                         self.add(f"{path}.value", f"{value:g} is not a positive number")
-                    elif ch.get("target") == "position":
+                    elif ch.get("target") in ("position", "no_agreement", "outside_option", "red_line"):
                         if issue is None:
-                            self.add(f"{path}.issue", "setting a position needs an issue")
+                            self.add(f"{path}.issue", f"setting {ch.get('target')} needs an issue")
                         else:
                             self.on_scale(f"{path}.value", issue, value)
+
+
+def _point_covers(named: str, point: str) -> bool:
+    """Whether point number ``named`` covers ``point``: itself, or a sub-point ``named(x)`` of it."""
+    return point == named or (point.startswith(named + "(") and "(" not in named)
 
 
 def cross_check(data: Mapping[str, Any]) -> list[Problem]:

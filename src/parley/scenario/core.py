@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from parley.scenario.schema import PlanSpec, ScenarioSpec
+from parley.scenario.schema import Deferred, PlanSpec, ScenarioSpec
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -46,6 +46,7 @@ class Issue:
     orientation: str = ""
     vetoes: tuple[str, ...] = ()
     description: str = ""
+    consent: str = "change"
 
     @property
     def span(self) -> float:
@@ -76,6 +77,7 @@ class Provision:
     source: str = ""
     note: str = ""
     inherited_from: str | None = None
+    deferred: Deferred | None = None
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ class Plan:
     source: str = ""
     note: str = ""
     based_on: str | None = None
-    inherit: bool = False
+    inherit: bool | tuple[str, ...] = False
 
     @property
     def own_provisions(self) -> tuple[Provision, ...]:
@@ -101,15 +103,28 @@ class Plan:
     def positions(self) -> dict[str, float]:
         """The position the plan implies on each issue it addresses."""
         out: dict[str, float] = {}
+        deferred = set()
         for p in self.provisions:
-            if p.issue is not None and p.position is not None:
+            if p.issue is not None and p.position is not None and p.issue not in deferred:
                 out.setdefault(p.issue, p.position)
+            elif p.issue is not None and p.deferred is not None and p.issue not in out:
+                deferred.add(p.issue)
+        return out
+
+    @property
+    def deferred(self) -> dict[str, Deferred]:
+        """The issues the plan leaves to later talks (a position given first wins), and how."""
+        pos = self.positions
+        out: dict[str, Deferred] = {}
+        for p in self.provisions:
+            if p.issue is not None and p.deferred is not None and p.issue not in pos:
+                out.setdefault(p.issue, p.deferred)
         return out
 
     def unaddressed(self, issue_ids: tuple[str, ...]) -> tuple[str, ...]:
-        """Issues of the scenario this plan says nothing about."""
-        pos = self.positions
-        return tuple(i for i in issue_ids if i not in pos)
+        """Issues of the scenario this plan does not mention at all (neither a position nor deferred)."""
+        pos, deferred = self.positions, self.deferred
+        return tuple(i for i in issue_ids if i not in pos and i not in deferred)
 
 
 @dataclass(frozen=True)
@@ -233,6 +248,7 @@ class Scenario:
                 orientation=i.orientation,
                 vetoes=tuple(i.vetoes),
                 description=i.description,
+                consent=i.consent,
             )
             for i in spec.issues
         )
@@ -348,8 +364,39 @@ class Scenario:
         )
 
 
+def point_covers(named: str, point: str) -> bool:
+    """Whether point number ``named`` covers ``point``: the same, or a sub-point ``named(x)`` of it.
+
+    A rewritten ``"21"`` replaces every ``"21(x)"`` of the parent; ``"21(d)"`` only itself.
+    """
+    return bool(point) and (point == named or ("(" not in named and point.startswith(named + "(")))
+
+
+def inherited_provisions(plan: Plan, parent: Plan) -> tuple[Provision, ...]:
+    """The provisions ``plan`` keeps from ``parent`` by its ``inherit`` rule (docs/analysis.md §1.3).
+
+    ``inherit: true``: every parent point whose number the plan does not itself contain (a
+    parent provision without a point number: kept when the plan does not address its issue);
+    ``inherit: [points]``: exactly those points (and their sub-points) of the parent.
+    """
+    if plan.inherit is False:
+        return ()
+    if isinstance(plan.inherit, tuple):
+        keep = [p for p in parent.provisions if any(point_covers(n, p.point) for n in plan.inherit)]
+    else:
+        own_points = [p.point for p in plan.provisions if p.point]
+        own_issues = {p.issue for p in plan.provisions if p.issue is not None}
+        keep = [
+            p
+            for p in parent.provisions
+            if (p.point and not any(point_covers(n, p.point) for n in own_points))
+            or (not p.point and p.issue is not None and p.issue not in own_issues)
+        ]
+    return tuple(dataclasses.replace(p, inherited_from=p.inherited_from or parent.id) for p in keep)
+
+
 def _with_inheritance(plans: tuple[Plan, ...]) -> tuple[Plan, ...]:
-    """Add to each ``inherit`` plan its parent's provisions on the issues it leaves unaddressed."""
+    """Add to each ``inherit`` plan the parent's provisions it keeps (:func:`inherited_provisions`)."""
     by_id = {p.id: p for p in plans}
     done: dict[str, Plan] = {}
 
@@ -357,14 +404,9 @@ def _with_inheritance(plans: tuple[Plan, ...]) -> tuple[Plan, ...]:
         if plan.id in done:
             return done[plan.id]
         result = plan
-        if plan.inherit and plan.based_on in by_id:
+        if plan.inherit is not False and plan.based_on in by_id:
             parent = resolve(by_id[plan.based_on])
-            own = {p.issue for p in plan.provisions if p.issue is not None}
-            extra = tuple(
-                dataclasses.replace(p, inherited_from=p.inherited_from or parent.id)
-                for p in parent.provisions
-                if p.issue is not None and p.issue not in own
-            )
+            extra = inherited_provisions(plan, parent)
             result = dataclasses.replace(plan, provisions=plan.provisions + extra)
         done[plan.id] = result
         return result
@@ -386,6 +428,7 @@ def _plan(p: PlanSpec) -> Plan:
                 point=v.point,
                 source=v.source,
                 note=v.note,
+                deferred=v.deferred,
             )
             for v in p.provisions
         ),
@@ -394,5 +437,5 @@ def _plan(p: PlanSpec) -> Plan:
         source=p.source,
         note=p.note,
         based_on=p.based_on,
-        inherit=p.inherit,
+        inherit=tuple(p.inherit) if isinstance(p.inherit, list) else p.inherit,
     )

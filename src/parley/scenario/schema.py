@@ -67,6 +67,14 @@ class IssueSpec(_Strict):
         default_factory=list,
         description="actors or groups whose consent a settlement of this issue needs",
     )
+    consent: Literal["change", "renewal"] = Field(
+        default="change",
+        description=(
+            "change: every veto holder (groups: every member) must accept a text that moves the issue off its "
+            "status quo; renewal: the status quo lapses unless every veto holder renews it, so a text that moves "
+            "the issue goes through if any one veto holder (member) accepts it"
+        ),
+    )
     source: str = ""
     note: str = ""
 
@@ -102,6 +110,38 @@ class Uncertainty(_Strict):
         return self
 
 
+class RedLine(_Strict):
+    """A non-compensatory bound on one issue: a text beyond it is refused whatever it gives elsewhere."""
+
+    max: float | None = None
+    min: float | None = None
+    uncertainty: Uncertainty | None = None
+    soft: bool = False
+    penalty: float = 0.0
+    as_of: dt.date | None = None
+    source: str = ""
+    note: str = ""
+
+    _check_penalty = field_validator("penalty")(_unit_interval)
+
+    @model_validator(mode="after")
+    def _bounded(self) -> RedLine:
+        if self.max is None and self.min is None:
+            raise PydanticCustomError("red_line", "a red line needs max, min or both", {})
+        if self.max is not None and self.min is not None and self.min > self.max:
+            raise PydanticCustomError("red_line", "min ({lo}) is above max ({hi})", {"lo": self.min, "hi": self.max})
+        if self.uncertainty is not None and (self.max is None) == (self.min is None):
+            raise PydanticCustomError("red_line", "an uncertain red line needs exactly one of min and max", {})
+        if self.soft and self.penalty <= 0:
+            raise PydanticCustomError("red_line", "a soft red line needs a penalty above 0", {})
+        return self
+
+    @property
+    def bound(self) -> float:
+        """The single bound (max or min) of a one-sided red line."""
+        return float(self.max if self.max is not None else self.min)  # type: ignore[arg-type]
+
+
 class Stance(_Strict):
     """Where an actor stands on one issue and how much it cares."""
 
@@ -112,6 +152,7 @@ class Stance(_Strict):
     stated: float | None = Field(
         default=None, description="the position the actor states, where it differs from its revealed one"
     )
+    red_line: RedLine | None = None
     source: str = ""
     note: str = ""
 
@@ -141,7 +182,10 @@ class ActorSpec(_Strict):
     groups: list[Id] = Field(default_factory=list)
     outside_option: dict[Id, float] = Field(
         default_factory=dict,
-        description="per issue, the position the actor expects if it walks away (default: status quo)",
+        description=(
+            "per issue, the position the actor expects if talks fail; overrides the scenario's no_agreement "
+            "for this actor (default: no_agreement, else the status quo)"
+        ),
     )
     stances: dict[Id, Stance] = Field(default_factory=dict)
     source: str = ""
@@ -171,6 +215,31 @@ class ActorSpec(_Strict):
         return value
 
 
+class Deferred(_Strict):
+    """An issue a provision leaves to later talks: scored as uncertain, never as today's value.
+
+    With ``low`` and ``high`` the issue is uncertain over that range (``distribution``, default
+    uniform; ``mode`` for a triangular one); without them, over the spread of the models' forecasts.
+    """
+
+    to: str = ""
+    low: float | None = None
+    high: float | None = None
+    mode: float | None = None
+    distribution: Literal["uniform", "triangular"] = "uniform"
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _range(self) -> Deferred:
+        if (self.low is None) != (self.high is None):
+            raise PydanticCustomError("deferred", "give both low and high, or neither", {})
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise PydanticCustomError("deferred", "low ({lo}) is above high ({hi})", {"lo": self.low, "hi": self.high})
+        if self.mode is not None and (self.low is None or not self.low <= self.mode <= self.high):  # type: ignore[operator]
+            raise PydanticCustomError("deferred", "mode needs low and high around it", {})
+        return self
+
+
 class Provision(_Strict):
     """One provision of a plan, and the issue position it implies (if any)."""
 
@@ -178,6 +247,7 @@ class Provision(_Strict):
     category: str = ""
     issue: Id | None = None
     position: float | None = None
+    deferred: Deferred | None = None
     no_issue_reason: str = Field(default="", description="why a provision maps to no issue position")
     point: str = Field(default="", description="the plan's own numbering, e.g. '6' or '21(d)'")
     source: str = ""
@@ -185,10 +255,14 @@ class Provision(_Strict):
 
     @model_validator(mode="after")
     def _maps_or_says_why(self) -> Provision:
-        if self.issue is not None and self.position is None:
-            raise PydanticCustomError("provision", "names issue '{issue}' but gives no position", {"issue": self.issue})
-        if self.issue is None and self.position is not None:
-            raise PydanticCustomError("provision", "gives a position but names no issue", {})
+        if self.issue is not None and self.position is None and self.deferred is None:
+            raise PydanticCustomError(
+                "provision", "names issue '{issue}' but gives no position (or deferred)", {"issue": self.issue}
+            )
+        if self.position is not None and self.deferred is not None:
+            raise PydanticCustomError("provision", "gives both a position and deferred: give exactly one", {})
+        if self.issue is None and (self.position is not None or self.deferred is not None):
+            raise PydanticCustomError("provision", "gives a position (or deferred) but names no issue", {})
         if self.issue is None and not self.no_issue_reason:
             raise PydanticCustomError(
                 "provision", "maps to no issue: give 'issue' and 'position', or 'no_issue_reason'", {}
@@ -206,15 +280,19 @@ class PlanSpec(_Strict):
     source: str = ""
     note: str = ""
     based_on: Id | None = Field(default=None, description="the plan this text revises")
-    inherit: bool = Field(
+    inherit: bool | list[str] = Field(
         default=False,
-        description="keep the provisions of `based_on` on every issue this text does not address itself",
+        description=(
+            "true: keep every point of `based_on` whose point number this text does not itself contain "
+            "(parent provisions without a point number: kept on issues this text does not address); "
+            "a list of point numbers: keep exactly those points of the parent"
+        ),
     )
     provisions: list[Provision] = Field(default_factory=list)
 
 
 ShockOp = Literal["scale", "set", "remove", "adopt", "add_veto", "remove_veto"]
-ShockTarget = Literal["capability", "salience", "position"]
+ShockTarget = Literal["capability", "salience", "position", "no_agreement", "outside_option", "red_line"]
 
 
 class ShockChange(_Strict):
@@ -225,10 +303,15 @@ class ShockChange(_Strict):
     - ``remove``: remove ``actor`` from the scenario;
     - ``adopt``: ``actor`` takes the positions of ``from`` (on ``issues``, or on all of them);
     - ``add_veto`` / ``remove_veto``: ``actor`` (an actor or a group) gains or loses a veto on ``issue``.
+
+    Targets beyond an actor's stance: ``no_agreement`` (no actor; the scenario's no-agreement
+    position on ``issue``), ``outside_option`` (``actor``'s walk-away position on ``issue``) and
+    ``red_line`` (the bound of ``actor``'s one-sided red line on ``issue``); ``set`` and ``scale``
+    work on each.
     """
 
     op: ShockOp
-    actor: Id
+    actor: Id | None = None
     target: ShockTarget | None = None
     issue: Id | None = None
     issues: list[Id] | None = None
@@ -248,6 +331,15 @@ class ShockChange(_Strict):
             "remove_veto": ("issue",),
             "adopt": ("from_",),
         }
+        if self.target in ("no_agreement", "outside_option", "red_line"):
+            if self.op not in ("set", "scale"):
+                raise PydanticCustomError(
+                    "shock", "target '{t}' takes op set or scale, not '{op}'", {"t": self.target, "op": self.op}
+                )
+            if self.issue is None:
+                raise PydanticCustomError("shock", "target '{t}' needs issue", {"t": self.target})
+        if self.actor is None and self.target != "no_agreement":
+            raise PydanticCustomError("shock", "op '{op}' needs actor", {"op": self.op})
         missing = [n.rstrip("_") for n in need[self.op] if getattr(self, n) is None]
         if missing:
             raise PydanticCustomError(
@@ -268,6 +360,37 @@ class ShockSpec(_Strict):
     changes: list[ShockChange] = Field(min_length=1)
 
 
+class Side(_Strict):
+    """One side of the bargaining range: a label and its members (actor or group ids)."""
+
+    label: str = ""
+    members: list[Id] = Field(min_length=1)
+
+
+class Sides(_Strict):
+    """The two sides of the bargaining range, declared."""
+
+    a: Side
+    b: Side
+
+
+class NoAgreementPosition(_Strict):
+    """Where one issue ends up if talks fail."""
+
+    position: float
+    uncertainty: Uncertainty | None = None
+    source: str = ""
+    note: str = ""
+
+
+class NoAgreement(_Strict):
+    """What happens if talks fail: every actor's walk-away (an actor's ``outside_option`` overrides it)."""
+
+    source: str = ""
+    note: str = ""
+    positions: dict[Id, NoAgreementPosition] = Field(default_factory=dict)
+
+
 class ScenarioSpec(_Strict):
     """A whole scenario file."""
 
@@ -281,6 +404,12 @@ class ScenarioSpec(_Strict):
     belligerents: list[Id] = Field(
         default_factory=list, description="the two sides of a bargaining range, when there are two"
     )
+    signatories: list[Id] = Field(
+        default_factory=list,
+        description="actors or groups whose consent makes a deal (default: the belligerents, else nobody special)",
+    )
+    sides: Sides | None = None
+    no_agreement: NoAgreement | None = None
     issues: list[IssueSpec] = Field(min_length=1)
     actors: list[ActorSpec] = Field(min_length=1)
     plans: list[PlanSpec] = Field(default_factory=list)

@@ -32,7 +32,70 @@ def _issues_of(change: ShockChange, actor: dict[str, Any]) -> list[str]:
     return list(actor["stances"])
 
 
+def _new_value(old: float, change: ShockChange) -> float:
+    return float(old * change.factor if change.op == "scale" and change.factor is not None else change.value or 0.0)
+
+
+def _apply_walkaway(data: dict[str, Any], change: ShockChange, where: str, problems: list[Problem]) -> None:
+    """Targets ``no_agreement``, ``outside_option`` and ``red_line`` (issue 11)."""
+    key = str(change.issue)
+    if change.target == "no_agreement":
+        na = data.get("no_agreement") or {"positions": {}}
+        positions = na.setdefault("positions", {})
+        entry = positions.get(key)
+        if entry is None:
+            if change.op == "scale":
+                issue = next((i for i in data["issues"] if i["id"] == key), None)
+                sq = issue.get("status_quo") if issue else None
+                if sq is None:
+                    problems.append(
+                        Problem(f"{where}.issue", f"no no-agreement position or status quo on '{key}' to scale")
+                    )
+                    return
+                entry = {"position": sq}
+            else:
+                entry = {"position": 0.0}
+        entry = dict(entry)
+        entry["position"] = _new_value(float(entry["position"]), change)
+        entry["uncertainty"] = None
+        positions[key] = entry
+        data["no_agreement"] = na
+        return
+    try:
+        actor = _actor(data, str(change.actor))
+    except KeyError:
+        problems.append(Problem(f"{where}.actor", f"'{change.actor}' is not in the scenario"))
+        return
+    if change.target == "outside_option":
+        options = actor.setdefault("outside_option", {})
+        old = options.get(key)
+        if old is None and change.op == "scale":
+            problems.append(Problem(f"{where}.issue", f"'{change.actor}' has no outside option on '{key}' to scale"))
+            return
+        options[key] = _new_value(float(old or 0.0), change)
+        return
+    stance = actor.get("stances", {}).get(key)
+    red = stance.get("red_line") if isinstance(stance, dict) else None
+    if not isinstance(red, dict):
+        problems.append(Problem(f"{where}.issue", f"'{change.actor}' has no red line on '{key}' to move"))
+        return
+    if (red.get("max") is None) == (red.get("min") is None):
+        problems.append(
+            Problem(
+                f"{where}.issue",
+                f"'{change.actor}''s red line on '{key}' has two bounds: a shock moves a one-sided one",
+            )
+        )
+        return
+    side = "max" if red.get("max") is not None else "min"
+    red[side] = _new_value(float(red[side]), change)
+    red["uncertainty"] = None
+
+
 def _apply(data: dict[str, Any], change: ShockChange, where: str, problems: list[Problem]) -> None:
+    if change.target in ("no_agreement", "outside_option", "red_line"):
+        _apply_walkaway(data, change, where, problems)
+        return
     if change.op in ("add_veto", "remove_veto"):
         issue = next((i for i in data["issues"] if i["id"] == change.issue), None)
         if issue is None:
@@ -42,7 +105,7 @@ def _apply(data: dict[str, Any], change: ShockChange, where: str, problems: list
         issue["vetoes"] = [*vetoes, change.actor] if change.op == "add_veto" else vetoes
         return
     try:
-        actor = _actor(data, change.actor)
+        actor = _actor(data, str(change.actor))
     except KeyError:
         problems.append(
             Problem(f"{where}.actor", f"'{change.actor}' is not in the scenario (removed by an earlier change?)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from parley.errors import ParleyError
 from parley.tasks.backtest import BacktestOptions, backtest, check_backtest
 from parley.tasks.base import TaskKind
+from parley.tasks.brief import BriefOptions, brief, check_brief
 from parley.tasks.forecast import ForecastOptions, check_forecast, forecast
 from parley.tasks.plans import CoalitionsOptions, PlansOptions, check_plans, coalitions, plans
 from parley.tasks.report import ReportOptions, check_report, report
@@ -22,6 +23,14 @@ TASKS: dict[str, TaskKind] = {
     for k in (
         TaskKind("forecast", forecast, ForecastOptions, "where the negotiation ends up", check=check_forecast),
         TaskKind("plans", plans, PlansOptions, "each plan scored for every actor", check=check_plans),
+        TaskKind(
+            "brief",
+            brief,
+            BriefOptions,
+            "the bottom line: P(deal) per text and who must say yes",
+            check=check_brief,
+            aliases={"draws": "n"},
+        ),
         TaskKind("coalitions", coalitions, CoalitionsOptions, "alignment, blocs and pivotal actors"),
         TaskKind(
             "montecarlo",

@@ -172,6 +172,14 @@ def _plans(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | None:
     return plans(scenario, PlansOptions(seed=opts.seed)).data
 
 
+def _brief(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | None:
+    if not scenario.plans or opts.montecarlo_draws <= 0:
+        return None
+    from parley.tasks.brief import BriefOptions, brief
+
+    return brief(scenario, BriefOptions(n=opts.montecarlo_draws, seed=opts.seed)).data
+
+
 def _coalitions(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | None:
     if len(scenario.actors) < 2:
         return None
@@ -205,6 +213,7 @@ def _sensitivity(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | No
 
 
 SECTIONS: dict[str, Callable[[Scenario, ReportOptions], dict[str, Any] | None]] = {
+    "brief": _brief,
     "plans": _plans,
     "coalitions": _coalitions,
     "montecarlo": _montecarlo,

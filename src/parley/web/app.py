@@ -407,6 +407,8 @@ def _analysis_sections(store: Store, record: Any) -> tuple[list[dict[str, Any]],
         "scenario": store.load_scenario(record.scenario_id).spec.model_dump(mode="json", by_alias=True),
         record.kind: record.result,
     }
+    if isinstance(record.result, dict) and record.result.get("brief"):
+        data["brief"] = record.result["brief"]  # the bottom line, first (its renderer comes first)
     sections, charts = [], {}
     for render in RENDERERS:
         section = render(data)

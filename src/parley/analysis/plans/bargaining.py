@@ -231,6 +231,15 @@ class PlanInRange:
     inside_after: bool
     p_acceptable_after: float
     commitment_problem: bool
+    accepts_a: bool | None = None
+    accepts_b: bool | None = None
+
+    @property
+    def agrees_with_scorecard(self) -> bool | None:
+        """Whether "inside the range" and "both sides accept in the scorecard" say the same."""
+        if self.accepts_a is None or self.accepts_b is None:
+            return None
+        return self.inside == (self.accepts_a and self.accepts_b)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""
@@ -251,6 +260,14 @@ class PlanInRange:
             "inside_after": self.inside_after,
             "p_acceptable_after": finite_or_none(self.p_acceptable_after),
             "commitment_problem": self.commitment_problem,
+            "scorecard": {
+                "accepts_a": self.accepts_a,
+                "accepts_b": self.accepts_b,
+                "agrees": self.agrees_with_scorecard,
+                "note": "the scorecard's verdicts for the two sides' actors (same walk-away, utility and sides); "
+                "the range is Fearon's one-dimensional war lottery, the scorecard the full utilities: where they "
+                "differ, the scorecard's verdict is the one the deal probability uses",
+            },
         }
 
 
@@ -312,11 +329,56 @@ class BargainingRange:
         }
 
 
+def _expand(scenario: Scenario, names: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for name in names:
+        for member in scenario.group_members(name):
+            if member not in out:
+                out.append(member)
+    return out
+
+
+def default_sides(scenario: Scenario) -> tuple[str, ...]:
+    """The two sides' representative actors: the first actor of each declared side, else the
+    belligerents, else two signatories that are actors; ``()`` when there are none."""
+    spec = scenario.spec
+    if spec.sides is not None:
+        a, b = _expand(scenario, spec.sides.a.members), _expand(scenario, spec.sides.b.members)
+        if a and b:
+            return (a[0], b[0])
+    if len(spec.belligerents) == 2:
+        return tuple(spec.belligerents)
+    sig = [s for s in spec.signatories if s in scenario.actor_ids]
+    return tuple(sig) if len(sig) == 2 else ()
+
+
+def declared_coalitions(scenario: Scenario, a: str, b: str) -> tuple[list[str], list[str], str]:
+    """The members of A's and B's sides: the scenario's ``sides`` when declared (and they hold
+    ``a`` and ``b``), else each side's actor plus the actors sharing a declared group with it
+    and not with the other (an actor in both is on neither); never from positions."""
+    spec = scenario.spec
+    if spec.sides is not None:
+        sa, sb = _expand(scenario, spec.sides.a.members), _expand(scenario, spec.sides.b.members)
+        if a in sb and b in sa:
+            sa, sb = sb, sa
+        if a in sa and b in sb:
+            both = set(sa) & set(sb)
+            return [m for m in sa if m not in both], [m for m in sb if m not in both], "the scenario's sides"
+    ga = set(scenario.actors[scenario.actor_index(a)].groups)
+    gb = set(scenario.actors[scenario.actor_index(b)].groups)
+    only_a, only_b = ga - gb, gb - ga
+    ma = [x.id for x in scenario.actors if x.id == a or (set(x.groups) & only_a)]
+    mb = [x.id for x in scenario.actors if x.id == b or (set(x.groups) & only_b)]
+    both = set(ma) & set(mb)
+    return [m for m in ma if m not in both], [m for m in mb if m not in both], "shared declared groups"
+
+
 class _Frame:
     """The two sides' disputed issues, weights and the derived ``p`` for one scenario."""
 
     def __init__(self, scenario: Scenario, a: str, b: str, issue: str | None, options: BargainingOptions) -> None:
         ids = scenario.actor_ids
+        self.how = "belligerents alone"
         missing = [s for s in (a, b) if s not in ids]
         if missing:
             raise ScenarioError(scenario.source, [Problem("sides", f"'{s}' is not an actor") for s in missing])
@@ -341,21 +403,17 @@ class _Frame:
             self.w = np.ones_like(self.w)
         self.xa, self.xb = x[self.ia, self.cols], x[self.ib, self.cols]
         self.span = (scenario.upper - scenario.lower)[self.cols]
-        # coalitions: the side each actor's positions on the disputed issues are nearer to
+        # coalitions: declared (options, the scenario's `sides`, or shared groups), never by position
         m = mask[:, self.cols]
-        xx = np.where(m, x[:, self.cols], 0.0)
         wm = np.where(m, self.w, 0.0)
         tot = wm.sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            da = (wm * np.abs(xx - self.xa) / self.span).sum(axis=1) / tot
-            db = (wm * np.abs(xx - self.xb) / self.span).sum(axis=1) / tot
             cap = (wm * scenario.capabilities[:, self.cols]).sum(axis=1) / tot
         engaged = (wm * np.where(m, s[:, self.cols], 0.0)).sum(axis=1) / self.w.sum()
         weight = np.where(tot > 0, cap * (engaged if options.p_weights == "capability*salience" else 1.0), 0.0)
-        side_a, side_b = (tot > 0) & (da < db), (tot > 0) & (db < da)
-        if options.p_rule == "belligerents" or options.allies_a or options.allies_b:
-            side_a, side_b = np.zeros_like(side_a), np.zeros_like(side_b)
-            side_a[self.ia], side_b[self.ib] = True, True
+        side_a, side_b = np.zeros(len(ids), dtype=bool), np.zeros(len(ids), dtype=bool)
+        side_a[self.ia], side_b[self.ib] = True, True
+        if options.allies_a or options.allies_b:
             groups = {g for actor in scenario.actors for g in actor.groups}
             for side, names, where in ((side_a, options.allies_a, "allies_a"), (side_b, options.allies_b, "allies_b")):
                 bad = [g for g in names if g not in ids and g not in groups]
@@ -369,6 +427,12 @@ class _Frame:
             if (side_a & side_b).any():
                 both = [ids[k] for k in np.flatnonzero(side_a & side_b)]
                 raise ParleyError(f"declared on both sides: {', '.join(both)}")
+        elif options.p_rule == "coalitions":
+            members_a, members_b, self.how = declared_coalitions(scenario, a, b)
+            for member in members_a:
+                side_a[ids.index(member)] = True
+            for member in members_b:
+                side_b[ids.index(member)] = True
         self.coalition_a = tuple(ids[k] for k in np.flatnonzero(side_a))
         self.coalition_b = tuple(ids[k] for k in np.flatnonzero(side_b))
         wa, wb = float(weight[side_a].sum()), float(weight[side_b].sum())
@@ -442,6 +506,17 @@ def military_terms(scenario: Scenario, plan: Plan, side_a: str, side_b: str, rul
     return out
 
 
+def _walkaway_place(scenario: Scenario, frame: _Frame) -> float | None:
+    """The no-agreement outcome on the 0–1 scale, or None when the scenario declares none on a disputed issue."""
+    from parley.analysis.plans.decision import no_agreement_point
+
+    na = no_agreement_point(scenario)
+    if np.isnan(na[frame.cols]).all():
+        return None
+    x, used = frame.place(np.where(np.isnan(na), scenario.status_quo, na))
+    return x if used and math.isfinite(x) else None
+
+
 def _inputs(
     scenario: Scenario, options: BargainingOptions, frame: _Frame
 ) -> tuple[dict[str, Quantity], dict[str, dict[str, Any]]]:
@@ -459,12 +534,18 @@ def _inputs(
             problem = input_problem(name, values[name])
             if problem is not None:
                 raise ScenarioError(scenario.source, [Problem(where, problem)])
+        elif name == "p" and _walkaway_place(scenario, frame) is not None:
+            values[name] = Fixed(float(_walkaway_place(scenario, frame)))  # type: ignore[arg-type]
+            source = (
+                "the scenario's no-agreement outcome placed on the 0–1 scale: what fighting on is expected to "
+                "yield, the same walk-away the scorecard uses"
+            )
         elif name == "p":
             values[name] = Fixed(frame.p)
             rule = (
-                "declared coalitions"
+                "declared coalitions (allies given)"
                 if options.allies_a or options.allies_b
-                else "coalitions by position"
+                else f"declared coalitions ({frame.how})"
                 if options.p_rule == "coalitions"
                 else "belligerents alone"
             )
@@ -491,9 +572,9 @@ def bargaining_range(
         dispute no issue.
     """
     options = options or BargainingOptions()
-    sides = options.sides or tuple(scenario.spec.belligerents)
+    sides = options.sides or default_sides(scenario)
     if len(sides) != 2:
-        raise ParleyError("no bargaining range: the scenario names no belligerents; give two sides")
+        raise ParleyError("no bargaining range: the scenario names no belligerents (nor sides); give two sides")
     a, b = sides[0], sides[1]
     chosen = select_plans(scenario, plans)
     frame = _Frame(scenario, a, b, options.issue, options)
@@ -512,6 +593,9 @@ def bargaining_range(
     da, db = shifts["shift_a"], shifts["shift_b"]
     lower, upper = pv - da - cav, pv + db + cbv
     m = options.military.decisiveness
+    from parley.analysis.plans.scorecard import score_plans
+
+    card = score_plans(scenario, [p.id for p in chosen], models=[])
     placed = []
     for plan in chosen:
         pos = plan.positions
@@ -552,6 +636,8 @@ def bargaining_range(
                     p_acceptable(x, p, ca, cb, odds_factor=factor) if used and math.isfinite(factor) else nan
                 ),
                 commitment_problem=inside_base and not inside_after,
+                accepts_a=card.plan(plan.id).actor(a).accepts,
+                accepts_b=card.plan(plan.id).actor(b).accepts,
             )
         )
     sq, sq_used = frame.place(scenario.status_quo)

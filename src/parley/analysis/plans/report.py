@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from parley._random import SeedLike
-from parley.analysis.plans.bargaining import BargainingOptions, BargainingRange, bargaining_range
+from parley.analysis.plans.bargaining import BargainingOptions, BargainingRange, bargaining_range, default_sides
 from parley.analysis.plans.durability import Durability, durability
 from parley.analysis.plans.scorecard import PlanScorecard, ScoringOptions, finite_or_none, score_plans
 from parley.analysis.plans.words_deeds import WordsDeeds, words_deeds
@@ -72,13 +72,13 @@ def plan_report(
     options = options or ScoringOptions()
     bargaining = bargaining or BargainingOptions()
     card = score_plans(scenario, plans, options=options, models=models, model_params=model_params, rng=rng)
-    sides = bargaining.sides or tuple(scenario.spec.belligerents)
+    sides = bargaining.sides or default_sides(scenario)
     rng_result: BargainingRange | None = None
     note = ""
     if len(sides) == 2 and all(s in scenario.actor_ids for s in sides):
         rng_result = bargaining_range(scenario, plans, options=bargaining)
     else:
-        note = "the scenario names no two belligerents (or one was removed); no bargaining range"
+        note = "the scenario names no two belligerents and no sides (or one was removed); no bargaining range"
     dur = durability(scenario, plans, scorecard=card, bargaining=rng_result, keywords=keywords)
     wd = words_deeds(scenario, plans, models=models, model_params=model_params, options=options, rng=rng)
     return PlanReport(scenario.scenario_id, scenario.title, card, rng_result, note, dur, wd)

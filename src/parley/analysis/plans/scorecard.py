@@ -12,14 +12,18 @@ Definitions (all written out in docs/analysis.md):
 - utility of an outcome ``z`` for actor ``i``: ``u_i(z) = −Σ_j s_ij L(|z_j − x_ij| / span_j)``
   over the issues scored for ``i``, with ``L(d) = d`` (linear) or ``d²`` (quadratic), the
   scenario's ``utility`` unless overridden;
-- reservation (no-agreement point) ``r_ij``: the actor's ``outside_option`` on the issue
-  where given, else the issue's status quo; on an issue with neither, ``no_reference``
-  decides: ``"exclude"`` leaves the issue out of every score of that actor, ``"worst"``
-  takes the end of the scale farthest from the actor (as parley's Nash model does);
-- a plan's outcome: its position on each issue it addresses; an issue it leaves
-  unaddressed stays at the status quo; with no status quo either, the issue stays
-  unsettled and each actor gets its reservation there (so it moves no score);
-- the actor accepts iff ``u_i(plan) − u_i(reservation) > tolerance``.
+- reservation (walk-away) ``r_ij``: the actor's ``outside_option`` on the issue where given,
+  else the scenario's ``no_agreement`` position, else (no no-agreement outcome declared) the
+  issue's status quo; on an issue with none of these, ``no_reference`` decides: ``"exclude"``
+  leaves the issue out of every score of that actor, ``"worst"`` takes the end of the scale
+  farthest from the actor (as parley's Nash model does);
+- a plan's outcome: its position on each issue it addresses; a deferred issue is uncertain
+  over its range (the utility is the expected one); an issue the text does not mention stays
+  at the status quo under a deal and is reported (``unaddressed``); with no status quo either,
+  the issue stays unsettled and each actor gets its reservation there;
+- the actor accepts iff it crosses none of its hard red lines and
+  ``u_i(plan) − u_i(reservation) − soft penalties > tolerance``
+  (:mod:`parley.analysis.plans.decision`).
 """
 
 from __future__ import annotations
@@ -31,6 +35,14 @@ from typing import Any, Literal
 import numpy as np
 
 from parley._random import SeedLike
+from parley.analysis.plans.decision import (
+    accept_arrays,
+    deferred_range,
+    group_consents,
+    loss,
+    plan_samples,
+    signatories_of,
+)
 from parley.analysis.plans.scoring import (
     FAST_MODELS,
     STATIC_MODELS,
@@ -72,6 +84,18 @@ __all__ = [
 ]
 
 
+def forecast_spread(
+    issue_ids: Sequence[str], outcomes: Sequence[Mapping[str, float]]
+) -> dict[str, tuple[float, float]]:
+    """Per issue, the [min, max] of the models' forecasts (issues no model settles left out)."""
+    out: dict[str, tuple[float, float]] = {}
+    for k in issue_ids:
+        values = [float(o[k]) for o in outcomes if k in o and np.isfinite(o[k])]
+        if values:
+            out[k] = (min(values), max(values))
+    return out
+
+
 def select_plans(scenario: Scenario, plan_ids: Sequence[str] | None) -> tuple[Plan, ...]:
     """The scenario's plans with these ids (all when None), each once, in the order first given.
 
@@ -94,6 +118,8 @@ class ActorScore:
     accepts : ``gain > tolerance``
     concession : concession index toward the actor's opponent (NaN when undefined)
     concession_by_issue : the clipped share given away on each issue counted
+    red_lines : issues where the alternative crosses a hard red line of the actor (it refuses)
+    penalty : soft red-line penalties subtracted from ``gain``
     """
 
     actor: str
@@ -102,6 +128,8 @@ class ActorScore:
     accepts: bool
     concession: float
     concession_by_issue: Mapping[str, float] = field(default_factory=dict)
+    red_lines: tuple[str, ...] = ()
+    penalty: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""
@@ -109,6 +137,8 @@ class ActorScore:
             "utility": finite_or_none(self.utility),
             "gain": finite_or_none(self.gain),
             "accepts": self.accepts,
+            "red_lines_crossed": list(self.red_lines),
+            "penalty": finite_or_none(self.penalty),
             "concession": finite_or_none(self.concession),
             "concession_by_issue": {k: finite_or_none(v) for k, v in self.concession_by_issue.items()},
         }
@@ -156,7 +186,12 @@ class ProvisionEffect:
 
 @dataclass(frozen=True)
 class VetoCheck:
-    """One veto holder of one issue a plan settles, and whether it consents."""
+    """One veto holder of one issue a plan moves, and whether it consents.
+
+    ``consent`` is the issue's rule: ``"change"`` (the holder's no blocks the move) or
+    ``"renewal"`` (the status quo lapses unless every holder renews it: ``consents`` is True
+    when any member accepts, and the issue's rule holds when any holder consents).
+    """
 
     issue: str
     holder: str
@@ -165,6 +200,7 @@ class VetoCheck:
     accepting: tuple[str, ...]
     consents: bool
     rule: str
+    consent: str = "change"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""
@@ -176,6 +212,7 @@ class VetoCheck:
             "accepting": list(self.accepting),
             "consents": self.consents,
             "rule": self.rule,
+            "consent": self.consent,
         }
 
 
@@ -185,8 +222,11 @@ class PlanScore:
 
     Attributes
     ----------
-    outcome : the plan's outcome per issue (None where unsettled)
-    unaddressed : issues the plan says nothing about (they stay at the status quo)
+    outcome : the plan's outcome per issue (None where unsettled; a deferred issue's expected value)
+    unaddressed : issues the plan does not mention at all (under a deal they stay at the status quo)
+    deferred : issues the plan leaves to later talks: ``{issue: {low, high, basis}}``
+    signatories : each signatory's consent (``{name: bool}``)
+    deal : every signatory consents and every consent rule holds
     inherited : issues settled by provisions the plan inherits from the text it revises
         (a plan with ``inherit: true``)
     actors : one :class:`ActorScore` per actor
@@ -212,6 +252,9 @@ class PlanScore:
     nash_log: float | None
     not_gaining: tuple[str, ...]
     provisions: tuple[ProvisionEffect, ...]
+    deferred: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    signatories: Mapping[str, bool] = field(default_factory=dict)
+    deal: bool = False
 
     def actor(self, actor_id: str) -> ActorScore:
         """The score of one actor."""
@@ -233,7 +276,10 @@ class PlanScore:
             "proposer": self.proposer,
             "outcome": {k: finite_or_none(v) for k, v in self.outcome.items()},
             "unaddressed": list(self.unaddressed),
+            "deferred": {k: dict(v) for k, v in self.deferred.items()},
             "inherited": list(self.inherited),
+            "signatories": dict(self.signatories),
+            "deal": self.deal,
             "actors": {a.actor: a.to_dict() for a in self.actors},
             "accepting": list(self.accepting),
             "support": finite_or_none(self.support),
@@ -322,25 +368,79 @@ class PlanScorecard:
         }
 
 
+def _evaluate(basis: Basis, samples: FloatArray) -> tuple[FloatArray, FloatArray, BoolArray, BoolArray, FloatArray]:
+    """Expected utility, gain, hard refusal, acceptance (N,) and crossing share (N, M) of outcome samples (Q, M)."""
+    x, w = basis.x[None], basis.weights[None]
+    res = np.where(basis.scored, basis.reservation, basis.x)[None]
+    gain, hard, accept, crossing = accept_arrays(
+        x,
+        w,
+        res,
+        samples[None, None],
+        basis.red_min[None],
+        basis.red_max[None],
+        basis.red_soft,
+        basis.red_penalty,
+        quadratic=basis.quadratic,
+        tolerance=basis.options.tolerance,
+    )
+    u_res = -(loss(res[0] - x[0], basis.quadratic) * w[0]).sum(axis=-1)
+    soft_cost = (crossing[0, 0] * np.where(basis.red_soft, basis.red_penalty, 0.0)).sum(axis=-1)
+    util = gain[0, 0] + u_res + soft_cost
+    return util, gain[0, 0], hard[0, 0], accept[0, 0], crossing[0, 0]
+
+
 def _actor_scores(
-    basis: Basis, outcome: FloatArray, opponents: Sequence[int | None], reservation: FloatArray
+    basis: Basis, outcome: FloatArray, opponents: Sequence[int | None], samples: FloatArray | None = None
 ) -> tuple[ActorScore, ...]:
-    util = basis.utility(outcome)
-    gain = util - reservation
+    util, gain, _hard, accept, crossing = _evaluate(basis, outcome[None, :] if samples is None else samples)
+    penalty = (crossing * np.where(basis.red_soft, basis.red_penalty, 0.0)).sum(axis=-1)
     conc, share = basis.concession(outcome, opponents)
-    tol = basis.options.tolerance
     out = []
     for i, a in enumerate(basis.actor_ids):
         by_issue = {k: float(share[i, j]) for j, k in enumerate(basis.issue_ids) if not np.isnan(share[i, j])}
-        out.append(ActorScore(a, float(util[i]), float(gain[i]), bool(gain[i] > tol), float(conc[i]), by_issue))
+        crossed = tuple(k for j, k in enumerate(basis.issue_ids) if crossing[i, j] > 0.5 and not basis.red_soft[i, j])
+        out.append(
+            ActorScore(
+                a, float(util[i]), float(gain[i]), bool(accept[i]), float(conc[i]), by_issue, crossed, float(penalty[i])
+            )
+        )
     return tuple(out)
 
 
-def _provision_effects(basis: Basis, plan: Plan) -> tuple[ProvisionEffect, ...]:
+def _provision_effects(basis: Basis, plan: Plan, samples: FloatArray) -> tuple[ProvisionEffect, ...]:
     tol = basis.options.tolerance
     ref = np.where(np.isnan(basis.sq)[None, :], basis.reservation, basis.sq[None, :])
     out = []
     for k, prov in enumerate(plan.provisions):
+        if prov.issue is not None and prov.deferred is not None and prov.position is None:
+            j = basis.issue_ids.index(prov.issue)
+            rows = np.flatnonzero(basis.mask[:, j])
+            known = rows[~np.isnan(ref[rows, j])]
+            col = samples[:, j][:, None]
+            d_ref = np.abs(ref[known, j] - basis.x[known, j]) / basis.span[j]
+            d_new = np.abs(col - basis.x[known, j][None, :]) / basis.span[j]
+            if basis.quadratic:
+                d_ref, d_new = d_ref**2, d_new**2
+            eff = basis.s[known, j] * (d_ref - d_new.mean(axis=0))
+            ids = [basis.actor_ids[i] for i in known]
+            out.append(
+                ProvisionEffect(
+                    k,
+                    prov.point,
+                    prov.text,
+                    prov.category,
+                    prov.issue,
+                    None,
+                    tuple(a for a, e in zip(ids, eff, strict=True) if e > tol),
+                    tuple(a for a, e in zip(ids, eff, strict=True) if e < -tol),
+                    tuple(a for a, e in zip(ids, eff, strict=True) if abs(e) <= tol),
+                    {a: float(e) for a, e in zip(ids, eff, strict=True)},
+                    f"deferred: scored over [{samples[:, j].min():g}, {samples[:, j].max():g}] (expected effect)",
+                    prov.inherited_from,
+                )
+            )
+            continue
         if prov.issue is None or prov.position is None:
             out.append(
                 ProvisionEffect(
@@ -389,13 +489,24 @@ def _provision_effects(basis: Basis, plan: Plan) -> tuple[ProvisionEffect, ...]:
     return tuple(out)
 
 
-def _vetoes(scenario: Scenario, basis: Basis, plan: Plan, accepts: BoolArray) -> tuple[VetoCheck, ...]:
+def _vetoes(scenario: Scenario, basis: Basis, plan: Plan, accepts: BoolArray) -> tuple[tuple[VetoCheck, ...], bool]:
+    """Each veto holder of each issue the plan moves, and whether every consent rule holds."""
     ids = basis.actor_ids
     out = []
+    renewal_ok: dict[str, bool] = {}
+    change_ok = True
     for issue_id, holder, members in veto_holders(scenario, plan):
         rows = [ids.index(m) for m in members]
         kind: Literal["actor", "group"] = "actor" if holder in ids else "group"
+        accepting = tuple(m for m, r in zip(members, rows, strict=True) if accepts[r])
+        if scenario.issue(issue_id).consent == "renewal":
+            ok = bool(accepting) or not members
+            renewal_ok[issue_id] = renewal_ok.get(issue_id, False) or ok
+            rule = "renewal: the status quo lapses unless every member renews it (any member accepting lets it move)"
+            out.append(VetoCheck(issue_id, holder, kind, members, accepting, ok, rule, "renewal"))
+            continue
         ok = bool(consent(rows, accepts, basis.capability, basis.options)[0])
+        change_ok = change_ok and ok
         rule = (
             "actor"
             if kind == "actor"
@@ -407,9 +518,8 @@ def _vetoes(scenario: Scenario, basis: Basis, plan: Plan, accepts: BoolArray) ->
         )
         if not members:
             rule += " (no members in the scenario: cannot block)"
-        accepting = tuple(m for m, r in zip(members, rows, strict=True) if accepts[r])
-        out.append(VetoCheck(issue_id, holder, kind, members, accepting, ok, rule))
-    return tuple(out)
+        out.append(VetoCheck(issue_id, holder, kind, members, accepting, ok, rule, "change"))
+    return tuple(out), change_ok and all(renewal_ok.values())
 
 
 def _dominance(names: Sequence[str], utilities: FloatArray, tol: float) -> tuple[tuple[str, str], ...]:
@@ -463,12 +573,14 @@ def score_plans(
     def outcome_map(z: FloatArray) -> dict[str, float]:
         return {k: float(v) for k, v in zip(basis.issue_ids, z, strict=True)}
 
-    sq_scores = _actor_scores(basis, basis.sq, opp, res_u)
+    sq_scores = _actor_scores(basis, basis.sq, opp)
     forecasts: dict[str, AlternativeScore] = {}
     for name in models if models is not None else default_models():
         f = get_model(name, (model_params or {}).get(name)).forecast(scenario, rng=rng, stated=options.stated)
         z = np.array([f.outcomes[k] for k in basis.issue_ids], dtype=float)
-        forecasts[name] = AlternativeScore(name, outcome_map(z), _actor_scores(basis, z, opp, res_u))
+        forecasts[name] = AlternativeScore(name, outcome_map(z), _actor_scores(basis, z, opp))
+    spread = forecast_spread(basis.issue_ids, [f.outcome for f in forecasts.values()])
+    signatories = signatories_of(scenario)
 
     if options.nash_actors is not None:
         unknown = [a for a in options.nash_actors if a not in ids]
@@ -485,13 +597,23 @@ def score_plans(
     plan_utils = []
     for plan in chosen:
         z = basis.plan_outcome(plan)
-        actors = _actor_scores(basis, z, opp, res_u)
+        samples = plan_samples(scenario, plan, spread)
+        actors = _actor_scores(basis, z, opp, samples)
         accepts = np.array([a.accepts for a in actors])
         util = np.array([a.utility for a in actors])
         plan_utils.append(util)
         cap = basis.capability
         support = float(cap[accepts].sum() / cap.sum())
-        vetoes = _vetoes(scenario, basis, plan, accepts)
+        vetoes, rules_hold = _vetoes(scenario, basis, plan, accepts)
+        signed = {
+            sg.name: bool(group_consents(accepts, sg.rows, cap, options.group_veto, options.group_majority))
+            for sg in signatories
+        }
+        deferred = {}
+        for key in plan.deferred:
+            lo, hi, how = deferred_range(scenario, plan, key, spread)
+            deferred[key] = {"low": lo, "high": hi, "basis": how}
+        z_shown = np.where(np.isnan(z), np.nanmean(samples, axis=0) if len(samples) > 1 else z, z)
         g = (util - d_nash)[nash_rows]
         positive = g > tol
         product = float(np.prod(np.where(positive, g, 0.0))) if len(g) else float("nan")
@@ -501,7 +623,7 @@ def score_plans(
                 plan=plan.id,
                 title=plan.title,
                 proposer=plan.proposer,
-                outcome=outcome_map(z),
+                outcome=outcome_map(z_shown),
                 unaddressed=plan.unaddressed(basis.issue_ids),
                 inherited=tuple(
                     dict.fromkeys(v.issue for v in plan.provisions if v.inherited_from and v.issue is not None)
@@ -509,11 +631,14 @@ def score_plans(
                 actors=actors,
                 support=support,
                 vetoes=vetoes,
-                vetoes_pass=all(v.consents for v in vetoes),
+                vetoes_pass=rules_hold,
                 nash_product=product,
                 nash_log=log,
                 not_gaining=tuple(ids[r] for r, ok in zip(nash_rows, positive, strict=True) if not ok),
-                provisions=_provision_effects(basis, plan),
+                provisions=_provision_effects(basis, plan, samples),
+                deferred=deferred,
+                signatories=signed,
+                deal=rules_hold and all(signed.values()),
             )
         )
     names = [p.id for p in chosen] + [STATUS_QUO]

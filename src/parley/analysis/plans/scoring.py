@@ -74,6 +74,8 @@ class ScoringOptions:
         scenario names them, else every actor
     stated : score with the actors' stated rather than revealed positions
     tolerance : a gain within this of 0 counts as indifference (not acceptance)
+    logit_scale : ``λ`` of the random-utility term in Monte Carlo (0: none; docs/analysis.md §1.4;
+        the brief's default is :data:`parley.analysis.plans.decision.DEFAULT_LOGIT_SCALE`)
     """
 
     utility: Literal["linear", "quadratic"] | None = None
@@ -85,6 +87,13 @@ class ScoringOptions:
     nash_actors: tuple[str, ...] | None = None
     stated: bool = False
     tolerance: float = 1e-9
+    logit_scale: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not (
+            isinstance(self.logit_scale, (int, float)) and math.isfinite(self.logit_scale) and self.logit_scale >= 0
+        ):
+            raise ScenarioError("options", [Problem("logit_scale", f"must be a number ≥ 0, got {self.logit_scale!r}")])
 
     def to_dict(self) -> dict[str, Any]:
         """The options as a JSON-ready mapping."""
@@ -120,7 +129,11 @@ class Basis:
             for key, value in a.outside_option.items():
                 outside[i, col[key]] = value
         self.outside = outside
-        res = np.where(np.isnan(outside), self.sq[None, :], outside)
+        from parley.analysis.plans.decision import no_agreement_point, red_lines
+
+        self.no_agreement: FloatArray = no_agreement_point(scenario)
+        self.walkaway: FloatArray = np.where(np.isnan(self.no_agreement), self.sq, self.no_agreement)
+        res = np.where(np.isnan(outside), self.walkaway[None, :], outside)
         if options.no_reference == "worst":
             worst = np.where(np.abs(self.x - self.lower) >= np.abs(self.x - self.upper), self.lower, self.upper)
             res = np.where(np.isnan(res), worst, res)
@@ -132,6 +145,12 @@ class Basis:
         self.capability: FloatArray = np.where(counts > 0, own, caps.mean(axis=1))
         self.actor_ids = scenario.actor_ids
         self.issue_ids = scenario.issue_ids
+        self.red_min, self.red_max, self.red_soft, self.red_penalty = red_lines(scenario)
+
+    @property
+    def weights(self) -> FloatArray:
+        """(N, M) ``s_ij / span_j`` (linear) or ``s_ij / span_j²`` (quadratic), 0 where not scored."""
+        return np.where(self.scored, self.s, 0.0) / (self.span**2 if self.quadratic else self.span)
 
     def loss(self, z: FloatArray) -> FloatArray:
         """Per actor and issue, ``s_ij L(|z_ij − x_ij| / span_j)`` (0 where not scored); ``z`` (..., N, M)."""
@@ -149,9 +168,14 @@ class Basis:
         return -self.loss(self.complete(outcome)).sum(axis=-1)
 
     def plan_outcome(self, plan: Plan) -> FloatArray:
-        """A plan's position on each issue it settles, the status quo elsewhere (NaN if none)."""
-        pos = plan.positions
-        return np.array([pos.get(k, self.sq[j]) for j, k in enumerate(self.issue_ids)], dtype=float)
+        """A plan's position on each issue it settles, the status quo elsewhere (NaN if none).
+
+        A deferred issue is not settled: NaN here (see :func:`parley.analysis.plans.decision.plan_samples`).
+        """
+        pos, deferred = plan.positions, plan.deferred
+        return np.array(
+            [pos.get(k, np.nan if k in deferred else self.sq[j]) for j, k in enumerate(self.issue_ids)], dtype=float
+        )
 
     @property
     def reservation_utility(self) -> FloatArray:
@@ -237,10 +261,20 @@ def select_plans(scenario: Scenario, plan_ids: Sequence[str] | None) -> tuple[Pl
     return tuple(scenario.plan(p) for p in plan_ids)
 
 
-def veto_holders(scenario: Scenario, plan: Plan) -> list[tuple[str, str, tuple[str, ...]]]:
-    """``(issue, holder, members)`` for each veto holder of each issue the plan settles."""
+def moves(scenario: Scenario, plan: Plan) -> tuple[str, ...]:
+    """Issues the plan moves: deferred, or settled off the status quo (or on an issue with none)."""
     out = []
-    for issue_id in plan.positions:
+    for k, v in plan.positions.items():
+        q = scenario.issue(k).status_quo
+        if q is None or abs(v - q) > 1e-12:
+            out.append(k)
+    return tuple(out) + tuple(plan.deferred)
+
+
+def veto_holders(scenario: Scenario, plan: Plan) -> list[tuple[str, str, tuple[str, ...]]]:
+    """``(issue, holder, members)`` for each veto holder of each issue the plan moves (:func:`moves`)."""
+    out = []
+    for issue_id in moves(scenario, plan):
         for holder in scenario.issue(issue_id).vetoes:
             out.append((issue_id, holder, scenario.group_members(holder)))
     return out

@@ -23,9 +23,9 @@ from parley.errors import ParleyError
 from parley.models.base import FloatArray
 from parley.scenario.core import Actor, Issue, Scenario, Stances
 
-__all__ = ["Distribution", "InputSpace", "Kind", "Noise", "UncertainInput"]
+__all__ = ["Distribution", "Extras", "InputSpace", "Kind", "Noise", "UncertainInput"]
 
-Kind = Literal["position", "salience", "capability"]
+Kind = Literal["position", "salience", "capability", "no_agreement", "red_line", "deferred"]
 Distribution = Literal["uniform", "triangular", "normal", "lognormal"]
 _DIST_CODES: dict[str, int] = {"uniform": 0, "triangular": 1, "normal": 2, "lognormal": 3}
 _EPS = 1e-12
@@ -84,7 +84,8 @@ class UncertainInput:
     c: float = float("nan")
     lower: float = -math.inf
     upper: float = math.inf
-    source: Literal["scenario", "noise"] = "scenario"
+    source: Literal["scenario", "noise", "forecasts"] = "scenario"
+    plan: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready description."""
@@ -106,6 +107,7 @@ class UncertainInput:
             "distribution": self.distribution,
             "params": params,
             "source": self.source,
+            **({"plan": self.plan} if self.plan is not None else {}),
         }
 
 
@@ -134,6 +136,53 @@ def _make(
         c=_num(args[2]) if len(args) > 2 else math.nan,
         **kw,
     )
+
+
+def _uncertain(
+    name: str,
+    label: str,
+    kind: Kind,
+    actor: str,
+    issue: Issue,
+    unc: Any,
+    x0: float,
+    plan: str | None = None,
+) -> UncertainInput:
+    """An input from an ``uncertainty`` mapping (uniform, triangular, or normal clipped to the scale)."""
+    common: dict[str, Any] = {
+        "name": name,
+        "label": label,
+        "kind": kind,
+        "actor": actor,
+        "issue": issue.id,
+        "plan": plan,
+    }
+    if unc.distribution == "uniform":
+        return UncertainInput(distribution="uniform", a=_num(unc.low), b=_num(unc.high), **common)
+    if unc.distribution == "triangular":
+        mode = x0 if unc.mode is None else unc.mode
+        return UncertainInput(distribution="triangular", a=_num(unc.low), b=float(mode), c=_num(unc.high), **common)
+    lo = issue.lower if unc.low is None else max(issue.lower, unc.low)
+    hi = issue.upper if unc.high is None else min(issue.upper, unc.high)
+    mean = x0 if unc.mode is None else unc.mode
+    return UncertainInput(distribution="normal", a=float(mean), b=_num(unc.sd), lower=lo, upper=hi, **common)
+
+
+@dataclass(frozen=True)
+class Extras:
+    """What a draw sets beyond the models' arrays: the no-agreement outcome, red lines, deferred issues.
+
+    Shapes: ``no_agreement`` (B, M), NaN where none is declared; ``red_min``, ``red_max``
+    (B, N, M), NaN where none; ``deferred`` (B, P, M), the drawn value of each deferred issue
+    with a range (NaN elsewhere); ``to_forecast`` (P, M): deferred issues with neither a range
+    nor a forecast spread, which take the draw's model forecast.
+    """
+
+    no_agreement: FloatArray
+    red_min: FloatArray
+    red_max: FloatArray
+    deferred: FloatArray
+    to_forecast: NDArray[np.bool_]
 
 
 def _quantile_transform(
@@ -196,10 +245,29 @@ class InputSpace:
     _col: NDArray[np.int64] = field(repr=False)
     _ref: FloatArray = field(repr=False)
     _kind: NDArray[np.object_] = field(repr=False)
+    _plan: NDArray[np.int64] = field(repr=False, default_factory=lambda: np.zeros(0, dtype=np.int64))
+    _na: FloatArray = field(repr=False, default_factory=lambda: np.zeros(0))
+    _red_min: FloatArray = field(repr=False, default_factory=lambda: np.zeros((0, 0)))
+    _red_max: FloatArray = field(repr=False, default_factory=lambda: np.zeros((0, 0)))
+    _to_forecast: NDArray[np.bool_] = field(repr=False, default_factory=lambda: np.zeros((0, 0), dtype=bool))
+    plan_ids: tuple[str, ...] = ()
 
     @classmethod
-    def from_scenario(cls, scenario: Scenario, noise: Noise | None = None, *, stated: bool = False) -> InputSpace:
+    def from_scenario(
+        cls,
+        scenario: Scenario,
+        noise: Noise | None = None,
+        *,
+        stated: bool = False,
+        spread: dict[str, tuple[float, float]] | None = None,
+    ) -> InputSpace:
         """Collect every uncertain input: the file's ranges first, then global noise where no range is given.
+
+        After the stances and capabilities come the inputs of the decision rule
+        (:mod:`parley.analysis.plans.decision`): uncertain no-agreement positions, uncertain
+        red-line bounds, and each plan's deferred issues (over their declared range, else
+        uniform over ``spread`` — the models' forecasts' [min, max] — when given for the issue;
+        else the draw's own forecast, not an input).
 
         Parameters
         ----------
@@ -209,6 +277,8 @@ class InputSpace:
             Global noise on stances without a distribution of their own (none by default).
         stated
             Start from stated instead of revealed positions.
+        spread
+            Per issue, the models' forecast range a deferred issue without its own range is drawn over.
         """
         noise = noise or Noise()
         base = scenario.stances(stated=stated)
@@ -250,7 +320,78 @@ class InputSpace:
             elif noise.capability > 0:
                 item = _make(actor, "capability", None, "lognormal", ref, noise.capability, source="noise")
                 items.append((item, r, -1, ref))
+        from parley.analysis.plans.decision import no_agreement_point, red_lines
+
+        na_point = no_agreement_point(scenario)
+        red_min, red_max, _, _ = red_lines(scenario)
+        plan_rows: list[int] = []
+        na = scenario.spec.no_agreement
+        for key, entry in na.positions.items() if na is not None else []:
+            j = col[key]
+            if entry.uncertainty is not None:
+                item = _uncertain(
+                    f"no_agreement:{key}",
+                    f"No agreement: {scenario.issues[j].label}",
+                    "no_agreement",
+                    "(no agreement)",
+                    scenario.issues[j],
+                    entry.uncertainty,
+                    entry.position,
+                )
+                items.append((item, -1, j, 1.0))
+        for r, (actor, spec) in enumerate(zip(scenario.actors, scenario.spec.actors, strict=True)):
+            for issue_id, st in spec.stances.items():
+                red = st.red_line
+                if red is None or red.uncertainty is None:
+                    continue
+                j = col[issue_id]
+                side = "max" if red.max is not None else "min"
+                who = re.sub(r"\s*\([^()]*\)$", "", actor.name) or actor.name
+                item = _uncertain(
+                    f"red_line:{actor.id}:{issue_id}",
+                    f"{who} red line ({side}) on {scenario.issues[j].label}",
+                    "red_line",
+                    actor.id,
+                    scenario.issues[j],
+                    red.uncertainty,
+                    red.bound,
+                )
+                items.append((item, r, j, 1.0 if side == "max" else -1.0))
+        to_forecast = np.zeros((len(scenario.plans), len(scenario.issues)), dtype=bool)
+        for p, plan in enumerate(scenario.plans):
+            for key, d in plan.deferred.items():
+                j = col[key]
+                issue = scenario.issues[j]
+                if d.low is not None and d.high is not None:
+                    if d.distribution == "triangular":
+                        mode = (d.low + d.high) / 2 if d.mode is None else d.mode
+                        args: tuple[Distribution, float, float, float] = ("triangular", d.low, mode, d.high)
+                    else:
+                        args = ("uniform", d.low, d.high, math.nan)
+                    source: Literal["scenario", "noise", "forecasts"] = "scenario"
+                elif spread is not None and key in spread:
+                    args, source = ("uniform", spread[key][0], spread[key][1], math.nan), "forecasts"
+                else:
+                    to_forecast[p, j] = True
+                    continue
+                item = UncertainInput(
+                    name=f"deferred:{plan.id}:{key}",
+                    label=f"{plan.id}: deferred {issue.label}",
+                    kind="deferred",
+                    actor="(deferred)",
+                    issue=key,
+                    distribution=args[0],
+                    a=args[1],
+                    b=args[2],
+                    c=args[3],
+                    source=source,
+                    plan=plan.id,
+                )
+                items.append((item, -1, j, 1.0))
+                plan_rows.append(p)
         inputs = tuple(i for i, *_ in items)
+        plan_index = np.full(len(inputs), -1, dtype=np.int64)
+        plan_index[len(inputs) - len(plan_rows) :] = plan_rows
         return cls(
             inputs=inputs,
             base=base,
@@ -266,6 +407,12 @@ class InputSpace:
             _col=np.array([j for _, _, j, _ in items], dtype=np.int64),
             _ref=np.array([ref for *_, ref in items], dtype=float),
             _kind=np.array([i.kind for i in inputs], dtype=object),
+            _plan=plan_index,
+            _na=na_point,
+            _red_min=red_min,
+            _red_max=red_max,
+            _to_forecast=to_forecast,
+            plan_ids=tuple(p.id for p in scenario.plans),
         )
 
     @property
@@ -299,6 +446,26 @@ class InputSpace:
         if u.ndim != 2 or u.shape[1] != self.size:
             raise ValueError(f"expected unit-cube points of shape (B, {self.size}), got {u.shape}")
         return _quantile_transform(u, self._code, self._a, self._b, self._c, self._lower, self._upper)
+
+    def extras(self, values: FloatArray) -> Extras:
+        """The no-agreement outcome, red lines and deferred issues of each draw (:class:`Extras`)."""
+        x = np.asarray(values, dtype=float)
+        b = x.shape[0]
+        _, n, m = self.base.shape
+        kinds = self._kind
+        na = np.broadcast_to(self._na, (b, m)).copy()
+        k = np.flatnonzero(kinds == "no_agreement")
+        na[:, self._col[k]] = x[:, k]
+        lo = np.broadcast_to(self._red_min, (b, n, m)).copy()
+        hi = np.broadcast_to(self._red_max, (b, n, m)).copy()
+        k = np.flatnonzero(kinds == "red_line")
+        up, down = k[self._ref[k] > 0], k[self._ref[k] < 0]
+        hi[:, self._row[up], self._col[up]] = x[:, up]
+        lo[:, self._row[down], self._col[down]] = x[:, down]
+        deferred = np.full((b, len(self.plan_ids), m), np.nan)
+        k = np.flatnonzero(kinds == "deferred")
+        deferred[:, self._plan[k], self._col[k]] = x[:, k]
+        return Extras(na, lo, hi, deferred, self._to_forecast)
 
     def stances(self, values: FloatArray) -> Stances:
         """The Stances batch (B, N, M) with each input set to its value."""

@@ -10,13 +10,15 @@ pool, Dask) never change a number.
 
 Definitions (docs/uncertainty.md says more):
 
-- an actor *accepts* a plan when its salience-weighted loss under the plan is no larger than
-  under its alternative (its ``outside_option``, else the issue's status quo, else the
-  model's forecast for that draw); distances are divided by the issue's span, the loss is
-  linear or quadratic per the scenario's ``utility``; issues the plan leaves open stay at
-  the alternative;
-- a plan *passes every veto* when every actor named in the ``vetoes`` of an issue the plan
-  settles accepts it (a group holds its veto through all its members: unanimity);
+- an actor *accepts* a plan by the rule of :mod:`parley.analysis.plans.decision`: it crosses
+  none of its hard red lines (drawn where uncertain) and its gain over its walk-away (its
+  ``outside_option``, else the drawn ``no_agreement`` position, else the status quo) exceeds
+  the tolerance; with ``ScoringOptions.logit_scale`` λ > 0 it accepts with probability
+  ``1/(1 + exp(−gain/λ))`` (a uniform number per draw, plan and actor from the draw's stream);
+  a deferred issue takes a value drawn over its range (or the draw's forecast);
+- a plan *passes every veto* when every consent rule holds (a ``change`` issue it moves needs
+  every veto holder; a ``renewal`` issue any one member); a *deal* needs that and every
+  signatory's consent;
 - a declared group *splits* on a plan when some of its members accept it and some do not.
 """
 
@@ -27,13 +29,14 @@ import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
-from parley.analysis.plans.scoring import Basis, ScoringOptions, veto_holders
-from parley.analysis.uncertainty.inputs import Distribution, InputSpace, Kind, Noise, UncertainInput
+from parley.analysis.plans.decision import Holder, Signatory, accept_arrays, consent, holders_of, signatories_of
+from parley.analysis.plans.scoring import Basis, ScoringOptions, moves
+from parley.analysis.uncertainty.inputs import Distribution, Extras, InputSpace, Kind, Noise, UncertainInput
 from parley.analysis.uncertainty.runners import Chunk, ProgressFn, Runner, get_runner
 from parley.errors import ParleyError
 from parley.models.base import FloatArray, Model, get_model
@@ -56,99 +59,160 @@ QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 @dataclass(frozen=True)
 class _PlanRule:
-    """Plans, reservations and vetoes as arrays: the rule of :mod:`parley.analysis.plans.scorecard`, batched over draws.
+    """The decision rule of :mod:`parley.analysis.plans.decision`, batched over draws.
 
     ``points`` holds each plan's outcome (its position where it settles an issue, the status
-    quo elsewhere, NaN where the issue stays unsettled and each actor keeps its reservation);
-    ``reservation`` each actor's outside option, else the status quo, NaN where neither
-    (``no_reference="worst"`` then takes the scale end farthest from the actor's drawn
-    position); ``scored`` where an issue enters an actor's score.
+    quo where it is silent, NaN where it defers the issue or the issue has no status quo);
+    ``deferred`` where a plan defers an issue (drawn per draw); ``outside`` each actor's own
+    outside option (NaN: it walks away to the no-agreement outcome, else the status quo);
+    ``scored`` where an issue enters an actor's score.
     """
 
     ids: tuple[str, ...]
     points: FloatArray  # (P, M)
-    reservation: FloatArray  # (N, M)
+    deferred: NDArray[np.bool_]  # (P, M)
+    moved: NDArray[np.bool_]  # (P, M)
+    outside: FloatArray  # (N, M)
+    sq: FloatArray  # (M,)
     scored: NDArray[np.bool_]  # (N, M)
     quadratic: bool
     worst: bool
     tolerance: float
-    holders: NDArray[np.bool_]  # (P, H, N) the members of each veto holder of each plan (padded)
-    unanimity: bool
+    soft: NDArray[np.bool_]  # (N, M)
+    penalty: FloatArray  # (N, M)
+    holders: tuple[Holder, ...]
+    holder_masks: NDArray[
+        np.bool_
+    ]  # (P, H, N) members of each veto holder of each plan, where the plan moves its issue
+    signatories: tuple[Signatory, ...]
+    renewal: NDArray[np.bool_]  # (M,)
+    rule: Literal["unanimity", "capability_majority"]
     majority: float
+    logit_scale: float
     groups: tuple[str, ...]
     members: NDArray[np.bool_]  # (G, N)
+
+    @property
+    def unanimity(self) -> bool:
+        """Groups hold their veto through all their members."""
+        return self.rule == "unanimity"
 
     @classmethod
     def from_scenario(cls, scenario: Scenario, options: ScoringOptions) -> _PlanRule:
         basis = Basis(scenario, options)
-        n = len(scenario.actors)
-        reservation = np.where(np.isnan(basis.outside), basis.sq[None, :], basis.outside)
-        rows = {a: i for i, a in enumerate(scenario.actor_ids)}
-        lists = [[members for _, _, members in veto_holders(scenario, plan)] for plan in scenario.plans]
-        holders = np.zeros((len(lists), max([1, *map(len, lists)]), n), dtype=bool)
-        for k, plan_holders in enumerate(lists):
-            for h, who in enumerate(plan_holders):
-                holders[k, h, [rows[a] for a in who]] = True
+        n, m = len(scenario.actors), len(scenario.issues)
+        plans = scenario.plans
+        holders = holders_of(scenario)
+        deferred = np.array([[k in p.deferred for k in scenario.issue_ids] for p in plans], dtype=bool).reshape(
+            len(plans), m
+        )
+        points = np.array([basis.plan_outcome(p) for p in plans], dtype=float).reshape(len(plans), m)
+        moved = np.array([[k in moves(scenario, p) for k in scenario.issue_ids] for p in plans], dtype=bool).reshape(
+            len(plans), m
+        )
+        masks = np.zeros((len(plans), max(1, len(holders)), n), dtype=bool)
+        for h, holder in enumerate(holders):
+            masks[:, h, list(holder.rows)] = moved[:, holder.issue][:, None]
         declared = sorted({g for a in scenario.actors for g in a.groups})
         members = np.array([[g in a.groups for a in scenario.actors] for g in declared], dtype=bool).reshape(-1, n)
         keep = members.sum(axis=1) >= 2
         return cls(
-            ids=tuple(p.id for p in scenario.plans),
-            points=np.array([basis.plan_outcome(p) for p in scenario.plans], dtype=float).reshape(
-                len(scenario.plans), len(scenario.issues)
-            ),
-            reservation=reservation,
+            ids=tuple(p.id for p in plans),
+            points=points,
+            deferred=deferred,
+            moved=moved,
+            outside=basis.outside,
+            sq=basis.sq,
             scored=np.asarray(basis.scored, dtype=bool),
             quadratic=basis.quadratic,
             worst=options.no_reference == "worst",
             tolerance=options.tolerance,
+            soft=basis.red_soft,
+            penalty=basis.red_penalty,
             holders=holders,
-            unanimity=options.group_veto == "unanimity",
+            holder_masks=masks,
+            signatories=signatories_of(scenario),
+            renewal=np.array([i.consent == "renewal" for i in scenario.issues], dtype=bool),
+            rule=options.group_veto,
             majority=options.group_majority,
+            logit_scale=options.logit_scale,
             groups=tuple(g for g, k in zip(declared, keep, strict=True) if k),
             members=members[keep],
         )
 
-    def score(self, stances: Stances) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
-        """Acceptance (B, P, N) and veto consent (B, P) of each plan in each draw."""
+    def score(
+        self,
+        stances: Stances,
+        extras: Extras | None = None,
+        forecast: FloatArray | None = None,
+        uniforms: FloatArray | None = None,
+    ) -> dict[str, np.ndarray]:
+        """Acceptance, hard refusals, consent and deals of each plan in each draw.
+
+        Returns ``accept`` (B, P, N), ``refuse`` (B, P, N) (a hard red line crossed), ``passes``
+        (B, P) (every consent rule holds), ``signed`` (B, P, S) and ``deal`` (B, P).
+        """
         b, n, m = stances.shape
         p = len(self.ids)
         x, s = stances.positions, np.where(stances.mask, stances.saliences, 0.0)
-        res = np.broadcast_to(self.reservation, (b, n, m))
+        na = extras.no_agreement if extras is not None else np.full((b, m), np.nan)
+        walk = np.where(np.isnan(na), self.sq[None, :], na)
+        res = np.where(np.isnan(self.outside)[None], walk[:, None, :], self.outside[None])
         if self.worst:
             far = np.where(np.abs(x - stances.lower) >= np.abs(x - stances.upper), stances.lower, stances.upper)
             res = np.where(np.isnan(res), far, res)
-        span = stances.upper - stances.lower
         # issues left out of an actor's score weigh 0; NaN reservations there become harmless
-        res = np.where(np.isnan(res), x, res)
+        res = np.where(np.isnan(res) | ~self.scored[None], x, res)
+        span = stances.upper - stances.lower
         w = np.where(self.scored, s, 0.0) / (span**2 if self.quadratic else span)
-        settled = ~np.isnan(self.points)  # (P, M)
-        points = np.where(settled, self.points, 0.0)
-
-        def loss(d: FloatArray) -> FloatArray:
-            return d * d if self.quadratic else np.abs(d)
-
-        # the plan moves an issue only where it settles it; elsewhere plan and reservation coincide
-        gain_res = (loss(res - x) * w) @ settled.T.astype(float)  # (B, N, P)
-        gain_plan = np.einsum(
-            "bpnm,bnm->bpn", loss(points[None, :, None, :] - x[:, None]) * settled[None, :, None, :], w
+        z = np.broadcast_to(self.points, (b, p, m)).copy()
+        if extras is not None:
+            drawn = ~np.isnan(extras.deferred)
+            z = np.where(drawn, extras.deferred, z)
+            if forecast is not None and extras.to_forecast.any():
+                z = np.where(extras.to_forecast[None], np.asarray(forecast, dtype=float)[:, None, :], z)
+        red_min = extras.red_min if extras is not None else np.full((b, n, m), np.nan)
+        red_max = extras.red_max if extras is not None else np.full((b, n, m), np.nan)
+        _gain, hard, accept, _ = accept_arrays(
+            x,
+            w,
+            res,
+            z[:, :, None, :],
+            red_min,
+            red_max,
+            self.soft,
+            self.penalty,
+            quadratic=self.quadratic,
+            tolerance=self.tolerance,
+            logit_scale=self.logit_scale,
+            uniforms=uniforms,
         )
-        gain = np.swapaxes(gain_res, 1, 2) - gain_plan  # (B, P, N)
-        accept = gain > self.tolerance
         if p == 0:
-            return accept, np.ones((b, 0), dtype=bool)
-        h = self.holders[None]  # (1, P, H, N)
-        if self.unanimity:
-            consents = np.all(accept[:, :, None, :] | ~h, axis=-1)  # (B, P, H)
-        else:
-            c = np.where(h, _actor_capability(stances)[:, None, None, :], 0.0)
-            total = c.sum(axis=-1)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                share = (c * accept[:, :, None, :]).sum(axis=-1) / np.where(total > 0, total, 1.0)
-            single = h.sum(axis=-1) == 1  # one member: its own word, whatever the majority rule
-            own = np.any(accept[:, :, None, :] & h, axis=-1)
-            consents = np.where(single, own, share > self.majority) | (total <= 0)
-        return accept, consents.all(axis=-1)
+            empty = np.ones((b, 0), dtype=bool)
+            return {
+                "accept": accept,
+                "refuse": hard,
+                "passes": empty,
+                "signed": np.ones((b, 0, 0), dtype=bool),
+                "deal": empty,
+            }
+        result = consent(
+            accept,
+            self.moved,
+            _actor_capability(stances),
+            self.signatories,
+            self.holders,
+            self.renewal,
+            self.rule,
+            self.majority,
+        )
+        return {
+            "accept": accept,
+            "refuse": hard,
+            "passes": result.rules_hold,
+            "signed": result.signatory,
+            "deal": result.deal,
+        }
 
 
 def _actor_capability(stances: Stances) -> FloatArray:
@@ -193,13 +257,22 @@ def evaluate_chunk(job: Evaluation, chunk: Chunk) -> dict[str, np.ndarray]:
     stances = job.space.stances(values)
     model_streams = [np.random.SeedSequence(s.entropy, spawn_key=(*s.spawn_key, 0)) for s in streams]
     forecast = job.model.forecast_batch(stances, rng=model_streams)
-    accept, passes = job.plans.score(stances)
-    return {
-        "inputs": values,
-        "outcomes": np.asarray(forecast.outcomes, dtype=float),
-        "accept": accept,
-        "passes": passes,
-    }
+    outcomes = np.asarray(forecast.outcomes, dtype=float)
+    uniforms = None
+    if job.plans.logit_scale > 0:
+        shape = (len(job.plans.ids), len(job.space.actor_ids))
+        uniforms = (
+            np.stack(
+                [
+                    np.random.default_rng(np.random.SeedSequence(s.entropy, spawn_key=(*s.spawn_key, 1))).random(shape)
+                    for s in streams
+                ]
+            )
+            if streams
+            else np.empty((0, *shape))
+        )
+    scored = job.plans.score(stances, job.space.extras(values), outcomes, uniforms)
+    return {"inputs": values, "outcomes": outcomes, **scored}
 
 
 def default_chunk_size(n_actors: int, n_issues: int, n_draws: int) -> int:
@@ -237,7 +310,10 @@ def run_design(
     if size < 1:
         raise ParleyError(f"chunk size must be at least 1, got {size}")
     parts = get_runner(runner).map(evaluate_chunk, job, chunks_for(n, size, unit), progress)
-    return {key: np.concatenate([p[key] for p in parts]) for key in ("inputs", "outcomes", "accept", "passes")}
+    return {key: np.concatenate([p[key] for p in parts]) for key in _KEYS}
+
+
+_KEYS = ("inputs", "outcomes", "accept", "refuse", "passes", "signed", "deal")
 
 
 def resolve_model(model: Model | str, params: Mapping[str, Any] | None = None) -> Model:
@@ -273,7 +349,10 @@ class MonteCarloResult:
     inputs : (n, K) value of each uncertain input in each draw (columns: ``space.inputs``)
     outcomes : (n, M) the model's outcome on each issue in each draw
     accept : (n, P, N) whether each actor accepts each plan in each draw
-    passes : (n, P) whether each plan passes every veto in each draw
+    passes : (n, P) whether every consent rule of each plan holds in each draw (vetoes, renewals)
+    refuse : (n, P, N) whether the plan crosses a hard red line of the actor in the draw
+    signed : (n, P, S) whether each signatory consents
+    deal : (n, P) every signatory consents and every consent rule holds
     """
 
     scenario_id: str
@@ -292,6 +371,10 @@ class MonteCarloResult:
     outcomes: FloatArray = field(repr=False)
     accept: NDArray[np.bool_] = field(repr=False)
     passes: NDArray[np.bool_] = field(repr=False)
+    refuse: NDArray[np.bool_] = field(repr=False, default_factory=lambda: np.zeros((0, 0, 0), dtype=bool))
+    signed: NDArray[np.bool_] = field(repr=False, default_factory=lambda: np.zeros((0, 0, 0), dtype=bool))
+    deal: NDArray[np.bool_] = field(repr=False, default_factory=lambda: np.zeros((0, 0), dtype=bool))
+    signatories: tuple[str, ...] = ()
 
     @property
     def issue_ids(self) -> tuple[str, ...]:
@@ -336,11 +419,17 @@ class MonteCarloResult:
         passes = self.passes.mean(axis=0)
         everyone = self.accepted_by_all.mean(axis=0)
         splits = self.splits.mean(axis=0)
+        deal = self.deal.mean(axis=0) if self.deal.size else np.full(len(self.plan_ids), np.nan)
+        signed = self.signed.mean(axis=0) if self.signed.size else np.zeros((len(self.plan_ids), 0))
+        refuse = self.refuse.mean(axis=0) if self.refuse.size else np.zeros_like(acc)
         return {
             plan: {
                 "accept": {a: float(acc[p, i]) for i, a in enumerate(self.actor_ids)},
+                "refuses_red_line": {a: float(refuse[p, i]) for i, a in enumerate(self.actor_ids) if refuse[p, i] > 0},
                 "veto_holders": list(self.veto_holders[plan]),
                 "passes_vetoes": float(passes[p]),
+                "signatories": {g: float(signed[p, k]) for k, g in enumerate(self.signatories)},
+                "deal": float(deal[p]),
                 "accepted_by_all": float(everyone[p]),
                 "splits": {g: float(splits[p, k]) for k, g in enumerate(self.groups)},
             }
@@ -369,6 +458,7 @@ class MonteCarloResult:
                 "outcomes": self.outcomes.tolist(),
                 "accept": self.accept.tolist(),
                 "passes": self.passes.tolist(),
+                "deal": self.deal.tolist(),
             }
         return data
 
@@ -382,12 +472,13 @@ def prepare(
     noise: Noise | None = None,
     stated: bool = False,
     options: ScoringOptions | None = None,
+    spread: Mapping[str, tuple[float, float]] | None = None,
 ) -> tuple[Evaluation, np.random.SeedSequence, ScoringOptions]:
     """The worker's job for a run: input space, model, plan rule and seed."""
     the_model = resolve_model(model, params)
     root = root_seed(seed)
     options = dataclasses.replace(options or ScoringOptions(), stated=stated)
-    space = InputSpace.from_scenario(scenario, noise, stated=stated)
+    space = InputSpace.from_scenario(scenario, noise, stated=stated, spread=dict(spread) if spread else None)
     job = Evaluation(space, the_model, _PlanRule.from_scenario(scenario, options), root.entropy)  # type: ignore[arg-type]
     return job, root, options
 
@@ -410,6 +501,7 @@ def monte_carlo(
     runner: Runner | str | None = None,
     chunk_size: int | None = None,
     progress: ProgressFn | None = None,
+    spread: Mapping[str, tuple[float, float]] | None = None,
 ) -> MonteCarloResult:
     """Draw every uncertain input ``n`` times and run ``model`` on the draws.
 
@@ -437,6 +529,9 @@ def monte_carlo(
         Draws per model batch (default: :func:`default_chunk_size`); bounds memory.
     progress
         Called as ``progress(done, total)`` in draws after each chunk.
+    spread
+        Per issue, the [min, max] of the models' forecasts: a deferred issue without a range of
+        its own is drawn uniformly over it (without: it takes the draw's forecast).
 
     Raises
     ------
@@ -447,7 +542,9 @@ def monte_carlo(
 
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
         raise ParleyError(f"the number of draws must be a whole number ≥ 1, got {n!r}")
-    job, root, options = prepare(scenario, model, params=params, seed=seed, noise=noise, stated=stated, options=options)
+    job, root, options = prepare(
+        scenario, model, params=params, seed=seed, noise=noise, stated=stated, options=options, spread=spread
+    )
     arrays = run_design(job, int(n), runner=runner, chunk_size=chunk_size, progress=progress)
     rule = job.plans
     ids = scenario.actor_ids
@@ -463,11 +560,16 @@ def monte_carlo(
         space=job.space,
         plan_ids=rule.ids,
         veto_holders={
-            plan: tuple(a for i, a in enumerate(ids) if rule.holders[k, :, i].any()) for k, plan in enumerate(rule.ids)
+            plan: tuple(a for i, a in enumerate(ids) if rule.holder_masks[k, :, i].any())
+            for k, plan in enumerate(rule.ids)
         },
         groups={g: tuple(a for i, a in enumerate(ids) if rule.members[k, i]) for k, g in enumerate(rule.groups)},
         inputs=_frozen(arrays["inputs"]),
         outcomes=_frozen(arrays["outcomes"]),
         accept=_frozen(arrays["accept"]),
         passes=_frozen(arrays["passes"]),
+        refuse=_frozen(arrays["refuse"]),
+        signed=_frozen(arrays["signed"]),
+        deal=_frozen(arrays["deal"]),
+        signatories=tuple(sg.name for sg in rule.signatories),
     )
