@@ -214,7 +214,8 @@ def test_every_provision_maps_or_says_why(raw: dict) -> None:
             # exactly one of position / deferred (spec11)
             assert ("position" in p) != ("deferred" in p), where
             scale = issues[p["issue"]]["scale"]
-            values = [p["position"]] if "position" in p else [v for k2, v in p["deferred"].items() if k2 in ("low", "high")]
+            deferred = p.get("deferred", {})
+            values = [p["position"]] if "position" in p else [deferred[k2] for k2 in ("low", "high") if k2 in deferred]
             assert all(scale["min"] <= v <= scale["max"] for v in values), where
 
 
