@@ -21,12 +21,24 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
-from yaml.constructor import ConstructorError
-from yaml.events import AliasEvent
+from yaml.composer import Composer
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.events import (
+    AliasEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import Resolver
+from yaml.scanner import Scanner
 
 from parley.errors import Problem, ScenarioError
 
@@ -63,42 +75,8 @@ class _LimitError(ConstructorError):
         super().__init__(None, None, problem, mark)
 
 
-class BoundedLoader(yaml.SafeLoader):
-    """PyYAML's safe loader with the limits of this module."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
-        self._sizes: dict[int, int] = {}
-        self._alias_nodes = 0
-
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        """Compose one node, counting depth, expanded size and alias repetitions."""
-        if self.check_event(AliasEvent):
-            mark = self.peek_event().start_mark
-            node = super().compose_node(parent, index)
-            self._alias_nodes += self._sizes.get(id(node), 1) if node is not None else 1
-            if self._alias_nodes > MAX_ALIAS_NODES:
-                raise _LimitError(
-                    f"aliases repeat more than {MAX_ALIAS_NODES:,} values; write the values out "
-                    "(parley refuses alias expansions this large)",
-                    mark,
-                )
-            return node
-        self._depth += 1
-        if self._depth > MAX_DEPTH:
-            raise _LimitError(f"nested deeper than {MAX_DEPTH} levels", self.peek_event().start_mark)
-        node = super().compose_node(parent, index)
-        self._depth -= 1
-        size = 1
-        if isinstance(node, SequenceNode):
-            size += sum(self._sizes.get(id(c), 1) for c in node.value)
-        elif isinstance(node, MappingNode):
-            size += sum(self._sizes.get(id(k), 1) + self._sizes.get(id(v), 1) for k, v in node.value)
-        self._sizes[id(node)] = size
-        if size > MAX_NODES:
-            raise _LimitError(f"holds more than {MAX_NODES:,} values", node)
-        return node
+class _BoundedConstructor(SafeConstructor):
+    """PyYAML's safe constructor, refusing duplicate keys and integers beyond :data:`MAX_INT_DIGITS` digits."""
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         """A mapping, refusing a key that appears twice."""
@@ -131,11 +109,113 @@ class BoundedLoader(yaml.SafeLoader):
         return super().construct_yaml_int(node)
 
 
-BoundedLoader.add_constructor("tag:yaml.org,2002:int", BoundedLoader.construct_yaml_int)
-# YAML 1.1 reads 1e5 (no dot) as text; read it as the number it plainly is, as YAML 1.2 and JSON do.
-BoundedLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float", re.compile(r"^[-+]?[0-9]+[eE][-+]?[0-9]+$"), list("-+0123456789")
+class BoundedLoader(Reader, Scanner, Parser, Composer, _BoundedConstructor, Resolver):
+    """PyYAML's pure-Python safe loader with the limits of this module (used where libyaml is absent)."""
+
+    def __init__(self, stream: str) -> None:
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
+        _BoundedConstructor.__init__(self)
+        Resolver.__init__(self)
+        self._depth = 0
+        self._sizes: dict[int, int] = {}
+        self._alias_nodes = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        """Compose one node, counting depth, expanded size and alias repetitions."""
+        if self.check_event(AliasEvent):
+            mark = self.peek_event().start_mark
+            node = super().compose_node(parent, index)
+            self._alias_nodes += self._sizes.get(id(node), 1) if node is not None else 1
+            if self._alias_nodes > MAX_ALIAS_NODES:
+                raise _LimitError(
+                    f"aliases repeat more than {MAX_ALIAS_NODES:,} values; write the values out "
+                    "(parley refuses alias expansions this large)",
+                    mark,
+                )
+            return node
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _LimitError(f"nested deeper than {MAX_DEPTH} levels", self.peek_event().start_mark)
+        node = super().compose_node(parent, index)
+        self._depth -= 1
+        size = 1
+        if isinstance(node, SequenceNode):
+            size += sum(self._sizes.get(id(c), 1) for c in node.value)
+        elif isinstance(node, MappingNode):
+            size += sum(self._sizes.get(id(k), 1) + self._sizes.get(id(v), 1) for k, v in node.value)
+        self._sizes[id(node)] = size
+        if size > MAX_NODES:
+            raise _LimitError(f"holds more than {MAX_NODES:,} values", node)
+        return node
+
+_BoundedConstructor.add_constructor(  # type: ignore[type-var]
+    "tag:yaml.org,2002:int", _BoundedConstructor.construct_yaml_int
 )
+
+_FAST: Any = getattr(yaml.cyaml, "CParser", None) if yaml.__with_libyaml__ else None
+if _FAST is not None:
+
+    class _FastLoader(_FAST, _BoundedConstructor, Resolver):
+        """libyaml's parser and composer (6x faster) with the checks of the constructor; the depth
+        and alias limits are checked first on the event stream (:func:`_check_events`)."""
+
+        def __init__(self, stream: str) -> None:
+            _FAST.__init__(self, stream)
+            _BoundedConstructor.__init__(self)
+            Resolver.__init__(self)
+
+
+_LOADERS: list[Any] = [BoundedLoader] + ([_FastLoader] if _FAST is not None else [])
+for _loader in _LOADERS:
+    # YAML 1.1 reads 1e5 (no dot) as text; read it as the number it plainly is, as YAML 1.2 and JSON do.
+    _loader.add_implicit_resolver(
+        "tag:yaml.org,2002:float", re.compile(r"^[-+]?[0-9]+[eE][-+]?[0-9]+$"), list("-+0123456789")
+    )
+
+
+def _check_events(text: str) -> None:
+    """The depth, size and alias limits, checked on libyaml's event stream (flat, so never recursive).
+
+    Raises
+    ------
+    yaml.YAMLError
+        A :class:`_LimitError` beyond a limit, or the parser's own error.
+    """
+    frames: list[list[Any]] = []  # per open container: [anchor, size so far]
+    anchors: dict[str, int] = {}
+    aliased = 0
+    total = 0
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
+            if len(frames) >= MAX_DEPTH:
+                raise _LimitError(f"nested deeper than {MAX_DEPTH} levels", event.start_mark)
+            frames.append([event.anchor, 1])
+            continue
+        if isinstance(event, (MappingEndEvent, SequenceEndEvent)):
+            anchor, size = frames.pop()
+        elif isinstance(event, ScalarEvent):
+            anchor, size = event.anchor, 1
+        elif isinstance(event, AliasEvent):
+            anchor, size = None, anchors.get(event.anchor or "", 1)
+            aliased += size
+            if aliased > MAX_ALIAS_NODES:
+                raise _LimitError(
+                    f"aliases repeat more than {MAX_ALIAS_NODES:,} values; write the values out "
+                    "(parley refuses alias expansions this large)",
+                    event.start_mark,
+                )
+        else:
+            continue
+        if anchor is not None:
+            anchors[anchor] = size
+        if frames:
+            frames[-1][1] += size
+        total += size if isinstance(event, AliasEvent) else 1
+        if total > MAX_NODES:
+            raise _LimitError(f"holds more than {MAX_NODES:,} values", event.start_mark)
 
 
 class _JsonDuplicateError(ValueError):
@@ -191,19 +271,32 @@ def _parse_json(text: str, source: str) -> Any:
 
 
 def _parse_yaml(text: str, source: str) -> Any:
-    loader = BoundedLoader(text)
+    try:
+        if _FAST is not None:
+            _check_events(text)
+            loader: Any = _FastLoader(text)
+        else:
+            loader = BoundedLoader(text)
+    except yaml.YAMLError as err:
+        _yaml_problem(err, source)
     try:
         return loader.get_single_data()
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        what = getattr(err, "problem", None) or str(err)
-        message = what if isinstance(err, _LimitError) else f"not valid YAML: {what}"
-        raise ScenarioError(source, [Problem(where, message)]) from None
+        _yaml_problem(err, source)
     except RecursionError:
         raise ScenarioError(source, [Problem("", f"nested deeper than {MAX_DEPTH} levels")]) from None
     finally:
         loader.dispose()
+
+
+def _yaml_problem(err: yaml.YAMLError, source: str) -> NoReturn:
+    mark = getattr(err, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    what = getattr(err, "problem", None) or str(err)
+    message = what if isinstance(err, _LimitError) else f"not valid YAML: {what}"
+    if "maximum nesting depth" in str(what):  # libyaml's own limit (1,000), met before parley's
+        message = f"nested deeper than {MAX_DEPTH} levels"
+    raise ScenarioError(source, [Problem(where, message)]) from None
 
 
 def check_tree(data: Any, source: str) -> None:
@@ -278,7 +371,7 @@ def line_index(text: str) -> dict[tuple[str | int, ...], int]:
     text cannot be composed.
     """
     try:
-        loader = BoundedLoader(text)
+        loader = _FastLoader(text) if _FAST is not None else BoundedLoader(text)
         try:
             root = loader.get_single_node()
         finally:
