@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from parley.errors import Problem
+from parley.scenario.schema import MIN_CAPABILITY
 
 
 def did_you_mean(name: object, known: Iterable[str]) -> str:
@@ -247,6 +248,9 @@ class _Checker:
                         self.add(f"{path}.value", f"{value:g} is not between 0 and 1")
                     elif ch.get("target") == "capability" and value <= 0:
                         self.add(f"{path}.value", f"{value:g} is not a positive number")
+                    elif ch.get("target") == "capability" and value < MIN_CAPABILITY:
+                        self.add(f"{path}.value", f"{value:g} is too small for the arithmetic: "
+                                 f"capabilities are at least {MIN_CAPABILITY:g}")
                     elif ch.get("target") == "position":
                         if issue is None:
                             self.add(f"{path}.issue", "setting a position needs an issue")

@@ -274,6 +274,12 @@ class ActorSpec(_Strict):
             raise PydanticCustomError(
                 "capability_range", "low ({lo}) is not a positive number: capabilities are above 0", {"lo": lo}
             )
+        if lo < MIN_CAPABILITY:
+            raise PydanticCustomError(
+                "capability_range",
+                "low ({lo}) is too small for the arithmetic: capabilities are at least {least}",
+                {"lo": f"{lo:g}", "least": f"{MIN_CAPABILITY:g}"},
+            )
         if lo > hi:
             raise PydanticCustomError("capability_range", "low ({lo}) is above high ({hi})", {"lo": lo, "hi": hi})
         return value
