@@ -230,8 +230,10 @@ def _data_mutation(ch: Chooser, data: dict[str, Any], how: list[str]) -> bool:
             return True
         return False
     if kind == "zero-saliences":
-        for actor in data.get("actors") or []:
-            for stance in (actor.get("stances") or {}).values() if isinstance(actor, dict) else []:
+        actors = data.get("actors")
+        for actor in actors if isinstance(actors, list) else []:
+            stances = actor.get("stances") if isinstance(actor, dict) else None
+            for stance in stances.values() if isinstance(stances, dict) else []:
                 if isinstance(stance, dict):
                     stance["salience"] = 0
         return False
@@ -351,7 +353,7 @@ def mutate(ch: Chooser, seeds: Sequence[dict[str, Any]]) -> Case:
     how: list[str] = []
     source = ch.integer(0, len(seeds))
     if source < len(seeds):
-        data = copy.deepcopy(seeds[source])
+        data = json.loads(json.dumps(seeds[source], default=str))  # a deep copy, faster than copy.deepcopy
         how.append(f"seed {source}")
     else:
         data = generate(ch)
@@ -359,6 +361,8 @@ def mutate(ch: Chooser, seeds: Sequence[dict[str, Any]]) -> Case:
     fmt = _pick(ch, ["yaml", "json"])
     must = False
     for _ in range(ch.integer(0, 3)):
+        if not isinstance(data, dict):
+            break
         must = _data_mutation(ch, data, how) or must
     text = _dump(data, fmt)
     if ch.integer(0, 2) == 0:
