@@ -101,7 +101,7 @@ def limits() -> None:
     from parley.models.exchange import MAX_CANDIDATES, candidate_bound
 
     print(f"exchange size limit: MAX_CANDIDATES = {MAX_CANDIDATES:,} candidates per variant; one round, two blocs")
-    for n, m in ((60, 30), (100, 40), (140, 40), (150, 40), (200, 40), (500, 50)):
+    for n, m in ((60, 30), (100, 40), (110, 40), (200, 40), (500, 50)):
         code = _ONE.format(here=str(Path(__file__).resolve().parent), n=n, m=m)
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
         result = done.stdout.strip() or done.stderr.strip().splitlines()[-1]

@@ -60,8 +60,8 @@ IntArray = NDArray[np.int64]
 _CHUNK_BUDGET = 2_000_000  # candidate slots (actor pairs x issue pairs) per chunk of variants
 _CALC_CHUNK = 200_000  # candidates whose terms are computed at once when a round starts
 _PAIR_CHUNK = 4_000_000  # (actor pair, issue pair) combinations screened at once
-MAX_CANDIDATES = 4_000_000
-"""Most candidate exchanges one variant may hold (about 2 GB of tables at ~450 bytes each;
+MAX_CANDIDATES = 2_000_000
+"""Most candidate exchanges one variant may hold (about 1 GB of tables at ~450 bytes each;
 ``benchmarks/bench_exchange.py --limits`` measures it).
 
 The candidates of a round are the pairs of actors on opposite sides of the outcome on two
@@ -269,7 +269,7 @@ def check_size(n: int, m: int) -> None:
     if bound > MAX_CANDIDATES:
         raise ModelError(
             f"exchange: {n} actors on {m} issues can give up to {bound:,} candidate exchanges per round "
-            f"(two opposed blocs); the model holds at most {MAX_CANDIDATES:,} (about 2 GB), so this scenario "
+            f"(two opposed blocs); the model holds at most {MAX_CANDIDATES:,} (about 1 GB), so this scenario "
             "is refused before it starts; use fewer actors or issues (e.g. forecast groups of issues apart)"
         )
 
