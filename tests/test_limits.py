@@ -142,6 +142,12 @@ def test_csv_reader_errors_are_problems() -> None:
         (lambda d: d["actors"][0].update(capability=True), "actors[0].capability", "boolean"),
         (lambda d: d["actors"][0].update(capability={"a": "2"}), "actors[0].capability", "write 2 without"),
         (lambda d: d["issues"][0].update(status_quo="1"), "status_quo", "write 1 without"),
+        (lambda d: d.update(schema_version=True), "schema_version", "boolean"),
+        (
+            lambda d: d.update(plans=[{"id": "p", "inherit": "yes", "provisions": []}]),
+            "plans[0].inherit",
+            "'yes' is not true or false",
+        ),
     ],
 )
 def test_quoted_numbers_and_booleans_are_refused(edit: Any, where: str, says: str) -> None:

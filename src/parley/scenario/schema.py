@@ -98,10 +98,17 @@ def _strict_value(value: Any, annotation: Any) -> None:
                 {"value": shown, "limit": f"{MAX_MAGNITUDE:g}"},
             )
         return
+    if origin is Literal:
+        if isinstance(value, bool) and not any(isinstance(a, bool) for a in get_args(annotation)):
+            raise PydanticCustomError(
+                "strict_literal", "{value} is a boolean, not one of {allowed}",
+                {"value": str(value).lower(), "allowed": ", ".join(repr(a) for a in get_args(annotation))},
+            )
+        return
     if annotation is bool:
         if not isinstance(value, bool):
             raise PydanticCustomError(
-                "strict_bool", "{value!r} is not true or false", {"value": repr(value)[:60]}
+                "strict_bool", "{value} is not true or false", {"value": repr(value)[:60]}
             )
         return
     if origin is dict and isinstance(value, dict):
