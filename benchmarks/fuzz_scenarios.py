@@ -31,6 +31,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument("--models", default=",".join(MODELS))
     parser.add_argument("--limit", type=float, default=10.0)
+    parser.add_argument("--budget", type=float, default=None, help="stop after this many seconds; report N reached")
     args = parser.parse_args()
     seeds = [load_seed(p.read_text()) for p in sorted(ROOT.glob("examples/*/scenario.yaml"))]
     models = args.models.split(",")
@@ -39,7 +40,11 @@ def main() -> None:
     examples: dict[str, list[str]] = collections.defaultdict(list)
     outcomes: collections.Counter[str] = collections.Counter()
     start = time.perf_counter()
+    done = 0
     for k in range(args.n):
+        if args.budget is not None and time.perf_counter() - start > args.budget:
+            break
+        done = k + 1
         case = mutate(ch, seeds)
         findings = judge(case, models=[models[k % len(models)]], limit=args.limit)
         outcomes["must be refused" if case.must_refuse else "may be valid"] += 1
@@ -49,10 +54,12 @@ def main() -> None:
                 first = next(f for f in findings if f.category == category)
                 examples[category].append(f"file {k} ({' / '.join(case.how)[:120]}): {first.step}: {first.detail}")
         if (k + 1) % 500 == 0:
-            print(f"  {k + 1} files, {time.perf_counter() - start:.0f} s", flush=True)
+            so_far = ", ".join(f"{c} {counts[c]}" for c in ("crash", "silent", "bad-forecast", "slow"))
+            print(f"  {k + 1} files, {time.perf_counter() - start:.0f} s: {so_far}", flush=True)
     took = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{args.n} fuzzed files (seed {args.seed}; {dict(outcomes)}) in {took:.0f} s, peak memory {peak:.0f} MB")
+    print(f"{done} fuzzed files of {args.n} asked (seed {args.seed}; {dict(outcomes)}) in {took:.0f} s, "
+          f"peak memory {peak:.0f} MB")
     for category in ("crash", "silent", "bad-forecast", "slow"):
         print(f"{category:>13}: {counts[category]} files")
         for line in examples[category]:
