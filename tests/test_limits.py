@@ -239,6 +239,22 @@ def test_zero_actors_validates_fast() -> None:
     assert took < 1.0, took
 
 
+def test_400_problems_validate_fast() -> None:
+    """400 actors each off the scale: 400 problems, each placed on its line, well under 2 s."""
+    data = small()
+    data["actors"] = [{"id": f"x{k}", "capability": 1, "stances": {"a": {"position": 9, "salience": 0.5}}}
+                      for k in range(400)]
+    text = yaml.safe_dump(data, sort_keys=False)
+    start = time.perf_counter()
+    found = text_problems(text)
+    took = time.perf_counter() - start
+    assert len(found) == 400
+    # safe_dump writes 8 header lines, then 6 per actor: actor k's position is on line 13 + 6k
+    assert found[0] == "actors[0].stances.a.position (line 13): 9 is outside the scale of 'a' [0, 4]", found[0]
+    assert found[-1].startswith(f"actors[399].stances.a.position (line {13 + 6 * 399}):"), found[-1]
+    assert took < 2.0, took
+
+
 def test_alias_bomb_is_refused_quickly() -> None:
     """Finding: a 2 KB alias bomb took 2–3 GiB and minutes."""
     lines = ["  a0: &a0 [x, x, x, x, x, x, x, x, x]"]
