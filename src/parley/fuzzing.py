@@ -204,7 +204,7 @@ def _data_mutation(ch: Chooser, data: dict[str, Any], how: list[str]) -> bool:
         path, v = _pick(ch, numeric)
         how.append(".".join(map(str, path)))
         if kind == "number-text":
-            _set(data, path, _pick(ch, [repr(float(v)), str(v), f" {v} "]))
+            _set(data, path, _pick(ch, [repr(v), str(v), f" {v} "]))
             return True
         if kind == "bool-number":
             _set(data, path, bool(ch.integer(0, 1)))
@@ -363,11 +363,14 @@ def mutate(ch: Chooser, seeds: Sequence[dict[str, Any]]) -> Case:
     for _ in range(ch.integer(0, 3)):
         if not isinstance(data, dict):
             break
-        must = _data_mutation(ch, data, how) or must
+        # a later mutation may undo an earlier one (delete the bad value, overwrite it): only the
+        # last one's verdict is certain
+        must = _data_mutation(ch, data, how)
     text = _dump(data, fmt)
     if ch.integer(0, 2) == 0:
         text, refuse = _text_mutation(ch, text, fmt, how)
-        must = must or refuse
+        undoes = how[-1] in ("truncate", "byte")  # may cut or comment out what made the file invalid
+        must = refuse or (must and not undoes)
     return Case(text=text, fmt=fmt, how=how, must_refuse=must)
 
 
