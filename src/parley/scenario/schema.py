@@ -82,7 +82,7 @@ def _strict_value(value: Any, annotation: Any) -> None:
                 raise PydanticCustomError(
                     "strict_number",
                     "'{value}' is text, not a number: write {bare} without quotes",
-                    {"value": value, "bare": value.strip()},
+                    {"value": value[:40], "bare": value.strip()[:40]},
                 )
             raise PydanticCustomError(
                 "strict_number", "should be a valid number (got '{value}')", {"value": value[:60]}
