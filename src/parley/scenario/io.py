@@ -15,7 +15,7 @@ from parley.scenario import schema
 from parley.scenario.checks import cross_check, did_you_mean
 from parley.scenario.core import Scenario
 from parley.scenario.locate import line_of
-from parley.scenario.parse import line_index, parse_text
+from parley.scenario.parse import check_tree, line_index, parse_text
 
 _TYPE_TAGS = {"float", "int", "str", "bool", "none", "dict", "list", "tuple"}
 
@@ -65,6 +65,7 @@ def validate_dict(data: object, source: str = "<scenario>") -> schema.ScenarioSp
     """Check a raw mapping; return the spec, or raise :class:`ScenarioError` with every problem."""
     if not isinstance(data, Mapping):
         raise ScenarioError(source, [Problem("", "a scenario must be a mapping with 'issues' and 'actors'")])
+    check_tree(data, source)  # depth, size and text limits also for mappings built in Python
     problems: list[Problem] = []
     spec: schema.ScenarioSpec | None = None
     try:
