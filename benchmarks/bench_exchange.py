@@ -11,6 +11,12 @@ Run with ``python benchmarks/bench_exchange.py``. It prints
 
 The greedy execution is sequential within a variant (one exchange after another); the
 batch runs the variants in lock-step. It takes about a minute and a half on one core.
+
+``python benchmarks/bench_exchange.py --limits`` instead measures the size limit
+(``parley.models.exchange.MAX_CANDIDATES``): for two opposed blocs (the worst case, every
+pair of actors from different blocs a candidate on every pair of issues) and for the
+fuzzing run's 500 x 50 and 200 x 40 cases, each in its own process, the candidate bound,
+whether the model ran or refused, the seconds and the process's peak memory (one round).
 """
 
 from __future__ import annotations
@@ -62,7 +68,52 @@ def timed(fn) -> float:  # type: ignore[no-untyped-def]
     return time.perf_counter() - start
 
 
+def blocs(rng: np.random.Generator, n: int, m: int) -> Stances:
+    """Two opposed blocs of ``n / 2`` actors: every cross-bloc pair is a candidate on every issue pair."""
+    positions = np.where(np.arange(n)[:, None] < n // 2, rng.uniform(0, 30, (n, m)), rng.uniform(70, 100, (n, m)))
+    return Stances(positions[None], rng.uniform(0.05, 1.0, (1, n, m)), np.ones((1, n, m)),
+                   np.ones((1, n, m), dtype=bool), np.zeros(m), np.full(m, 100.0), np.full((1, m), np.nan))
+
+
+_ONE = """
+import resource, sys, time
+import numpy as np
+sys.path.insert(0, {here!r})
+from bench_exchange import blocs
+from parley.errors import ModelError
+from parley.models.exchange import Exchange
+n, m = {n}, {m}
+start = time.perf_counter()
+try:
+    out = Exchange(rounds=1).forecast_batch(blocs(np.random.default_rng(1), n, m))
+    what = f"ran: {{out.diagnostics[0]['rounds'][0]['candidates']:,}} candidates"
+except ModelError:
+    what = "refused before starting"
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(f"{{what}}; {{time.perf_counter() - start:.1f}} s; peak {{peak:,.0f}} MB")
+"""
+
+
+def limits() -> None:
+    import subprocess
+    import sys
+
+    from parley.models.exchange import MAX_CANDIDATES, candidate_bound
+
+    print(f"exchange size limit: MAX_CANDIDATES = {MAX_CANDIDATES:,} candidates per variant; one round, two blocs")
+    for n, m in ((60, 30), (100, 40), (110, 40), (200, 40), (500, 50)):
+        code = _ONE.format(here=str(Path(__file__).resolve().parent), n=n, m=m)
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+        result = done.stdout.strip() or done.stderr.strip().splitlines()[-1]
+        print(f"  {n:>4} actors x {m:>3} issues: bound {candidate_bound(n, m):>12,}  {result}")
+
+
 def main() -> None:
+    import sys
+
+    if "--limits" in sys.argv:
+        limits()
+        return
     rng = np.random.default_rng(SEED)
     model = Exchange()
     name, cop = cop21_or_stand_in(rng)

@@ -677,3 +677,129 @@ def test_schema_head_constant_is_the_migrations_head() -> None:
     from parley.store.tables import SCHEMA_HEAD
 
     assert store_db.head_revision() == SCHEMA_HEAD
+
+
+# -- faults through the command line (issue 16) ----------------------------------------------------
+
+UKRAINE = ROOT / "examples" / "ukraine-2025" / "scenario.yaml"
+
+
+def _cli(*args: str, url: str) -> subprocess.Popen[str]:
+    env = dict(os.environ, PARLEY_STORE=url,
+               PYTHONPATH=os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]))
+    return subprocess.Popen([sys.executable, "-m", "parley.cli", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+
+
+def _wait_for_running(url: str, timeout: float = 60.0) -> str | None:
+    """The id of a run the store shows as running, polled until ``timeout``."""
+    engine = create_engine(url)
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with engine.connect() as conn:
+                    found = conn.execute(select(runs.c.id).where(runs.c.status == "running")).scalar()
+            except Exception:  # the table may not exist yet
+                found = None
+            if found:
+                return str(found)
+            time.sleep(0.05)
+        return None
+    finally:
+        engine.dispose()
+
+
+def test_sigkill_during_report_leaves_a_failed_run_and_earlier_runs(url: str, scenario: parley.Scenario,
+                                                                     tmp_path: Path) -> None:
+    """kill -9 of `parley report` mid-run: its run reads as failed, earlier runs stay readable, no HTML."""
+    with Store.open(url) as st:
+        before = st.record("forecast", scenario, {"earlier": True})
+    out = tmp_path / "report.html"
+    proc = _cli("report", str(UKRAINE), "-o", str(out), url=url)
+    try:
+        running = _wait_for_running(url)
+        assert running, proc.stderr.read() if proc.stderr and proc.poll() is not None else "no running run seen"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    with Store.open(url) as st:  # opening recovers the runs of dead processes
+        killed = st.get_run(running)
+        assert killed.status == "failed" and "interrupted" in (killed.error or "")
+        assert st.get_run(before).result == {"earlier": True}
+        assert st.engine.dialect.name != "sqlite" or _integrity(st) == "ok"
+    assert not out.exists() and not list(tmp_path.glob("*.tmp*"))
+
+
+def _integrity(st: Store) -> str:
+    with st.engine.connect() as conn:
+        return str(conn.exec_driver_sql("PRAGMA integrity_check").scalar())
+
+
+def test_sigkill_during_montecarlo_keeps_the_store_and_writes_no_half_file(url: str, scenario: parley.Scenario,
+                                                                            tmp_path: Path) -> None:
+    """kill -9 of `parley montecarlo -o`: every earlier run readable, no partial output file.
+
+    (`parley montecarlo` keeps no run in the store, so there is no run of its own to mark failed.)
+    """
+    with Store.open(url) as st:
+        before = st.record("forecast", scenario, {"earlier": True})
+    out = tmp_path / "mc.json"
+    proc = _cli("montecarlo", str(EC), "-m", "exchange", "-n", "100000", "--workers", "1", "--seed", "1",
+                "--noise-position", "0.05", "-o", str(out), url=url)
+    time.sleep(4.0)  # well into the draws (100,000 exchange runs take minutes)
+    assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    with Store.open(url) as st:
+        assert st.get_run(before).result == {"earlier": True}
+        assert not [r for r in st.list_runs(limit=None) if r.status == "running"]
+        assert st.engine.dialect.name != "sqlite" or _integrity(st) == "ok"
+    assert not out.exists() and not list(tmp_path.glob("*.tmp*"))
+
+
+def _corrupt(path: Path) -> None:
+    """Garbage over the schema page and the pages after it, past the 100-byte file header."""
+    with path.open("r+b") as f:
+        f.seek(200)
+        f.write(b"\xde\xad" * 6000)
+
+
+@pytest.mark.parametrize("damage", ["corrupted", "truncated", "read-only"])
+@pytest.mark.parametrize("command", ["runs-list", "forecast", "report"])
+def test_damaged_store_gives_one_clear_message(damage: str, command: str, scenario: parley.Scenario,
+                                               tmp_path: Path) -> None:
+    """A corrupted, truncated or read-only store: exit 1, one `error:` line naming the store, nothing written."""
+    from typer.testing import CliRunner
+
+    from parley.cli import app
+
+    path = tmp_path / "runs.db"
+    with Store.open(f"sqlite:///{path}") as st:
+        for i in range(30):  # enough pages that the middle of the file holds data
+            st.record("forecast", scenario, {"i": i, "pad": "x" * 2000})
+    store_db.make_engine(store_db.resolve_url(f"sqlite:///{path}")[0]).dispose()
+    for extra in path.parent.glob("runs.db-*"):  # WAL files: checkpointed on close
+        extra.unlink()
+    if damage == "corrupted":
+        _corrupt(path)
+        url = f"sqlite:///{path}"
+    elif damage == "truncated":
+        path.write_bytes(path.read_bytes()[:1000])
+        url = f"sqlite:///{path}"
+    else:  # read-only, as the file would be for a user without write permission (tests may run as root)
+        url = f"sqlite:///file:{path}?mode=ro&uri=true"
+    out = tmp_path / "report.html"
+    args = {"runs-list": ["runs", "list", "--store", url],
+            "forecast": ["forecast", str(EC), "--store", url],
+            "report": ["report", str(EC), "-o", str(out), "--store", url]}[command]
+    result = CliRunner().invoke(app, args)
+    if damage == "read-only" and command == "runs-list":
+        assert result.exit_code == 0, result.output  # reading a read-only store works
+        return
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: cannot ") and "store" in lines[0], result.stderr
+    assert "Traceback" not in result.output
+    assert not out.exists()

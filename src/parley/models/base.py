@@ -130,8 +130,24 @@ class Model:
 
         if rng is None:  # fresh entropy, recorded, so that any run can be repeated
             rng = np.random.SeedSequence()
-        batch = self.forecast_batch(scenario.stances(stated=stated), rng=rng)
+        stances = scenario.stances(stated=stated)
+        weight = stances.weights[0].sum(axis=0)
+        idle = [i for i, w in zip(scenario.issue_ids, weight, strict=True) if not w > 0]
+        if idle:
+            names = ", ".join(f"'{i}'" for i in idle)
+            raise ModelError(
+                f"no actor cares about {names}: every salience there is 0, so no outcome can be forecast "
+                "(give some actor a salience above 0, or remove the issue)"
+            )
+        batch = self.forecast_batch(stances, rng=rng)
         issues = scenario.issue_ids
+        bad = [i for i, v in zip(issues, batch.outcomes[0], strict=True) if not np.isfinite(v)]
+        if bad:
+            names = ", ".join(f"'{i}'" for i in bad)
+            raise ModelError(
+                f"model {self.name} gave no finite forecast on {names}: the numbers of this scenario "
+                "exceed what its arithmetic can hold (check capabilities, saliences and scales)"
+            )
         actors = scenario.actor_ids
         mask = scenario.mask
 

@@ -52,11 +52,23 @@ import numpy as np
 from numpy.typing import NDArray
 
 from parley._random import SeedLike, child_generators
+from parley.errors import ModelError
 from parley.models.base import BatchForecast, FloatArray, Model, register
 from parley.scenario.core import Stances
 
 IntArray = NDArray[np.int64]
 _CHUNK_BUDGET = 2_000_000  # candidate slots (actor pairs x issue pairs) per chunk of variants
+_CALC_CHUNK = 200_000  # candidates whose terms are computed at once when a round starts
+_PAIR_CHUNK = 4_000_000  # (actor pair, issue pair) combinations screened at once
+MAX_CANDIDATES = 2_000_000
+"""Most candidate exchanges one variant may hold (about 1 GB of tables at ~450 bytes each;
+``benchmarks/bench_exchange.py --limits`` measures it).
+
+The candidates of a round are the pairs of actors on opposite sides of the outcome on two
+issues, at most ``floor(N/2) ceil(N/2) M (M - 1) / 2`` (two blocs opposed on every issue).
+Scenarios whose bound exceeds this are refused before any work: 150 actors on 40 issues
+(4.4 million), 500 on 50 (77 million) are; 100 actors on 40 issues (1.95 million) run.
+"""
 _TIE = 1e-12  # gains this close (relative) are tied: rounding noise must not pick the exchange
 
 
@@ -127,6 +139,7 @@ class Exchange(Model):
     def forecast_batch(self, stances: Stances, *, rng: SeedLike | Sequence[SeedLike] = None) -> BatchForecast:
         """Run the exchange rounds on every variant (variants in chunks, lock-step within one)."""
         b, n, m = stances.shape
+        check_size(n, m)
         lo, span = stances.lower, stances.upper - stances.lower
         mask = stances.mask
         z = np.where(mask, (stances.positions - lo) / span * 100.0, 0.0)
@@ -240,6 +253,53 @@ class Exchange(Model):
             z[rows] = z[rows] + weight[rows] * (y - z[rows])
 
 
+def candidate_bound(n: int, m: int) -> int:
+    """Most candidate exchanges ``n`` actors on ``m`` issues can give in one round (two opposed blocs)."""
+    return (n // 2) * ((n + 1) // 2) * (m * (m - 1) // 2)
+
+
+def check_size(n: int, m: int) -> None:
+    """Refuse, before any work, a scenario whose candidate tables could exceed :data:`MAX_CANDIDATES`.
+
+    Raises
+    ------
+    ModelError
+        Naming the bound and the limit.
+    """
+    bound = candidate_bound(n, m)
+    if bound > MAX_CANDIDATES:
+        raise ModelError(
+            f"exchange: {n} actors on {m} issues can give up to {bound:,} candidate exchanges per round "
+            f"(two opposed blocs); the model holds at most {MAX_CANDIDATES:,} (about 1 GB), so this scenario "
+            "is refused before it starts; use fewer actors or issues (e.g. forecast groups of issues apart)"
+        )
+
+
+def _opposite_pairs(left: np.ndarray, mask: np.ndarray, iu: IntArray, ju: IntArray, pu: IntArray,
+                    qu: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """(row, actor pair, issue pair) of every pair of actors on opposite sides on both issues.
+
+    In row-major order, as ``np.nonzero`` on the full (rows, actor pairs, issue pairs) table
+    gives them; screened in chunks of actor pairs so that table is never built whole.
+    """
+    bc = left.shape[0]
+    if bc * len(iu) * max(len(pu), 1) <= _PAIR_CHUNK:
+        opposite = (left[:, iu] != left[:, ju]) & mask[:, iu] & mask[:, ju]  # (bc, pairs, M)
+        return np.nonzero(opposite[:, :, pu] & opposite[:, :, qu])  # type: ignore[return-value]
+    step = max(1, _PAIR_CHUNK // max(len(pu), 1))
+    parts: list[tuple[IntArray, IntArray, IntArray]] = []
+    for r in range(bc):
+        for a in range(0, len(iu), step):
+            i, j = iu[a:a + step], ju[a:a + step]
+            opposite = (left[r, i] != left[r, j]) & mask[r, i] & mask[r, j]  # (chunk, M)
+            pair, ipair = np.nonzero(opposite[:, pu] & opposite[:, qu])
+            parts.append((np.full(pair.size, r, dtype=np.int64), pair + a, ipair))
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    return tuple(np.concatenate([p[k] for p in parts]) for k in range(3))  # type: ignore[return-value]
+
+
 # columns of the per-candidate state table: last moves, sum and signs of the earlier moves
 # (Decide's list of moves per side), the equal gain and each side's gain; side 0 is I, 1 is J
 _MOVE, _SUM, _POS, _NEG, _GAIN, _GAINS = 0, 2, 4, 6, 8, 9
@@ -281,8 +341,7 @@ class _Round:
         bc, n, m = self.bc, self.n, self.m
         iu, ju = np.triu_indices(n, 1)
         pu, qu = np.triu_indices(m, 1)
-        opposite = (left[:, iu] != left[:, ju]) & mask[:, iu] & mask[:, ju]  # (bc, pairs, M)
-        row, pair, ipair = np.nonzero(opposite[:, :, pu] & opposite[:, :, qu])
+        row, pair, ipair = _opposite_pairs(left, mask, iu, ju, pu, qu)
         i, j, p, q = iu[pair], ju[pair], pu[ipair], qu[ipair]
         # Decide's creation order: issue pair; groups (right, right)-(left, left) before
         # (left, right)-(right, left) on (p, q); the member right of O on q first; actor order.
@@ -324,7 +383,8 @@ class _Round:
         codes = np.concatenate([supply[0], supply[1], demand[0] + big, demand[1] + big])
         self.members = np.concatenate([slot * 4, slot * 4 + 1, slot * 4 + 2, slot * 4 + 2])[np.argsort(codes)]
         self.starts = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=2 * big))])
-        self._calculate(slot)
+        for a in range(0, slot.size, _CALC_CHUNK):  # candidates are independent here: chunk the temporaries
+            self._calculate(slot[a:a + _CALC_CHUNK])
 
     def _flat(self, ids: IntArray) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray, IntArray]:
         """Row, actors (2, k), p, q and the flat (row, actor, issue) of each side's supply and demand."""

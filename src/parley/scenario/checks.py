@@ -14,18 +14,29 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from parley.errors import Problem
+from parley.scenario.schema import MIN_CAPABILITY
 
 
 def did_you_mean(name: object, known: Iterable[str]) -> str:
     """A ``" (did you mean 'x'?)"`` suffix when ``name`` is close to a known id."""
-    match = difflib.get_close_matches(str(name), list(known), n=1, cutoff=0.5)
+    candidates = list(known)
+    if len(candidates) > _SUGGEST_AMONG:  # difflib is quadratic-ish: suggest only among a few hundred names
+        return ""
+    match = difflib.get_close_matches(str(name)[:200], candidates, n=1, cutoff=0.5)
     return f" (did you mean '{match[0]}'?)" if match else ""
 
 
+_SUGGEST_AMONG = 500
+
+
 def _num(value: object) -> float | None:
+    """``value`` as a finite float; None for anything else (text, booleans, huge integers)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:
+        return None
     return x if math.isfinite(x) else None
 
 
@@ -50,6 +61,7 @@ class _Checker:
         self.issue_ids = [str(i.get("id")) for _, i in _entries(data, "issues")]
         self.actor_ids = [str(a.get("id")) for _, a in _entries(data, "actors")]
         self.plan_ids = [str(p.get("id")) for _, p in _entries(data, "plans")]
+        self.issue_set, self.actor_set, self.plan_set = set(self.issue_ids), set(self.actor_ids), set(self.plan_ids)
         self.groups = {
             str(g) for _, a in _entries(data, "actors") if isinstance(a.get("groups"), list) for g in a["groups"]
         }
@@ -60,16 +72,17 @@ class _Checker:
     def issue_ref(self, path: str, issue: object) -> bool:
         if issue is None:
             return False
-        if str(issue) not in self.issue_ids:
+        if str(issue) not in self.issue_set:
             self.add(path, f"'{issue}' is not an issue of this scenario{did_you_mean(issue, self.issue_ids)}")
             return False
         return True
 
     def actor_ref(self, path: str, actor: object, *, groups: bool = False) -> None:
+        if actor is None or str(actor) in self.actor_set or (groups and str(actor) in self.groups):
+            return
         known = self.actor_ids + (sorted(self.groups) if groups else [])
-        if actor is not None and str(actor) not in known:
-            what = "an actor or group" if groups else "an actor"
-            self.add(path, f"'{actor}' is not {what} of this scenario{did_you_mean(actor, known)}")
+        what = "an actor or group" if groups else "an actor"
+        self.add(path, f"'{actor}' is not {what} of this scenario{did_you_mean(actor, known)}")
 
     def on_scale(self, path: str, issue: object, value: object) -> None:
         x = _num(value)
@@ -174,7 +187,7 @@ class _Checker:
                 for key in cap:
                     self.issue_ref(f"{where}.capability.{key}", key)
                 for key in stances:
-                    if key not in cap and key in self.issue_ids:
+                    if key not in cap and key in self.issue_set:
                         self.add(f"{where}.capability", f"gives no capability on '{key}', where the actor has a stance")
             for key, stance in stances.items():
                 path = f"{where}.stances.{key}"
@@ -217,24 +230,19 @@ class _Checker:
             self.add(f"{where}.capability_range", f"the range [{lo:g}, {hi:g}] does not hold {what} {value:g}")
 
     def check_plans(self) -> None:
+        cyclic = _on_cycles({str(p.get("id")): p.get("based_on") for _, p in _entries(self.data, "plans")})
         for i, plan in _entries(self.data, "plans"):
             where = f"plans[{i}]"
             self.actor_ref(f"{where}.proposer", plan.get("proposer"), groups=True)
             based = plan.get("based_on")
             if plan.get("inherit") is True and based is None:
                 self.add(f"{where}.inherit", "inherit needs based_on: the plan to inherit from")
-            seen, cur = {str(plan.get("id"))}, based
-            parents = {str(p.get("id")): p.get("based_on") for _, p in _entries(self.data, "plans")}
-            while cur is not None and str(cur) in parents:
-                if str(cur) in seen:
-                    self.add(
-                        f"{where}.based_on",
-                        f"'{based}' leads back to '{plan.get('id')}': revisions cannot form a cycle",
-                    )
-                    break
-                seen.add(str(cur))
-                cur = parents[str(cur)]
-            if based is not None and str(based) not in self.plan_ids:
+            if str(plan.get("id")) in cyclic and based is not None:
+                self.add(
+                    f"{where}.based_on",
+                    f"'{based}' leads back to '{plan.get('id')}': revisions cannot form a cycle",
+                )
+            if based is not None and str(based) not in self.plan_set:
                 self.add(
                     f"{where}.based_on", f"'{based}' is not a plan of this scenario{did_you_mean(based, self.plan_ids)}"
                 )
@@ -300,6 +308,9 @@ class _Checker:
                         self.add(f"{path}.value", f"{value:g} is not between 0 and 1")
                     elif ch.get("target") == "capability" and value <= 0:
                         self.add(f"{path}.value", f"{value:g} is not a positive number")
+                    elif ch.get("target") == "capability" and value < MIN_CAPABILITY:
+                        self.add(f"{path}.value", f"{value:g} is too small for the arithmetic: "
+                                 f"capabilities are at least {MIN_CAPABILITY:g}")
                     elif ch.get("target") in ("position", "no_agreement", "outside_option", "red_line"):
                         if issue is None:
                             self.add(f"{path}.issue", f"setting {ch.get('target')} needs an issue")
@@ -310,6 +321,27 @@ class _Checker:
 def _point_covers(named: str, point: str) -> bool:
     """Whether point number ``named`` covers ``point``: itself, or a sub-point ``named(x)`` of it."""
     return point == named or (point.startswith(named + "(") and "(" not in named)
+
+
+def _on_cycles(parents: Mapping[str, object]) -> set[str]:
+    """Plans whose ``based_on`` chain leads back to themselves, in one linear pass (no recursion)."""
+    state: dict[str, int] = {}  # 1: on the current walk, 2: done
+    cyclic: set[str] = set()
+    for start in parents:
+        if start in state:
+            continue
+        walk: list[str] = []
+        cur: str | None = start
+        while cur is not None and cur in parents and cur not in state:
+            state[cur] = 1
+            walk.append(cur)
+            nxt = parents[cur]
+            cur = None if nxt is None else str(nxt)
+        if cur is not None and state.get(cur) == 1:  # closed a loop on this walk
+            cyclic.update(walk[walk.index(cur):])
+        for node in walk:
+            state[node] = 2
+    return cyclic
 
 
 def cross_check(data: Mapping[str, Any]) -> list[Problem]:

@@ -203,7 +203,7 @@ class Stances:
 def canonical_hash(data: Mapping[str, Any]) -> str:
     """A 16-hex-digit content hash of a scenario's canonical JSON form."""
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -401,15 +401,22 @@ def _with_inheritance(plans: tuple[Plan, ...]) -> tuple[Plan, ...]:
     done: dict[str, Plan] = {}
 
     def resolve(plan: Plan) -> Plan:
-        if plan.id in done:
-            return done[plan.id]
-        result = plan
-        if plan.inherit is not False and plan.based_on in by_id:
-            parent = resolve(by_id[plan.based_on])
-            extra = inherited_provisions(plan, parent)
-            result = dataclasses.replace(plan, provisions=plan.provisions + extra)
-        done[plan.id] = result
-        return result
+        # Iterative: a chain of thousands of revisions must not exhaust the stack. Validation has
+        # refused cycles; `seen` guards against one anyway.
+        chain: list[Plan] = []
+        seen: set[str] = set()
+        cur: Plan | None = plan
+        while cur is not None and cur.id not in done and cur.id not in seen:
+            chain.append(cur)
+            seen.add(cur.id)
+            cur = by_id.get(cur.based_on) if cur.inherit is not False and cur.based_on is not None else None
+        for item in reversed(chain):
+            result = item
+            parent = done.get(item.based_on) if item.inherit is not False and item.based_on is not None else None
+            if parent is not None:
+                result = dataclasses.replace(item, provisions=item.provisions + inherited_provisions(item, parent))
+            done[item.id] = result
+        return done[plan.id]
 
     return tuple(resolve(p) for p in plans)
 

@@ -6,7 +6,6 @@ import json
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -16,6 +15,7 @@ from parley.scenario import schema
 from parley.scenario.checks import cross_check, did_you_mean
 from parley.scenario.core import Scenario
 from parley.scenario.locate import line_of
+from parley.scenario.parse import check_tree, line_index, parse_text
 
 _TYPE_TAGS = {"float", "int", "str", "bool", "none", "dict", "list", "tuple"}
 
@@ -65,6 +65,7 @@ def validate_dict(data: object, source: str = "<scenario>") -> schema.ScenarioSp
     """Check a raw mapping; return the spec, or raise :class:`ScenarioError` with every problem."""
     if not isinstance(data, Mapping):
         raise ScenarioError(source, [Problem("", "a scenario must be a mapping with 'issues' and 'actors'")])
+    check_tree(data, source)  # depth, size and text limits also for mappings built in Python
     problems: list[Problem] = []
     spec: schema.ScenarioSpec | None = None
     try:
@@ -80,22 +81,6 @@ def validate_dict(data: object, source: str = "<scenario>") -> schema.ScenarioSp
 def scenario_from_dict(data: object, source: str = "<scenario>") -> Scenario:
     """Validate a raw mapping (as read from YAML or JSON) and build the :class:`Scenario`."""
     return Scenario.from_spec(validate_dict(data, source), source)
-
-
-def _parse_text(text: str, source: str, fmt: str) -> Any:
-    try:
-        if fmt == "json":
-            return json.loads(text)
-        return yaml.safe_load(text)
-    except json.JSONDecodeError as err:
-        raise ScenarioError(
-            source, [Problem(f"line {err.lineno}, column {err.colno}", f"not valid JSON: {err.msg}")]
-        ) from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        what = getattr(err, "problem", None) or str(err)
-        raise ScenarioError(source, [Problem(where, f"not valid YAML: {what}")]) from None
 
 
 def read_text(path: Path) -> str:
@@ -115,11 +100,12 @@ def read_text(path: Path) -> str:
 
 def scenario_from_text(text: str, source: str = "<scenario>", fmt: str = "yaml") -> Scenario:
     """Parse and validate scenario text; problems carry the line they point at."""
-    data = _parse_text(text, source, fmt)
+    data = parse_text(text, source, fmt)
     try:
         return scenario_from_dict(data, source)
     except ScenarioError as e:
-        raise ScenarioError(source, [replace(p, line=p.line or line_of(text, p.path)) for p in e.problems]) from None
+        index = line_index(text)  # built once, whatever the number of problems
+        raise ScenarioError(source, [replace(p, line=p.line or line_of(index, p.path)) for p in e.problems]) from None
 
 
 def dump_scenario(scenario: Scenario, fmt: str = "yaml") -> str:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-import yaml
-
 _PART = re.compile(r"\[(\d+)\]|\.?([^.\[\]]+)")
 
 
@@ -17,29 +15,22 @@ def split_path(path: str) -> list[str | int]:
     return parts
 
 
-def line_of(text: str, path: str) -> int | None:
-    """1-based line of the deepest node of ``path`` found in ``text`` (YAML or JSON), or None."""
-    if not path or path.startswith("line "):
+def line_of(index: dict[tuple[str | int, ...], int], path: str) -> int | None:
+    """1-based line of the deepest node of ``path`` found in a line index, or None.
+
+    Parameters
+    ----------
+    index
+        Lines by path, from :func:`parley.scenario.parse.line_index` (built once per file,
+        so placing each problem costs a few dictionary look-ups).
+    path
+        A problem's path, e.g. ``actors[3].stances.territory.salience``.
+    """
+    if not path or path.startswith("line ") or not index:
         return None
-    try:
-        node = yaml.compose(text)
-    except yaml.YAMLError:
-        return None
-    if node is None:
-        return None
-    line = node.start_mark.line + 1
-    for part in split_path(path):
-        child = None
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode) and key.value == str(part):
-                    child = value
-                    line = key.start_mark.line + 1
-                    break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            child = node.value[part]
-            line = child.start_mark.line + 1
-        if child is None:
-            break
-        node = child
-    return line
+    parts = tuple(split_path(path))
+    for k in range(len(parts), -1, -1):
+        line = index.get(parts[:k])
+        if line is not None:
+            return line
+    return None

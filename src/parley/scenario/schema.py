@@ -9,9 +9,12 @@ checks what refers to what (ids, positions inside scales), and
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+import math
+import re
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 Id = Annotated[
@@ -31,8 +34,107 @@ def _unit_interval(value: float) -> float:
     return value
 
 
+MAX_MAGNITUDE = 1e12
+"""Largest magnitude of any number in a scenario: beyond it sums of squares and products of
+capabilities leave the range where floats stay exact enough to compare (and 1e308 overflows)."""
+
+MIN_CAPABILITY = 1e-9
+"""Smallest capability: with saliences in [0, 1] a weight must stay far from float underflow."""
+MIN_SPAN = 1e-9
+"""Narrowest scale, relative to the magnitude of its ends."""
+
+_NUMERIC_TEXT = re.compile(r"^\s*[-+]?(\d[\d_]*\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+
+
+def _strict_value(value: Any, annotation: Any) -> None:
+    """Refuse, for a field typed ``annotation``, text or booleans where a number is expected.
+
+    Pydantic's lax mode would turn ``'44.0'`` into 44.0 and ``true`` into 1.0, so a quoted
+    number would skip the range checks that look at numbers only. Ints are fine for floats.
+    Numbers are also bounded by :data:`MAX_MAGNITUDE`.
+    """
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        _strict_value(value, get_args(annotation)[0])
+        return
+    if origin in (Union, UnionType):
+        for arm in get_args(annotation):
+            if arm is type(None):
+                continue
+            arm_origin = get_origin(arm) or arm
+            if arm in (float, int, bool) and not isinstance(value, (dict, list, tuple)):
+                _strict_value(value, arm)
+                return
+            if arm_origin is dict and isinstance(value, dict):
+                _strict_value(value, arm)
+                return
+            if arm_origin in (list, tuple) and isinstance(value, (list, tuple)):
+                _strict_value(value, arm)
+                return
+        return
+    if annotation in (float, int):
+        if isinstance(value, bool):
+            raise PydanticCustomError(
+                "strict_number", "{value} is a boolean, not a number", {"value": str(value).lower()}
+            )
+        if isinstance(value, str):
+            if _NUMERIC_TEXT.match(value):
+                raise PydanticCustomError(
+                    "strict_number",
+                    "'{value}' is text, not a number: write {bare} without quotes",
+                    {"value": value[:40], "bare": value.strip()[:40]},
+                )
+            raise PydanticCustomError(
+                "strict_number", "should be a valid number (got '{value}')", {"value": value[:60]}
+            )
+        too_big = (isinstance(value, int) and abs(value) > MAX_MAGNITUDE) or (
+            isinstance(value, float) and math.isfinite(value) and abs(value) > MAX_MAGNITUDE
+        )
+        if too_big:
+            shown = f"{value:g}" if isinstance(value, float) else f"{str(value)[:12]}… ({len(str(abs(value)))} digits)"
+            raise PydanticCustomError(
+                "magnitude",
+                "{value} is too large: parley takes numbers up to {limit} in magnitude",
+                {"value": shown, "limit": f"{MAX_MAGNITUDE:g}"},
+            )
+        return
+    if origin is Literal:
+        if isinstance(value, bool) and not any(isinstance(a, bool) for a in get_args(annotation)):
+            raise PydanticCustomError(
+                "strict_literal", "{value} is a boolean, not one of {allowed}",
+                {"value": str(value).lower(), "allowed": ", ".join(repr(a) for a in get_args(annotation))},
+            )
+        return
+    if annotation is bool:
+        if not isinstance(value, bool):
+            raise PydanticCustomError(
+                "strict_bool", "{value} is not true or false", {"value": repr(value)[:60]}
+            )
+        return
+    if origin is dict and isinstance(value, dict):
+        _, value_type = get_args(annotation)
+        for v in value.values():
+            _strict_value(v, value_type)
+    elif origin in (list, tuple) and isinstance(value, (list, tuple)):
+        args = [a for a in get_args(annotation) if a is not Ellipsis]
+        if origin is tuple and len(args) == len(value):
+            for v, a in zip(value, args, strict=True):
+                _strict_value(v, a)
+        elif args:
+            for v in value:
+                _strict_value(v, args[0])
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strict_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        """Numbers only where numbers are expected, in every field of every entry (see :func:`_strict_value`)."""
+        if info.field_name is not None:
+            _strict_value(value, cls.model_fields[info.field_name].annotation)
+        return value
 
 
 class Scale(_Strict):
@@ -49,6 +151,13 @@ class Scale(_Strict):
                 "scale_order",
                 "max ({max}) must be greater than min ({min})",
                 {"max": self.max, "min": self.min},
+            )
+        if not self.max - self.min >= MIN_SPAN * max(1.0, abs(self.min), abs(self.max)):
+            raise PydanticCustomError(
+                "scale_span",
+                "the scale [{min}, {max}] is too narrow for the arithmetic: "
+                "make it at least {rel} of its largest end wide",
+                {"max": self.max, "min": self.min, "rel": f"{MIN_SPAN:g}"},
             )
         return self
 
@@ -198,6 +307,12 @@ class ActorSpec(_Strict):
         for v in values:
             if not v > 0:
                 raise PydanticCustomError("capability", "{v} is not a positive number", {"v": v})
+            if v < MIN_CAPABILITY:
+                raise PydanticCustomError(
+                    "capability",
+                    "{v} is too small for the arithmetic: capabilities are at least {least} (rescale them all)",
+                    {"v": f"{v:g}", "least": f"{MIN_CAPABILITY:g}"},
+                )
         return value
 
     @field_validator("capability_range")
@@ -209,6 +324,12 @@ class ActorSpec(_Strict):
         if not lo > 0:
             raise PydanticCustomError(
                 "capability_range", "low ({lo}) is not a positive number: capabilities are above 0", {"lo": lo}
+            )
+        if lo < MIN_CAPABILITY:
+            raise PydanticCustomError(
+                "capability_range",
+                "low ({lo}) is too small for the arithmetic: capabilities are at least {least}",
+                {"lo": f"{lo:g}", "least": f"{MIN_CAPABILITY:g}"},
             )
         if lo > hi:
             raise PydanticCustomError("capability_range", "low ({lo}) is above high ({hi})", {"lo": lo, "hi": hi})

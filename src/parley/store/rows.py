@@ -16,7 +16,9 @@ from parley.store import codec
 from parley.store.errors import StoreError
 from parley.store.tables import runs, scenarios
 
-KINDS = ("forecast", "plans", "brief", "montecarlo", "sensitivity", "report", "backtest", "shocks", "coalitions", "timeline")
+KINDS = (
+    "forecast", "plans", "brief", "montecarlo", "sensitivity", "report", "backtest", "shocks", "coalitions", "timeline",
+)
 _KIND = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 
 

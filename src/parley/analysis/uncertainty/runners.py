@@ -16,6 +16,7 @@ import contextlib
 import json
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
@@ -103,9 +104,28 @@ class SequentialRunner:
 _WORKER: tuple[Callable[[Any, Chunk], Any], Any] | None = None
 
 
-def _init_worker(fn: Callable[[Any, Chunk], Any], job: Any) -> None:
+_ORPHAN_POLL = 0.25
+"""Seconds between a worker's checks that the process that started it is still alive."""
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    """Exit this worker as soon as its parent is gone (a ``kill -9`` leaves no one to stop it)."""
+    while True:
+        if os.getppid() != parent:  # re-parented: the parent died
+            os._exit(1)
+        time.sleep(_ORPHAN_POLL)
+
+
+def _init_worker(fn: Callable[[Any, Chunk], Any], job: Any, parent: int | None = None) -> None:
+    """Keep the worker function and its job; start the watchdog that ends the worker with its parent.
+
+    A thread that polls ``os.getppid()`` works on every POSIX system and for whatever thread
+    started the pool (Linux's ``PR_SET_PDEATHSIG`` fires when the *thread* that forked exits).
+    """
     global _WORKER
     _WORKER = (fn, job)
+    if parent is not None:
+        threading.Thread(target=_exit_when_orphaned, args=(parent,), name="parley-orphan-watch", daemon=True).start()
 
 
 def _call_worker(chunk: Chunk) -> Any:
@@ -177,7 +197,7 @@ class ProcessRunner:
             max_workers=workers,
             mp_context=multiprocessing.get_context(self.start_method),
             initializer=_init_worker,
-            initargs=(fn, job),
+            initargs=(fn, job, os.getpid()),
         )
         try:
             pending: dict[Future[Any], Chunk] = {pool.submit(_call_worker, c): c for c in rest}

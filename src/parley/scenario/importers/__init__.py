@@ -78,7 +78,10 @@ def detect_format(text: str, source: str = "<text>") -> Format:
     lowered = [f.lower() for f in without_trailing_empty(head)]
     if lowered and lowered[0] in ("actor", "name") and {"capability", "position", "salience"} <= set(lowered):
         return "bdm-csv"
-    fields = next(csv.reader([first], skipinitialspace=True))
+    try:
+        fields = next(csv.reader([first], skipinitialspace=True), [])
+    except csv.Error as err:
+        raise ScenarioError(source, [Problem("line 1", f"cannot be read as CSV: {err}; {FORMATS_HINT}")]) from None
     if len(fields) >= 4 and all(re.fullmatch(r"\s*\d+\s*", f) for f in fields[2:4]):
         return "ktab-csv"
     raise ScenarioError(source, [Problem("line 1", f"not a format parley can import; {FORMATS_HINT}")])

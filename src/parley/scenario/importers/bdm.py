@@ -27,7 +27,7 @@ def import_bdm_csv(text: str, source: str = "<bdm csv>", name: str = "issue") ->
     found = Collector()
     first = first_line(text)
     delimiter = "\t" if "\t" in first and "," not in first else ","
-    rows = list(read_rows(text, delimiter))
+    rows = list(read_rows(text, delimiter, source=source))
     if not rows:
         raise ScenarioError(source, [Problem("", "the file is empty")])
     header_line, header = rows[0]

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 
 from parley.errors import Problem, ScenarioError
+from parley.scenario.parse import MAX_BYTES
 
 
 class Collector:
@@ -62,13 +63,52 @@ class Collector:
             raise ScenarioError(source, self.problems)
 
 
-def read_rows(text: str, delimiter: str, quotechar: str = '"') -> Iterator[tuple[int, list[str]]]:
-    """Non-blank lines as (line number, fields), fields trimmed of whitespace and quotes."""
+MAX_ROWS = 20_000
+"""Most non-blank rows an importer reads (the largest real table has a few hundred)."""
+MAX_FIELD = 10_000
+"""Longest field, in characters."""
+
+
+def read_rows(
+    text: str, delimiter: str, quotechar: str = '"', source: str = "<text>"
+) -> Iterator[tuple[int, list[str]]]:
+    """Non-blank lines as (line number, fields), fields trimmed of whitespace and quotes.
+
+    Raises
+    ------
+    ScenarioError
+        For a line the CSV reader cannot read, a field longer than :data:`MAX_FIELD`
+        characters, or more than :data:`MAX_ROWS` rows (text beyond ``MAX_BYTES`` is refused first).
+    """
+    if len(text) > MAX_BYTES:
+        raise ScenarioError(
+            source, [Problem("", f"is {len(text):,} characters long; parley reads files up to {MAX_BYTES:,}")]
+        )
+    rows = 0
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        fields = next(csv.reader([line], delimiter=delimiter, quotechar=quotechar, skipinitialspace=True))
+        rows += 1
+        if rows > MAX_ROWS:
+            raise ScenarioError(
+                source, [Problem(f"line {number}", f"more than {MAX_ROWS:,} rows; parley reads at most that many")]
+            )
+        try:
+            fields = next(csv.reader([line], delimiter=delimiter, quotechar=quotechar, skipinitialspace=True), [])
+        except csv.Error as err:
+            what = f"cannot be read as {_name(delimiter)}-separated fields: {err}"
+            raise ScenarioError(source, [Problem(f"line {number}", what)]) from None
+        for k, f in enumerate(fields, start=1):
+            if len(f) > MAX_FIELD:
+                raise ScenarioError(
+                    source,
+                    [Problem(f"line {number}, column {k}", f"the field has {len(f):,} characters, over {MAX_FIELD:,}")],
+                )
         yield number, [f.strip().strip(quotechar + '"').strip() for f in fields]
+
+
+def _name(delimiter: str) -> str:
+    return {",": "comma", ";": "semicolon", "\t": "tab"}.get(delimiter, repr(delimiter))
 
 
 def without_trailing_empty(fields: list[str]) -> list[str]:

@@ -34,7 +34,7 @@ def import_decide_csv(text: str, source: str = "<decide csv>", name: str = "") -
     need = {"#A": 2, "#P": 2, "#M": 3, "#D": 6}
     what = {"#A": "an actor id", "#P": "an issue id", "#M": "issue and scale point",
             "#D": "actor, issue, position, salience and power"}
-    for line, fields in read_rows(text, delimiter, quotechar="'"):
+    for line, fields in read_rows(text, delimiter, quotechar="'", source=source):
         kind = fields[0]
         if kind not in DECIDE_KINDS:
             found.add(line, f"unknown row kind '{kind}'; a Decide file has rows #A (actor), "

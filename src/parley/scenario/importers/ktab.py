@@ -25,7 +25,7 @@ def import_ktab_csv(text: str, source: str = "<ktab csv>", name: str = "") -> Sc
         With every problem found, including breaches of KTAB's own rules.
     """
     found = Collector()
-    rows = list(read_rows(text, ","))
+    rows = list(read_rows(text, ",", source=source))
     if len(rows) < 2:
         raise ScenarioError(source, [Problem("", "a KTAB CSV needs a first line, a header and actor rows")])
     (line1, first), (line2, header) = rows[0], rows[1]
