@@ -36,7 +36,7 @@ from parley.web.limits import (
     DEFAULT_PARSE_TIMEOUT,
     FORM_OVERHEAD_BYTES,
     BodyLimits,
-    ParseRefused,
+    ParseRefusedError,
     ScenarioParsers,
 )
 from parley.web.security import REPORT_CSP, SecurityMiddleware, allowed_host_list
@@ -137,8 +137,8 @@ def create_app(
         detail = "; ".join(f"{'.'.join(map(str, e['loc'][1:])) or 'request'}: {e['msg']}" for e in exc.errors())
         return page(request, "error.html", status_code=422, status=422, detail=detail)
 
-    @app.exception_handler(ParseRefused)
-    async def parse_refused(request: Request, exc: ParseRefused) -> Response:
+    @app.exception_handler(ParseRefusedError)
+    async def parse_refused(request: Request, exc: ParseRefusedError) -> Response:
         if request.url.path.startswith("/api"):
             return JSONResponse({"detail": exc.message}, status_code=exc.status)
         return page(request, "error.html", status_code=exc.status, status=exc.status, detail=exc.message)
@@ -468,7 +468,8 @@ def create_app(
 
     @app.get("/api/runs", tags=["runs"])
     def api_runs(
-        limit: Annotated[int, Query(ge=1, le=MAX_RUNS_LISTED)] = 50, kind: Annotated[str | None, Query(max_length=40)] = None
+        limit: Annotated[int, Query(ge=1, le=MAX_RUNS_LISTED)] = 50,
+        kind: Annotated[str | None, Query(max_length=40)] = None,
     ) -> list[dict[str, Any]]:
         """Stored runs, newest first."""
         try:

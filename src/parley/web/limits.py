@@ -8,13 +8,12 @@
   event loop: each parse has a time limit (the worker is killed when it passes), the worker's
   address space is capped, and a scenario that expands (YAML aliases) to far more data than an
   upload may hold is refused before anything tries to store it. The answer is the scenario, or its
-  problems as a :class:`~parley.errors.ScenarioError`, or :class:`ParseRefused`.
+  problems as a :class:`~parley.errors.ScenarioError`, or :class:`ParseRefusedError`.
 """
 
 from __future__ import annotations
 
 import os
-import pickle
 import subprocess
 import sys
 import threading
@@ -53,7 +52,7 @@ WORKER_START_TIMEOUT = 60.0
 """Seconds a new reader process may take to start (Python and its imports, on a busy machine)."""
 
 
-class ParseRefused(Exception):
+class ParseRefusedError(Exception):
     """A scenario that was not read: too slow, too big once expanded, or the server is busy.
 
     Parameters
@@ -273,7 +272,7 @@ class ScenarioParsers:
         ------
         ScenarioError
             With every problem found.
-        ParseRefused
+        ParseRefusedError
             When the parse ran out of time or memory, expanded too far, or no worker came free.
         """
         reply = await anyio.to_thread.run_sync(self._call, (body, name, fmt, self.budget), abandon_on_cancel=True)
@@ -284,7 +283,7 @@ class ScenarioParsers:
         if kind == "invalid":
             raise ScenarioError(reply[1], [Problem(path, message, line) for path, message, line in reply[2]])
         if kind == "refused":
-            raise ParseRefused(422, reply[1])
+            raise ParseRefusedError(422, reply[1])
         raise RuntimeError(f"reading {name} failed: {reply[1]}")
 
     def _call(self, request: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -311,7 +310,7 @@ class ScenarioParsers:
         with self._cond:
             while True:
                 if self._closed:
-                    raise ParseRefused(503, "the server is shutting down")
+                    raise ParseRefusedError(503, "the server is shutting down")
                 while self._idle:
                     worker = self._idle.pop()
                     if worker.alive():
@@ -323,7 +322,7 @@ class ScenarioParsers:
                     break
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise ParseRefused(503, "every scenario reader is busy; try again in a moment")
+                    raise ParseRefusedError(503, "every scenario reader is busy; try again in a moment")
                 self._cond.wait(left)
         try:
             return _Worker(self._headroom)
@@ -355,4 +354,3 @@ class ScenarioParsers:
             self._cond.notify_all()
         for worker in idle:
             worker.kill()
-

@@ -160,7 +160,7 @@ def _limit_memory(headroom: int) -> None:
 
         with open("/proc/self/statm") as f:
             current = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
         limit = current + headroom
         if hard != resource.RLIM_INFINITY:
             limit = min(limit, hard)

@@ -369,4 +369,3 @@ async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, detai
     else:
         response = PlainTextResponse(detail, status_code=status)
     await response(scope, receive, _header_sender(send))
-
