@@ -385,6 +385,26 @@ def test_parse_time_limit_stops_the_worker_and_recovers() -> None:
         parsers.close()
 
 
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="the address-space cap is Linux-only")
+def test_memory_cap_refuses_and_recovers() -> None:
+    """A reader that needs more memory than its cap gets MemoryError, answers 'refused' and is replaced.
+
+    Reference: reading 3,000 actors builds far more than 30 MB of Python objects (PyYAML nodes
+    alone are ~1 KB per actor), so a 30 MB headroom must run out.
+    """
+    import anyio
+
+    from parley.web.limits import ParseRefusedError, ScenarioParsers
+
+    parsers = ScenarioParsers(workers=1, memory_headroom=30_000_000)
+    try:
+        with pytest.raises(ParseRefusedError, match="more memory than allowed"):
+            anyio.run(parsers.parse, many_actors(3_000), "big.yaml", "yaml")
+        assert anyio.run(parsers.parse, EC, "ec.yaml", "yaml").title == "EC car-emission standards, 1989"
+    finally:
+        parsers.close()
+
+
 def test_slow_upload_does_not_block_other_requests(tmp_path: Path) -> None:
     """Finding: an upload that took 70 s to read blocked every other request for that time
     (uploads were parsed on the event loop). Probes sent while a slow upload is being read are
@@ -425,6 +445,8 @@ def test_bad_parameters_are_4xx_not_500(client: TestClient) -> None:
         assert r.status_code == 422 and r.headers["content-type"].startswith("text/html"), data
     r = client.post("/api/validate", content=b"title: \xff\xfe", headers={"content-type": "text/plain"})
     assert r.status_code == 422 and "not UTF-8" in r.json()["detail"]
+    r = client.post("/api/validate", content=b"[" * 100_000, headers={"content-type": "text/plain"})
+    assert r.status_code == 422 and "nested too deeply" in r.json()["detail"]  # RecursionError in the reader
     r = client.post(f"/api/scenarios/{sid}/forecast", json={"model": "exchange", "seed": 2**200})
     assert r.status_code == 422
     assert client.get("/api/runs", params={"limit": "5"}).status_code == 200

@@ -138,11 +138,26 @@ def expansion_exceeds(obj: Any, budget: int) -> bool:
 
 
 def handle(body: str, name: str, fmt: str, budget: int) -> tuple[Any, ...]:
-    """One request: ("ok", scenario) or ("invalid", source, problems) or ("refused", msg)."""
+    """One request: ("ok", scenario) or ("invalid", source, problems) or ("refused", msg).
+
+    Parameters
+    ----------
+    body, name, fmt
+        As for :func:`parse_upload`.
+    budget
+        The most data the scenario may hold, as counted by :func:`expansion_exceeds`.
+
+    Returns
+    -------
+    tuple
+        The answer to send back.
+    """
     try:
         scenario = parse_upload(body, name, fmt)
     except ScenarioError as e:
         return ("invalid", e.source, [(p.path, p.message, p.line) for p in e.problems])
+    except RecursionError:  # e.g. 100,000 "[" in a row: the readers recurse per level
+        return ("refused", f"{name} is nested too deeply to read")
     if expansion_exceeds(scenario.spec, budget):
         return (
             "refused",
