@@ -431,7 +431,9 @@ def test_slow_upload_does_not_block_other_requests(tmp_path: Path) -> None:
         thread.join()
     assert result["status"] == 201
     assert result["took"] > 1.0, "the upload was too fast to show anything"
-    assert probes and max(probes) < max(0.5, result["took"] / 4), (max(probes), result["took"])
+    # old code: one probe, stuck until the upload was read (7.3 s of a 7.6 s upload, measured). The
+    # median, not the maximum: on a shared machine a single probe can stall ~1 s with no upload at all
+    assert len(probes) >= 3 and sorted(probes)[len(probes) // 2] < result["took"] / 4, (probes, result["took"])
 
 
 def test_bad_parameters_are_4xx_not_500(client: TestClient) -> None:
