@@ -3,6 +3,9 @@
 Every page action has a JSON twin under ``/api``. Uploaded scenarios are read into memory
 (size-limited) and kept in the run store; a file name never becomes a path. Actor and issue
 names are always rendered as text (Jinja2 autoescaping; chart data escaped for Plotly).
+Every request passes :mod:`parley.web.security` (allowed hosts, same-origin writes, CSP and other
+headers) and :mod:`parley.web.limits` (body size and deadline); uploads are read in worker
+processes with a time limit, never on the event loop.
 """
 
 from __future__ import annotations
