@@ -115,7 +115,7 @@ def test_every_scenario_kind_run_from_the_web_app_is_kept(tmp_path: Path) -> Non
 
     from parley.web import create_app
 
-    with TestClient(create_app(f"sqlite:///{tmp_path / 'web.db'}")) as client:
+    with TestClient(create_app(f"sqlite:///{tmp_path / 'web.db'}"), base_url="http://127.0.0.1") as client:
         sid = client.post("/api/scenarios", files={"file": ("toy.yaml", TOY.encode(), "application/yaml")}).json()[
             "scenario_id"
         ]
@@ -172,7 +172,7 @@ def test_seedless_web_forecast_stores_its_seed(tmp_path: Path) -> None:
 
     from parley.web import create_app
 
-    with TestClient(create_app(f"sqlite:///{tmp_path / 'web.db'}")) as client:
+    with TestClient(create_app(f"sqlite:///{tmp_path / 'web.db'}"), base_url="http://127.0.0.1") as client:
         sid = client.post("/api/scenarios", files={"file": ("ec.yaml", EC.read_bytes(), "application/yaml")}).json()[
             "scenario_id"
         ]

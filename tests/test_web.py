@@ -18,7 +18,7 @@ EVIL = "<script>alert('x')</script>"
 @pytest.fixture
 def client(tmp_path: Path):  # type: ignore[no-untyped-def]
     app = create_app(f"sqlite:///{tmp_path / 'web.db'}", max_upload_bytes=200_000)
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://127.0.0.1") as c:
         yield c
 
 

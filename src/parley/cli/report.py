@@ -75,6 +75,15 @@ def serve(
     host: Annotated[str, typer.Option(help="address to listen on (localhost only by default)")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="port to listen on")] = 8000,
     store_url: StoreOption = None,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            metavar="NAME",
+            help="also answer requests for this host name or address (repeatable); localhost, 127.0.0.1, "
+            "[::1] and the --host address always are. Other names are refused, against DNS rebinding.",
+        ),
+    ] = None,
 ) -> None:
     """Start the local web app: scenarios, runs and reports in a browser, and a JSON API (/docs)."""
     try:
@@ -84,9 +93,11 @@ def serve(
     except ImportError as e:
         fail(f"the web app needs parley's web extra (pip install 'parley[web]'): {e}")
     try:
-        application = create_app(store_url)
+        application = create_app(store_url, allowed_hosts=[host, *(allow_host or [])])
     except ParleyError as e:
         fail(e)
+    except ValueError as e:
+        fail(f"--allow-host: {e}")
     import socket
 
     try:

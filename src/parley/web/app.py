@@ -3,39 +3,57 @@
 Every page action has a JSON twin under ``/api``. Uploaded scenarios are read into memory
 (size-limited) and kept in the run store; a file name never becomes a path. Actor and issue
 names are always rendered as text (Jinja2 autoescaping; chart data escaped for Plotly).
+Every request passes :mod:`parley.web.security` (allowed hosts, same-origin writes, CSP and other
+headers) and :mod:`parley.web.limits` (body size and deadline); uploads are read in worker
+processes with a time limit, never on the event loop.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Body, FastAPI, File, Form, HTTPException, Request, UploadFile
+from fastapi import FastAPI, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from parley.api import describe_models
 from parley.errors import ParleyError, ScenarioError
 from parley.report.templating import nearest_anchor
 from parley.scenario.core import Scenario
-from parley.scenario.io import dump_scenario, scenario_from_text
+from parley.scenario.io import dump_scenario
 from parley.store import RunNotFoundError, Store, StoreError
 from parley.tasks import ForecastOptions, get_task, scenario_tasks
 from parley.tasks import forecast as forecast_task
 from parley.tasks.report import SECTIONS as REPORT_SECTIONS
 from parley.web.jobs import JobQueue, job_work
+from parley.web.limits import (
+    DEFAULT_BODY_TIMEOUT,
+    DEFAULT_PARSE_TIMEOUT,
+    FORM_OVERHEAD_BYTES,
+    BodyLimits,
+    ParseRefusedError,
+    ScenarioParsers,
+)
+from parley.web.security import REPORT_CSP, SecurityMiddleware, allowed_host_list
 
 MAX_UPLOAD_BYTES = 2_000_000
 JOB_KINDS = scenario_tasks()
 """The kinds of run a job can be (every task that runs on a scenario)."""
+MAX_RUNS_LISTED = 10_000
+MAX_DRAWS = 100_000
+MAX_SEED = 2**128 - 1
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+STATIC = Path(__file__).parent / "static"
 
 
 class ForecastRequest(BaseModel):
@@ -43,7 +61,9 @@ class ForecastRequest(BaseModel):
 
     model: str = "compromise"
     params: dict[str, Any] = Field(default_factory=dict)
-    seed: int | None = Field(default=None, ge=0, description="seed for models that draw (default: fresh, recorded)")
+    seed: int | None = Field(
+        default=None, ge=0, le=MAX_SEED, description="seed for models that draw (default: fresh, recorded)"
+    )
     stated: bool = False
 
 
@@ -53,37 +73,16 @@ class JobRequest(BaseModel):
     kind: str = Field(default="forecast", description=", ".join(JOB_KINDS))
     model: str | None = Field(default=None, description="model (forecast, montecarlo, sensitivity; default compromise)")
     params: dict[str, Any] = Field(default_factory=dict)
-    seed: int | None = Field(default=None, ge=0, description="seed (default: fresh and recorded; report: its own)")
+    seed: int | None = Field(
+        default=None, ge=0, le=MAX_SEED, description="seed (default: fresh and recorded; report: its own)"
+    )
     draws: int | None = Field(
-        default=None, ge=0, le=100_000, description="Monte Carlo draws (default 1000; report: 0 skips the bands)"
+        default=None, ge=0, le=MAX_DRAWS, description="Monte Carlo draws (default 1000; report: 0 skips the bands)"
     )
 
     def options(self) -> dict[str, Any]:
         """The request as task options (each kind takes the ones it knows; jobs run in their own thread)."""
         return {"model": self.model, "params": self.params, "seed": self.seed, "draws": self.draws, "workers": 1}
-
-
-class _LimitUploads(BaseHTTPMiddleware):
-    """Refuse request bodies over the limit before reading them."""
-
-    def __init__(self, app: Any, limit: int) -> None:
-        super().__init__(app)
-        self.limit = limit
-
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > self.limit:
-            return JSONResponse({"detail": f"upload too large: the limit is {self.limit} bytes"}, status_code=413)
-        return await call_next(request)
-
-
-def _parse(body: str, name: str, fmt: str) -> Scenario:
-    """A scenario from uploaded text: YAML, JSON, or one of the CSV formats the CLI imports."""
-    if fmt == "csv":
-        from parley.scenario.importers import import_text
-
-        return import_text(body, source=name, name=Path(name).stem or "imported")
-    return scenario_from_text(body, name, fmt)
 
 
 def _problems(error: ScenarioError) -> list[dict[str, Any]]:
@@ -94,14 +93,30 @@ def _fmt_value(v: Any, digits: int = 4) -> str:
     return "–" if v is None else f"{v:.{digits}g}" if isinstance(v, float) else str(v)
 
 
-def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLOAD_BYTES, workers: int = 2) -> FastAPI:
-    """Build the web app on the run store at ``store_url`` (default: ``$PARLEY_STORE`` or the user data folder)."""
+def create_app(
+    store_url: str | None = None,
+    *,
+    max_upload_bytes: int = MAX_UPLOAD_BYTES,
+    workers: int = 2,
+    allowed_hosts: Iterable[str] = (),
+    parse_timeout: float = DEFAULT_PARSE_TIMEOUT,
+    body_timeout: float = DEFAULT_BODY_TIMEOUT,
+) -> FastAPI:
+    """Build the web app on the run store at ``store_url`` (default: ``$PARLEY_STORE`` or the user data folder).
+
+    ``allowed_hosts`` are answered besides localhost, 127.0.0.1 and [::1] (``*``: any host);
+    ``parse_timeout`` bounds reading one uploaded scenario and ``body_timeout`` the arrival of a
+    request body, in seconds. See :mod:`parley.web.security` and :mod:`parley.web.limits`.
+    """
+    hosts = allowed_host_list(allowed_hosts)
     store = Store.open(store_url)
     jobs = JobQueue(workers=workers)
+    parsers = ScenarioParsers(timeout=parse_timeout, max_bytes=max_upload_bytes)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        parsers.close()
         jobs.shutdown()
         store.close()
 
@@ -111,8 +126,17 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
         summary="Model multi-party negotiations and peace plans.",
         description="Every page action of the parley web app, as JSON.",
         version=_version(),
+        # a pasted scenario is a form field: it gets the upload limit, not Starlette's 1 MB
+        form_limits={"max_part_size": max_upload_bytes + FORM_OVERHEAD_BYTES, "max_files": 4, "max_fields": 20},
     )
-    app.add_middleware(_LimitUploads, limit=max_upload_bytes)
+    app.add_middleware(
+        BodyLimits,
+        max_bytes=max_upload_bytes + FORM_OVERHEAD_BYTES,
+        timeout=body_timeout,
+        stated_limit=max_upload_bytes,
+    )
+    docs = (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
+    app.add_middleware(SecurityMiddleware, allowed_hosts=hosts, docs_paths=[p for p in docs if p])
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -120,7 +144,21 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
         return page(request, "error.html", status_code=exc.status_code, status=exc.status_code, detail=exc.detail)
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        if request.url.path.startswith("/api"):
+            return await request_validation_exception_handler(request, exc)
+        detail = "; ".join(f"{'.'.join(map(str, e['loc'][1:])) or 'request'}: {e['msg']}" for e in exc.errors())
+        return page(request, "error.html", status_code=422, status=422, detail=detail)
+
+    @app.exception_handler(ParseRefusedError)
+    async def parse_refused(request: Request, exc: ParseRefusedError) -> Response:
+        if request.url.path.startswith("/api"):
+            return JSONResponse({"detail": exc.message}, status_code=exc.status)
+        return page(request, "error.html", status_code=exc.status, status=exc.status, detail=exc.message)
+
     app.state.store = store
+    app.state.parsers = parsers
     app.state.jobs = jobs
     TEMPLATES.env.filters["num"] = _fmt_value
     TEMPLATES.env.globals["nearest_anchor"] = nearest_anchor
@@ -189,9 +227,10 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
     ) -> Response:
         body, fmt, name = await read_upload(file, text)
         try:
-            scenario = _parse(body, name, fmt)
+            scenario = await parsers.parse(body, name, fmt)  # in a worker process, time-limited
         except ScenarioError as e:
-            return page(
+            return await run_in_threadpool(
+                page,
                 request,
                 "edit.html",
                 status_code=422,
@@ -200,7 +239,7 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
                 title="Fix the problems",
                 filename=name,
             )
-        store.put_scenario(scenario)
+        await run_in_threadpool(store.put_scenario, scenario)
         return RedirectResponse(f"/scenarios/{scenario.scenario_id}", status_code=303)
 
     @app.get("/scenarios/{sid}", response_class=HTMLResponse, include_in_schema=False)
@@ -226,10 +265,10 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
     @app.post("/scenarios/{sid}/run", include_in_schema=False)
     def run_from_form(
         sid: str,
-        kind: Annotated[str, Form()] = "forecast",
-        model: Annotated[str, Form()] = "compromise",
-        seed: Annotated[int, Form()] = 20251119,
-        draws: Annotated[int, Form()] = 500,
+        kind: Annotated[str, Form(max_length=40)] = "forecast",
+        model: Annotated[str, Form(max_length=100)] = "compromise",
+        seed: Annotated[int, Form(ge=0, le=MAX_SEED)] = 20251119,
+        draws: Annotated[int, Form(ge=0, le=MAX_DRAWS)] = 500,
     ) -> RedirectResponse:
         job = start_job(sid, JobRequest(kind=kind, model=model, seed=seed, draws=draws))
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
@@ -269,7 +308,8 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
             raise HTTPException(404, f"run {record.id} is not a finished report")
         from parley.report import render_html
 
-        return HTMLResponse(render_html(record.result))
+        # a self-contained file with inline scripts: sandboxed, no network (parley.web.security)
+        return HTMLResponse(render_html(record.result), headers={"Content-Security-Policy": REPORT_CSP})
 
     @app.get("/api", response_class=HTMLResponse, include_in_schema=False)
     def api_page(request: Request) -> HTMLResponse:
@@ -289,6 +329,15 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
                 )
         return page(request, "api.html", routes=routes)
 
+    @app.get("/static/parley.js", include_in_schema=False)
+    def parley_js() -> Response:
+        """The pages' own script (charts, job progress, the editor's line links): no inline scripts."""
+        return Response(
+            (STATIC / "parley.js").read_bytes(),
+            media_type="application/javascript",
+            headers={"Cache-Control": "no-cache"},
+        )
+
     @app.get("/static/plotly.min.js", include_in_schema=False)
     def plotly_js() -> Response:
         return Response(
@@ -302,13 +351,22 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
         """The registered models, their parameters and references."""
         return describe_models()
 
-    @app.post("/api/validate", tags=["scenarios"])
-    def api_validate(text: Annotated[str, Body(media_type="text/plain")]) -> JSONResponse:
-        """Check scenario text (YAML or JSON): every problem with its path and line."""
-        if len(text.encode()) > max_upload_bytes:
-            raise HTTPException(413, "upload too large")
+    @app.post(
+        "/api/validate",
+        tags=["scenarios"],
+        openapi_extra={"requestBody": {"required": True, "content": {"text/plain": {"schema": {"type": "string"}}}}},
+    )
+    async def api_validate(request: Request) -> JSONResponse:
+        """Check scenario text (YAML or JSON, UTF-8): every problem with its path and line."""
+        raw = await request.body()  # BodyLimits stops it at the limit and the deadline
+        if len(raw) > max_upload_bytes:
+            raise HTTPException(413, f"upload too large: the limit is {max_upload_bytes} bytes")
         try:
-            sc = scenario_from_text(text, "request", "json" if text.lstrip().startswith("{") else "yaml")
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise HTTPException(422, f"the text is not UTF-8 ({e.reason} at byte {e.start})") from None
+        try:
+            sc = await parsers.parse(text, "request", "json" if text.lstrip().startswith("{") else "yaml")
         except ScenarioError as e:
             return JSONResponse({"valid": False, "problems": _problems(e)})
         return JSONResponse({"valid": True, "problems": [], "scenario_id": sc.scenario_id})
@@ -325,10 +383,10 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
         """Upload a scenario (file or text): 201 with its id, or 422 with every problem."""
         body, fmt, name = await read_upload(file, text)
         try:
-            scenario = _parse(body, name, fmt)
+            scenario = await parsers.parse(body, name, fmt)  # in a worker process, time-limited
         except ScenarioError as e:
             return JSONResponse({"problems": _problems(e)}, status_code=422)
-        store.put_scenario(scenario)
+        await run_in_threadpool(store.put_scenario, scenario)
         return JSONResponse({"scenario_id": scenario.scenario_id, "title": scenario.title}, status_code=201)
 
     @app.get("/api/scenarios/{sid}", tags=["scenarios"])
@@ -367,7 +425,10 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
         return job.to_dict()
 
     @app.get("/api/runs", tags=["runs"])
-    def api_runs(limit: int = 50, kind: str | None = None) -> list[dict[str, Any]]:
+    def api_runs(
+        limit: Annotated[int, Query(ge=1, le=MAX_RUNS_LISTED)] = 50,
+        kind: Annotated[str | None, Query(max_length=40)] = None,
+    ) -> list[dict[str, Any]]:
         """Stored runs, newest first."""
         try:
             return [r.to_dict() for r in store.list_runs(limit=limit, kind=kind)]
