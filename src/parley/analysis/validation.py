@@ -41,7 +41,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -240,7 +240,7 @@ class BasePredictions:
     lo: np.ndarray
     hi: np.ndarray
     sd: np.ndarray
-    grouping: dict[str, str] = field(default_factory=dict)
+    grouping: Mapping[str, str] = field(default_factory=dict)
 
     def fraction(self, values: np.ndarray) -> np.ndarray:
         """Natural-scale values as fractions of each issue's scale."""
@@ -376,7 +376,9 @@ class CVResult:
         }
 
 
-def _stack_predict(Z: np.ndarray, y: np.ndarray, bp: BasePredictions, train: np.ndarray, test: np.ndarray) -> np.ndarray:
+def _stack_predict(
+    Z: np.ndarray, y: np.ndarray, bp: BasePredictions, train: np.ndarray, test: np.ndarray
+) -> np.ndarray:
     b0, w = fit_lad(Z[train], y[train])
     return apply_stack(Z[test], b0, w, bp.lo[test], bp.hi[test])
 
@@ -426,10 +428,11 @@ def cross_validate(
     c = len(y)
     streams = child_generators(seed, repeats + 1)
     oof = np.full((repeats, c), np.nan)
-    ens_cover = {k: np.zeros((repeats, c), dtype=bool) for k in INTERVAL_KINDS}
-    ens_width = {k: np.zeros((repeats, c)) for k in INTERVAL_KINDS}
-    base_cover = {lab: {k: np.zeros((repeats, c), dtype=bool) for k in INTERVAL_KINDS} for lab in bp.forecasts}
-    base_width = {lab: {k: np.zeros((repeats, c)) for k in INTERVAL_KINDS} for lab in bp.forecasts}
+    ens_cover: dict[str, np.ndarray] = {k: np.zeros((repeats, c), dtype=bool) for k in INTERVAL_KINDS}
+    ens_width: dict[str, np.ndarray] = {k: np.zeros((repeats, c)) for k in INTERVAL_KINDS}
+    Table = dict[str, dict[str, np.ndarray]]
+    base_cover: Table = {lab: {k: np.zeros((repeats, c), dtype=bool) for k in INTERVAL_KINDS} for lab in bp.forecasts}
+    base_width: Table = {lab: {k: np.zeros((repeats, c)) for k in INTERVAL_KINDS} for lab in bp.forecasts}
     for r in range(repeats):
         outer_rng, inner_rng = streams[r].spawn(2)
         for test in grouped_folds(bp.groups, folds, outer_rng):
@@ -454,7 +457,9 @@ def cross_validate(
     boot_seed = int(streams[repeats].integers(2**63))  # the same proposal resamples for every model
     scores: dict[str, CVScore] = {}
 
-    def score(err_by_repeat: np.ndarray, cover: dict[str, np.ndarray], width: dict[str, np.ndarray], by: str) -> CVScore:
+    def score(
+        err_by_repeat: np.ndarray, cover: Mapping[str, np.ndarray], width: Mapping[str, np.ndarray], by: str
+    ) -> CVScore:
         finite = np.all(np.isfinite(err_by_repeat), axis=0)
         e = err_by_repeat[:, finite]
         per_issue = e.mean(axis=0)
@@ -490,7 +495,11 @@ def cross_validate(
         seed=seed,
         level=level,
         scores=scores,
-        variants={"stack": STACK_VARIANTS, "intervals": len(INTERVAL_KINDS), "total": STACK_VARIANTS * len(INTERVAL_KINDS)},
+        variants={
+            "stack": STACK_VARIANTS,
+            "intervals": len(INTERVAL_KINDS),
+            "total": STACK_VARIANTS * len(INTERVAL_KINDS),
+        },
         verdict=_verdict(ens.mae, scores["compromise"].mae, ens.diff_ci),
         oof=oof,
     )
@@ -549,7 +558,9 @@ def fit_ensemble(bp: BasePredictions, cv: CVResult, *, command: str = "") -> Ens
         },
         "verdict": cv.verdict,
         "variants_tried": cv.variants,
-        "member_mae_in_sample": {m.label: float(np.mean(np.abs(bp.forecasts[m.label] - bp.outcome))) for m in bp.members},
+        "member_mae_in_sample": {
+            m.label: float(np.mean(np.abs(bp.forecasts[m.label] - bp.outcome))) for m in bp.members
+        },
         "command": command,
     }
     from parley._version import __version__

@@ -187,7 +187,9 @@ def fit_from_dict(data: Mapping[str, Any], source: str = "") -> EnsembleFit:
     calibration: dict[str, Calibration] = {}
     for name, c in (iv.get("models") or {}).items():
         q = c.get("q") if isinstance(c, Mapping) else None
-        if not isinstance(q, Mapping) or not all(v is None or (isinstance(v, (int, float)) and v >= 0) for v in q.values()):
+        if not isinstance(q, Mapping) or not all(
+            v is None or (isinstance(v, (int, float)) and v >= 0) for v in q.values()
+        ):
             raise _problem(source, f"intervals.models.{name}.q: expected quantiles >= 0 by interval kind")
         calibration[name] = Calibration(
             {k: math.inf if v is None else float(v) for k, v in q.items()},  # null: too few residuals, unbounded
@@ -284,7 +286,9 @@ def calibrated_intervals(
     fit = shipped_fit()
     if fit is None:
         return None
-    found = [(label, c) for label, c in fit.calibration.items() if label != "ensemble" and _matches(label, c, name, params)]
+    found = [
+        (label, c) for label, c in fit.calibration.items() if label != "ensemble" and _matches(label, c, name, params)
+    ]
     if not found or kind not in found[0][1].q:
         return None
     label, cal = found[0]

@@ -143,10 +143,11 @@ class Ensemble(Model):
             intervals = stances.lower[None, :, None] + span[None, :, None] * bounds
         info = interval_info("ensemble", self.interval, fit) if intervals is not None else None
         diagnostics = []
+        labels = [m.label for m in fit.members]
         for i in range(z.shape[0]):
             d: dict[str, Any] = {
                 "members": {m.label: natural[i, :, k].tolist() for k, m in enumerate(fit.members)},
-                "stack": {"intercept": fit.intercept, **{m.label: w for m, w in zip(fit.members, fit.weights, strict=True)}},
+                "stack": {"intercept": fit.intercept, **dict(zip(labels, fit.weights, strict=True))},
                 "fit": {k: fit.provenance.get(k) for k in ("data", "sha256", "created", "verdict")},
             }
             if info is not None:
