@@ -388,13 +388,18 @@ def _scale(kind: str, sd: np.ndarray) -> np.ndarray:
 
 
 def _verdict(ens: float, comp: float, ci: tuple[float, float]) -> str:
+    """Better only when the MAE is at least 1% lower *and* the bootstrap interval of the difference is below 0."""
     gain = 1.0 - ens / comp
+    if gain >= BETTER_BY and ci[1] < 0:
+        return f"better than compromise: MAE {100 * gain:.1f}% lower in grouped CV, 95% interval of the difference < 0"
     if gain >= BETTER_BY:
-        sure = "" if ci[1] < 0 else "; the 95% interval of the difference includes 0"
-        return f"better than compromise by {100 * gain:.1f}% in grouped CV{sure}"
+        return (
+            f"not shown to be better than compromise: MAE {100 * gain:.1f}% lower in grouped CV, but the 95% "
+            "interval of the difference includes 0; a hedge across models, not a proven improvement"
+        )
     return (
-        f"NOT better than compromise by 1% in grouped CV (difference {100 * gain:+.1f}% of compromise's MAE): "
-        "use it as a hedge, not as an improvement"
+        f"NOT better than compromise by 1% in grouped CV (MAE {100 * gain:.1f}% lower): "
+        "a hedge across models, not an improvement"
     )
 
 
