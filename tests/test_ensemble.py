@@ -155,15 +155,19 @@ def deu(shared_data: Path) -> Path:
     return path
 
 
-def test_shipped_fit_is_current(deu: Path) -> None:
+def test_shipped_fit_is_current(deu: Path, tmp_path: Path) -> None:
     """The shipped weights were fitted on this file, and the members still give what they gave then;
     refitting with the recorded folds, repeats and seed gives the shipped weights back. A member
     whose forecasts change (e.g. a new default) fails here: refit with the recorded command."""
-    from parley.analysis.validation import fit_ensemble, validate_deu
+    from parley.analysis.validation import fit_ensemble, fitted_on, validate_deu
 
     fit = read_fit("")
     p = fit.provenance
     assert p["sha256"] == hashlib.sha256(deu.read_bytes()).hexdigest()
+    assert fitted_on(deu)  # the plain backtest warns that the ensemble's score there is in-sample ...
+    other = tmp_path / "other.tsv"
+    other.write_bytes(deu.read_bytes() + b"\n")
+    assert not fitted_on(other)  # ... and not on any other file
     published = {"compromise": 24.47, "nash": 25.64, "exchange": 25.85, "smp": 27.39, "mean-unweighted": 25.01,
                  "median": 29.21}
     for label, mae in p["member_mae_in_sample"].items():

@@ -610,6 +610,14 @@ def validate_deu(
     return bp, cross_validate(bp, folds=folds, repeats=repeats, seed=seed)
 
 
+def fitted_on(path: str | Path) -> bool:
+    """Whether the shipped ensemble was fitted on this very file (same SHA-256): then its score there is in-sample."""
+    from parley.models.calibration import shipped_fit
+
+    fit = shipped_fit()
+    return fit is not None and Path(path).is_file() and fit.provenance.get("sha256") == _sha256(str(path))
+
+
 def write_fit(fit: EnsembleFit, path: str | Path) -> Path:
     """Write a fitted stack as JSON (atomically); copy it to ``src/parley/data/ensemble.json`` to ship it."""
     import json

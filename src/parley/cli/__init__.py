@@ -266,7 +266,7 @@ def backtest_deu(
             "--cv",
             min=0,
             help="K: grouped cross-validation with K folds by proposal (nested, repeated), adding the "
-            "stacked ensemble and 80%% intervals; 0 = the plain backtest",
+            "stacked ensemble and 80% intervals; 0 = the plain backtest",
         ),
     ] = 0,
     repeats: Annotated[int, typer.Option("--repeats", min=1, help="repetitions of the CV with fresh folds")] = 10,
@@ -319,11 +319,14 @@ def backtest_deu(
         fail(e)
     data = result.to_dict()
     if "ensemble" in data["models"]:
-        err.print(
-            "note: the ensemble's weights were fitted on DEU training data; scored here without --cv its "
-            "error is in-sample. Use --cv K for an honest figure.",
-            markup=False,
-        )
+        from parley.analysis.validation import fitted_on
+
+        if fitted_on(path):
+            err.print(
+                f"note: the ensemble's shipped weights were fitted on {path.name}, so its error here is in-sample; "
+                "use --cv K for an honest figure.",
+                markup=False,
+            )
     if fmt is Format.json:
         emit_json(data)
         return
