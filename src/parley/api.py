@@ -46,12 +46,21 @@ def forecast(
 
 
 def describe_models() -> dict[str, dict[str, Any]]:
-    """Every registered model: a one-line description, its reference and its parameters."""
-    return {
-        name: {
+    """Every registered model: a one-line description, its reference and its parameters.
+
+    A model fitted on data that ship with parley (the ensemble) also has ``fitted``: its
+    values, calibration and provenance; its description ends with their one-line summary.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for name, cls in available_models().items():
+        info: dict[str, Any] = {
             "description": (cls.__doc__ or "").strip().splitlines()[0],
             "reference": cls.reference,
             "params": parameter_info(cls),
         }
-        for name, cls in available_models().items()
-    }
+        fitted = cls.fitted_data()
+        if fitted is not None:
+            info["description"] += f" Shipped fit: {fitted['summary']}"
+            info["fitted"] = fitted
+        out[name] = info
+    return out

@@ -17,9 +17,9 @@ grouping below, so the numbers of all rows are comparable (same issues, same rul
 
 Models that work across issues (:data:`ACROSS_ISSUES`: Stokman's exchange model, which
 trades positions between the issues of one proposal as Arregui, Stokman & Thomson 2006
-ran it, and KTAB's multi-dimensional SMP) are run by proposal unless told otherwise; all
-others by issue. On one issue no exchange is possible, so ``exchange`` by issue is the
-compromise model. Per-issue models (compromise, median, Nash, BDM, the baselines) give
+ran it, KTAB's multi-dimensional SMP, and the ensemble, which stacks them) are run by
+proposal unless told otherwise; all others by issue. On one issue no exchange is possible,
+so ``exchange`` by issue is the compromise model. Per-issue models (compromise, median, Nash, BDM, the baselines) give
 the same forecasts either way.
 
 Besides registered models (by name, via :func:`parley.models.get_model`, or as model
@@ -136,9 +136,9 @@ DEFAULT_MODELS: tuple[str, ...] = (
 )
 """What :func:`backtest_deu` scores when no models are named: every registered model and the baselines."""
 
-ACROSS_ISSUES: frozenset[str] = frozenset({"exchange", "smp"})
+ACROSS_ISSUES: frozenset[str] = frozenset({"exchange", "smp", "ensemble"})
 """Models (by registered name) whose forecast on an issue depends on the other issues of the
-scenario; :func:`default_grouping` runs them by proposal."""
+scenario (the ensemble stacks exchange and SMP); :func:`default_grouping` runs them by proposal."""
 
 
 def default_grouping(model: Model) -> Grouping:

@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 
 from parley._random import SeedLike, seed_of
 from parley.errors import ModelError
+from parley.models.calibration import calibrated_intervals
 from parley.scenario.checks import did_you_mean
 from parley.scenario.core import Scenario, Stances
 
@@ -43,6 +44,9 @@ class BatchForecast:
     positions : (B, N, M) actors' final positions, or None for models that move no one
     position_rounds : (B, T+1, N, M) actors' positions by round (round 0 = input), or None
     diagnostics : one dict per variant (convergence, fallbacks, ...)
+    intervals : (B, M, 2) calibrated interval (lower, upper) per issue on the natural scale, or
+        None; models without their own leave it None and :meth:`Model.forecast` adds the
+        shipped calibration when there is one (:mod:`parley.models.calibration`)
     """
 
     outcomes: FloatArray
@@ -51,6 +55,7 @@ class BatchForecast:
     positions: FloatArray | None = None
     position_rounds: FloatArray | None = None
     diagnostics: tuple[dict[str, Any], ...] = ()
+    intervals: FloatArray | None = None
 
 
 @dataclass(frozen=True)
@@ -67,14 +72,21 @@ class Forecast:
     diagnostics: dict[str, Any] = field(default_factory=dict)
     seed: int | None = None
     version: str = ""
+    intervals: dict[str, list[float]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready mapping; keys ``rounds`` and ``positions`` only when the model has them."""
+        """A JSON-ready mapping; keys ``rounds``, ``positions`` and ``intervals`` only when the model has them.
+
+        ``intervals`` (beside ``outcomes``) maps each issue to ``[lower, upper]``, a calibrated
+        interval whose level, method and label are in ``diagnostics["interval"]``.
+        """
         out: dict[str, Any] = {
             "scenario_id": self.scenario_id,
             "model": {"name": self.model, "params": self.params},
             "outcomes": self.outcomes,
         }
+        if self.intervals is not None:
+            out["intervals"] = self.intervals
         if self.rounds is not None:
             out["rounds"] = self.rounds
         if self.positions is not None:
@@ -116,6 +128,11 @@ class Model:
     def forecast_batch(self, stances: Stances, *, rng: SeedLike | Sequence[SeedLike] = None) -> BatchForecast:
         """Forecast every variant of a batch."""
         raise NotImplementedError
+
+    @classmethod
+    def fitted_data(cls) -> dict[str, Any] | None:
+        """What the model was fitted on and the values fitted (shipped data), or None for a model that fits nothing."""
+        return None
 
     def params(self) -> dict[str, Any]:
         """The model's parameters and their values."""
@@ -169,6 +186,15 @@ class Model:
         diagnostics = _clean(batch.diagnostics[0]) if batch.diagnostics else {}
         if stated:
             diagnostics = {**diagnostics, "positions_used": "stated"}
+        bounds = batch.intervals
+        if bounds is None:
+            calibrated = calibrated_intervals(self.name, self.params(), stances, batch.outcomes)
+            if calibrated is not None:
+                bounds, info = calibrated
+                diagnostics = {**diagnostics, "interval": info}
+        intervals = None
+        if bounds is not None:
+            intervals = {k: [float(bounds[0, j, 0]), float(bounds[0, j, 1])] for j, k in enumerate(issues)}
         return Forecast(
             scenario_id=scenario.scenario_id,
             model=self.name,
@@ -180,6 +206,7 @@ class Model:
             diagnostics=diagnostics,
             seed=seed_of(rng),
             version=__version__,
+            intervals=intervals,
         )
 
 
