@@ -14,6 +14,8 @@ from rich.table import Table
 
 from parley.cli.common import Capability, Format, check_output_path, emit_json, err, fail, out, parse_params
 from parley.cli.runs import StoreOption, open_store, record_forecast
+from parley.cli.timeline import AsOfOption, load_as_of
+from parley.cli.timeline import app as timeline_app
 from parley.errors import ParleyError
 from parley.models.base import Forecast, get_model
 from parley.scenario.core import Scenario
@@ -30,6 +32,7 @@ backtest_app = typer.Typer(
     help="Measure model accuracy against negotiations with known outcomes.", no_args_is_help=True
 )
 app.add_typer(backtest_app, name="backtest")
+app.add_typer(timeline_app)  # timeline, diff, migrate: top-level commands of their own module
 
 
 def _count(items: object, word: str) -> str:
@@ -74,14 +77,14 @@ def forecast(
     stated: Annotated[bool, typer.Option("--stated", help="use stated instead of revealed positions")] = False,
     store_url: StoreOption = None,
     no_store: Annotated[bool, typer.Option("--no-store", help="do not keep the run in the store")] = False,
+    as_of: AsOfOption = None,
 ) -> None:
     """Forecast where a negotiation ends up, issue by issue (the run is kept in the store)."""
     from parley.api import forecast as run_forecast
-    from parley.api import load_scenario
 
     params = parse_params(param)
     try:
-        sc = load_scenario(file)
+        sc = load_as_of(file, as_of)
         started = dt.datetime.now(dt.UTC)
         result = run_forecast(sc, model, params, rng=seed, stated=stated)
         if not no_store:

@@ -16,6 +16,7 @@ import typer
 from rich.table import Table
 
 from parley.cli.common import Format, emit_json, fail, out
+from parley.cli.timeline import AsOfOption, load_as_of
 from parley.errors import ParleyError
 
 
@@ -315,15 +316,15 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--stated", help="score with stated instead of revealed positions")
         ] = False,
         seed: Annotated[int | None, typer.Option(min=0, help="seed for models that draw")] = None,
+        as_of: AsOfOption = None,
     ) -> None:
         """Score each plan for every actor: acceptance, vetoes, concession index, bargaining range, durability."""
         from parley.analysis.plans.bargaining import BargainingOptions, Fixed, check_input, distribution
         from parley.analysis.plans.report import compare, plan_report
         from parley.analysis.plans.scorecard import ScoringOptions
-        from parley.api import load_scenario
 
         try:
-            sc = load_scenario(file)
+            sc = load_as_of(file, as_of)
             if not sc.plans:
                 raise ParleyError(f"{file} has no plans to score")
             plan = _unique(plan)

@@ -1,0 +1,220 @@
+"""Re-run the analysis at each date of a negotiation, and say which events moved it.
+
+At each date the scenario is taken as it stood then (:func:`parley.scenario.timeline.scenario_as_of`).
+For every text on the table it gives each signatory's acceptance and the deal verdict
+(through one adapter, :func:`_verdicts`, today the plan scorecard: accept when the text beats
+the actor's reservation; a deal when every signatory accepts and every veto holder consents),
+and the headline forecast per issue (the compromise model by default).
+
+Moves: between two consecutive dates, the change of the forecast and of every verdict is
+attributed to the dated changes (events, texts tabled, stance revisions) that fall after the
+first date and on or before the second. When several fall in one step they share it: each is
+listed with the same move and the others under ``with`` (step by event to separate them,
+except changes of the same day).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from parley._random import SeedLike
+from parley.analysis.plans.scorecard import score_plans
+from parley.errors import Problem, ScenarioError
+from parley.models.base import get_model
+from parley.scenario.core import Scenario
+from parley.scenario.schema import ScenarioSpec
+from parley.scenario.timeline import ChangePoint, change_points, parse_date, scenario_as_of
+
+__all__ = ["Timeline", "signatories", "timeline"]
+
+VERDICTS = "scorecard"
+"""Which analysis :func:`_verdicts` runs (``scorecard``: deterministic, so every probability is 0 or 1)."""
+
+
+def signatories(scenario: Scenario) -> tuple[str, ...]:
+    """The actors whose consent makes a deal: ``signatories`` (groups expanded), else the belligerents, else all."""
+    named = list(getattr(scenario.spec, "signatories", None) or []) or list(scenario.spec.belligerents)
+    if not named:
+        return scenario.actor_ids
+    out: list[str] = []
+    for s in named:
+        for m in scenario.group_members(s):
+            if m not in out:
+                out.append(m)
+    return tuple(out)
+
+
+def _verdicts(scenario: Scenario) -> dict[str, dict[str, Any]]:
+    """Per text on the table: ``{"accept": {signatory: P(accept)}, "deal": P(deal)}``.
+
+    The one place the timeline asks whether a text is accepted; today the plan scorecard
+    (:func:`parley.analysis.plans.scorecard.score_plans`), which is deterministic: a signatory
+    accepts (1.0) when the text beats its reservation, and the deal (1.0) needs every signatory
+    to accept and every veto holder to consent (``vetoes_pass``). Switch this function to the
+    Monte Carlo P(accept)/P(deal) when that exists; nothing else needs to change.
+    """
+    if not scenario.plans:
+        return {}
+    card = score_plans(scenario, models=())
+    sigs = [a for a in signatories(scenario) if a in card.actor_ids]
+    out: dict[str, dict[str, Any]] = {}
+    for p in card.plans:
+        accept = {a: 1.0 if p.actor(a).accepts else 0.0 for a in sigs}
+        deal = 1.0 if all(v == 1.0 for v in accept.values()) and p.vetoes_pass else 0.0
+        out[p.plan] = {"accept": accept, "deal": deal}
+    return out
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The analysis at each date, and what moved it.
+
+    Attributes
+    ----------
+    dates : the dates analysed, in order
+    events : the dated changes between the first and the last date
+    plans : plan → date → ``{"accept": {signatory: P}, "deal": P}`` (dates before the text was tabled left out)
+    forecast : issue → the headline forecast at each date
+    moves : change id → what the step it falls in moved (forecast per issue, verdicts per plan)
+    notes : date → notes of the as-of analysis (deadlines missed or moved)
+    """
+
+    dates: tuple[dt.date, ...]
+    events: tuple[ChangePoint, ...]
+    plans: dict[str, dict[str, dict[str, Any]]]
+    forecast: dict[str, list[float]]
+    moves: dict[str, dict[str, Any]]
+    notes: dict[str, list[str]]
+    model: str
+    spans: dict[str, float] = field(default_factory=dict)
+
+    def ranked_moves(self) -> list[tuple[str, dict[str, Any]]]:
+        """The moves, largest first (by ``size``)."""
+        return sorted(self.moves.items(), key=lambda kv: -float(kv[1]["size"]))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping: ``dates``, ``events``, ``plans``, ``forecast``, ``moves`` (and ``notes``)."""
+        return {
+            "dates": [d.isoformat() for d in self.dates],
+            "events": [e.to_dict() for e in self.events],
+            "plans": self.plans,
+            "forecast": self.forecast,
+            "moves": self.moves,
+            "notes": self.notes,
+            "model": self.model,
+            "verdicts": VERDICTS,
+        }
+
+
+def _dates(
+    points: Sequence[ChangePoint], start: dt.date, end: dt.date, step: Literal["week", "event"]
+) -> list[dt.date]:
+    if step == "week":
+        out = []
+        d = start
+        while d <= end:
+            out.append(d)
+            d += dt.timedelta(days=7)
+        if out[-1] != end:
+            out.append(end)
+        return out
+    inside = sorted({p.date for p in points if start < p.date <= end})
+    return [start, *inside]
+
+
+def timeline(
+    scenario: Scenario | ScenarioSpec,
+    *,
+    start: str | dt.date | None = None,
+    end: str | dt.date | None = None,
+    step: Literal["week", "event"] = "event",
+    model: str = "compromise",
+    rng: SeedLike = 0,
+) -> Timeline:
+    """Re-run the verdicts and the forecast at each date from ``start`` to ``end``.
+
+    Parameters
+    ----------
+    scenario
+        A scenario (or its spec) with dated texts, events or stance revisions.
+    start, end
+        The first and last dates (default: the first and last dated change).
+    step
+        ``"event"``: each date where something changes; ``"week"``: every 7 days from ``start``, and ``end``.
+    model
+        The model of the headline forecast.
+    rng
+        Seed for a model that draws (the same seed at every date, so dates differ only by the scenario).
+
+    Raises
+    ------
+    ScenarioError
+        When nothing is dated, the dates are out of order, or the scenario at a date is invalid.
+    """
+    spec = scenario.spec if isinstance(scenario, Scenario) else scenario
+    source = scenario.source if isinstance(scenario, Scenario) else "<scenario>"
+    points = change_points(spec)
+    if not points and (start is None or end is None):
+        raise ScenarioError(
+            source, [Problem("events", "nothing is dated (no events, tabled texts or stance history): give --from and --to")]
+        )
+    first = parse_date(start, "--from") if start is not None else points[0].date
+    last = parse_date(end, "--to") if end is not None else points[-1].date
+    if last < first:
+        raise ScenarioError(source, [Problem("--to", f"{last} is before --from {first}")])
+    dates = _dates(points, first, last, step)
+    forecaster = get_model(model)
+    plans: dict[str, dict[str, dict[str, Any]]] = {}
+    forecast: dict[str, list[float]] = {}
+    notes: dict[str, list[str]] = {}
+    spans: dict[str, float] = {}
+    states: list[tuple[dict[str, float], dict[str, dict[str, Any]]]] = []
+    for d in dates:
+        sc = scenario_as_of(spec, d, source)
+        verdicts = _verdicts(sc)
+        f = forecaster.forecast(sc, rng=rng)
+        for issue in sc.issues:
+            spans[issue.id] = issue.span
+        for issue_id, value in f.outcomes.items():
+            forecast.setdefault(issue_id, []).append(float(value))
+        for pid, v in verdicts.items():
+            plans.setdefault(pid, {})[d.isoformat()] = v
+        notes[d.isoformat()] = list(sc.spec.metadata["as_of"]["notes"])
+        states.append(({k: float(v) for k, v in f.outcomes.items()}, verdicts))
+
+    moves: dict[str, dict[str, Any]] = {}
+    for k in range(1, len(dates)):
+        between = [p for p in points if dates[k - 1] < p.date <= dates[k]]
+        if not between:
+            continue
+        (f0, v0), (f1, v1) = states[k - 1], states[k]
+        df = {i: f1[i] - f0[i] for i in f1 if i in f0 and abs(f1[i] - f0[i]) > 1e-12}
+        dp: dict[str, dict[str, Any]] = {}
+        size = sum(abs(x) / spans.get(i, 1.0) for i, x in df.items())
+        for pid, new in v1.items():
+            old = v0.get(pid)
+            if old is None:
+                dp[pid] = {"tabled": True, "deal": new["deal"], "accept": dict(new["accept"])}
+                continue
+            da = {a: new["accept"][a] - old["accept"].get(a, 0.0) for a in new["accept"]}
+            da = {a: x for a, x in da.items() if x != 0.0}
+            dd = new["deal"] - old["deal"]
+            if da or dd:
+                dp[pid] = {"deal": dd, "accept": da}
+                size += abs(dd) + sum(abs(x) for x in da.values())
+        for p in between:
+            moves[p.id] = {
+                "date": p.date.isoformat(),
+                "kind": p.kind,
+                "title": p.title,
+                "step": [dates[k - 1].isoformat(), dates[k].isoformat()],
+                "with": [q.id for q in between if q.id != p.id],
+                "forecast": df,
+                "plans": dp,
+                "size": size,
+            }
+    events = tuple(p for p in points if first <= p.date <= last)
+    return Timeline(tuple(dates), events, plans, forecast, moves, notes, model, spans)

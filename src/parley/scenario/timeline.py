@@ -1,0 +1,335 @@
+"""A negotiation over time: the scenario as it stood on a given date.
+
+A ``schema_version: 2`` file may date three things (docs/design.md, "Time"):
+
+- texts: a plan's ``tabled`` (or its ``date``; else the date of a ``text_tabled`` event naming it).
+  A text that revises another (``based_on``) is on the table only once its parent is too;
+  an undated text is on the table at every date;
+- stances: a stance's ``history`` of dated revisions; the stance's own fields are its starting
+  point and each revision on or before the date overrides the fields it gives, in date order;
+- events: dated ``events``, whose ``changes`` (shock changes, or moves of a status quo or of a
+  no-agreement position) apply, in date order, from their date on.
+
+:func:`as_of` turns a raw file mapping into the mapping as of a date — only the texts tabled by
+then, the stances as revised by then, the events up to then applied (revisions of a day before
+its events), later events dropped — and validates the result like any file. The date it is as
+of, what was applied and notes (deadlines passed or moved) are recorded under
+``metadata.as_of``; an as-of mapping cannot be taken as of a date again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from parley.errors import Problem, ScenarioError
+from parley.scenario.core import Scenario
+from parley.scenario.io import validate_dict
+from parley.scenario.schema import EventChange, EventSpec, ScenarioSpec, StanceRevision
+from parley.scenario.shocks import apply_changes
+
+__all__ = [
+    "ChangePoint",
+    "as_of",
+    "change_points",
+    "deadline_notes",
+    "parse_date",
+    "scenario_as_of",
+    "snapshot",
+    "tabled_dates",
+]
+
+
+def parse_date(value: str | dt.date, where: str = "date") -> dt.date:
+    """An ISO date (``2025-11-27``) from text, or a ScenarioError naming ``where``."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ScenarioError(where, [Problem("", f"'{value}' is not a date (give YYYY-MM-DD)")]) from None
+
+
+def tabled_dates(spec: ScenarioSpec) -> dict[str, dt.date | None]:
+    """When each plan is on the table: its own date, else its ``text_tabled`` event's, and never before its parent.
+
+    None for an undated text (on the table at every date).
+    """
+    by_event: dict[str, dt.date] = {}
+    for e in sorted(spec.events, key=lambda e: e.date):
+        if e.kind == "text_tabled" and e.plan is not None:
+            by_event.setdefault(e.plan, e.date)
+    own = {p.id: p.tabled or p.date or by_event.get(p.id) for p in spec.plans}
+    parent = {p.id: p.based_on for p in spec.plans}
+    out: dict[str, dt.date | None] = {}
+
+    def resolve(pid: str, seen: frozenset[str]) -> dt.date | None:
+        if pid in out:
+            return out[pid]
+        mine = own.get(pid)
+        up = parent.get(pid)
+        if up is not None and up in own and up not in seen:
+            theirs = resolve(up, seen | {pid})
+            if theirs is not None and (mine is None or theirs > mine):
+                mine = theirs
+        out[pid] = mine
+        return mine
+
+    for p in spec.plans:
+        resolve(p.id, frozenset({p.id}))
+    return out
+
+
+@dataclass(frozen=True)
+class ChangePoint:
+    """One dated change of a scenario: an event, a text tabled (without an event of its own), a stance revision."""
+
+    date: dt.date
+    id: str
+    kind: str
+    title: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping."""
+        return {"id": self.id, "date": self.date.isoformat(), "kind": self.kind, "title": self.title}
+
+
+def change_points(spec: ScenarioSpec) -> list[ChangePoint]:
+    """Every dated change of the scenario, in date order (revisions of a day before its events)."""
+    points: list[tuple[dt.date, int, int, ChangePoint]] = []
+    seq = 0
+    for a in spec.actors:
+        for key, st in a.stances.items():
+            for rev in st.history:
+                seq += 1
+                points.append(
+                    (
+                        rev.as_of,
+                        0,
+                        seq,
+                        ChangePoint(
+                            rev.as_of, f"revision:{a.id}.{key}@{rev.as_of}", "revision", f"{a.id} revises its {key}"
+                        ),
+                    )
+                )
+    evented = {e.plan for e in spec.events if e.kind == "text_tabled" and e.plan is not None}
+    for pid, when in tabled_dates(spec).items():
+        if when is not None and pid not in evented:
+            seq += 1
+            points.append((when, 1, seq, ChangePoint(when, f"tabled:{pid}", "text_tabled", f"{pid} tabled")))
+    for e in spec.events:
+        seq += 1
+        points.append((e.date, 2, seq, ChangePoint(e.date, e.id, e.kind, e.title)))
+    return [p for *_, p in sorted(points, key=lambda t: (t[0], t[1], t[2]))]
+
+
+def deadline_notes(spec: ScenarioSpec, date: dt.date) -> list[str]:
+    """What the deadlines known by ``date`` mean on that date: passed (missed), moved, dropped or ahead.
+
+    A note on a missed deadline starts with ``"missed:"``.
+    """
+    notes = []
+    for e in sorted(spec.events, key=lambda e: e.date):
+        if e.kind != "deadline" or e.date > date:
+            continue
+        due = e.due or e.date
+        assumption = (
+            f"; elasticity {e.elasticity:g} (an assumption: how likely it was to move)" if e.elasticity is not None else ""
+        )
+        effective: dt.date | None = due
+        moved = ""
+        if e.moved_on is not None and e.moved_on <= date:
+            effective = e.moved_to
+            moved = (
+                f", moved on {e.moved_on} from {due} to {e.moved_to}"
+                if e.moved_to is not None
+                else f", dropped on {e.moved_on} (no new date)"
+            )
+        if effective is None:
+            notes.append(f"deadline '{e.title}' ({due}){moved}{assumption}")
+        elif effective < date and e.missed is not False:
+            notes.append(
+                f"missed: as of {date} the deadline '{e.title}' ({effective}{moved}) has passed without a deal{assumption}"
+            )
+        elif effective < date:
+            notes.append(f"deadline '{e.title}' ({effective}{moved}) was met{assumption}")
+        else:
+            notes.append(
+                f"deadline '{e.title}' is {effective} ({(effective - date).days} days ahead{moved}){assumption}"
+            )
+    return notes
+
+
+def _revise(st: dict[str, Any], rev: StanceRevision) -> None:
+    if rev.position is not None:
+        st["position"] = rev.position
+        st["uncertainty"] = rev.uncertainty.model_dump(mode="json") if rev.uncertainty is not None else None
+        st["stated"] = rev.stated
+    elif rev.stated is not None:
+        st["stated"] = rev.stated
+    if rev.salience is not None:
+        st["salience"] = rev.salience
+        st["salience_range"] = None
+
+
+def _move_reference(data: dict[str, Any], change: EventChange, where: str, problems: list[Problem]) -> None:
+    issue = next((i for i in data["issues"] if i["id"] == change.issue), None)
+    if issue is None:
+        problems.append(Problem(f"{where}.issue", f"'{change.issue}' is not in the scenario"))
+        return
+    if change.op == "status_quo":
+        if change.value is not None:
+            issue["status_quo"] = change.value
+        elif issue.get("status_quo") is None:
+            problems.append(Problem(f"{where}.by", f"'{change.issue}' has no status quo to move"))
+        else:
+            issue["status_quo"] = float(issue["status_quo"]) + float(change.by or 0.0)
+        return
+    block = data.get("no_agreement") or {}
+    positions = dict(block.get("positions") or {})
+    entry = dict(positions.get(change.issue) or {})
+    if change.value is not None:
+        entry["position"] = change.value
+        entry.pop("uncertainty", None)
+    else:
+        start = entry.get("position", issue.get("status_quo"))
+        if start is None:
+            problems.append(Problem(f"{where}.by", f"'{change.issue}' has no no-agreement position or status quo to move"))
+            return
+        by = float(change.by or 0.0)
+        entry["position"] = float(start) + by
+        unc = entry.get("uncertainty")
+        if isinstance(unc, dict):
+            entry["uncertainty"] = {k: (v + by if k in ("low", "high", "mode") and v is not None else v) for k, v in unc.items()}
+    positions[change.issue] = entry
+    data["no_agreement"] = {**block, "positions": positions}
+
+
+def _apply_event(data: dict[str, Any], event: EventSpec, where: str, problems: list[Problem]) -> None:
+    for k, change in enumerate(event.changes):
+        path = f"{where}.changes[{k}]"
+        if change.op in ("status_quo", "no_agreement"):
+            _move_reference(data, change, path, problems)
+        else:
+            found = apply_changes(data, [change.as_shock()], path)
+            problems.extend(Problem(p.path.replace(f"{path}[0]", path), p.message) for p in found)
+
+
+def snapshot(spec: ScenarioSpec, date: dt.date, source: str = "<scenario>") -> dict[str, Any]:
+    """The file mapping as of ``date`` (not yet validated): see :func:`as_of`.
+
+    Raises
+    ------
+    ScenarioError
+        When the spec is already as of a date, or an event's change cannot be applied.
+    """
+    if "as_of" in spec.metadata:
+        raise ScenarioError(
+            source, [Problem("metadata.as_of", f"already as of {spec.metadata['as_of'].get('date')}: use the original file")]
+        )
+    data = spec.model_dump(mode="json", by_alias=True)
+    notes: list[str] = []
+    tabled = tabled_dates(spec)
+    on_table = [pid for pid, when in tabled.items() if when is None or when <= date]
+    later = [pid for pid in tabled if pid not in on_table]
+    undated = [pid for pid, when in tabled.items() if when is None]
+    if undated:
+        notes.append(f"undated texts taken as on the table at every date: {', '.join(undated)}")
+    data["plans"] = [p for p in data["plans"] if p["id"] in on_table]
+
+    items: list[tuple[dt.date, int, int, Any]] = []
+    seq = 0
+    for a in spec.actors:
+        for key, st in a.stances.items():
+            for rev in st.history:
+                seq += 1
+                items.append((rev.as_of, 0, seq, (a.id, key, rev)))
+    order = {e.id: k for k, e in enumerate(spec.events)}
+    for e in spec.events:
+        seq += 1
+        items.append((e.date, 1, seq, e))
+    items.sort(key=lambda t: (t[0], t[1], t[2]))
+
+    problems: list[Problem] = []
+    applied: list[str] = []
+    revised: list[str] = []
+    for when, kind, _, item in items:
+        if when > date:
+            break
+        if kind == 0:
+            actor_id, key, rev = item
+            actor = next((a for a in data["actors"] if a["id"] == actor_id), None)
+            if actor is None or key not in actor["stances"]:
+                notes.append(f"revision of {actor_id} on {key} ({rev.as_of}) skipped: removed by an earlier event")
+                continue
+            _revise(actor["stances"][key], rev)
+            revised.append(f"{actor_id}.{key}@{rev.as_of}")
+        else:
+            _apply_event(data, item, f"events[{order[item.id]}]", problems)
+            applied.append(item.id)
+    if problems:
+        raise ScenarioError(f"{source} as of {date}", problems)
+    for a in data["actors"]:
+        for st in a["stances"].values():
+            st["history"] = []
+    kept_plans = {p["id"] for p in data["plans"]}
+    events = []
+    for e in data["events"]:
+        if dt.date.fromisoformat(e["date"]) > date:
+            continue
+        if e.get("plan") is not None and e["plan"] not in kept_plans:
+            notes.append(f"event '{e['id']}' tables '{e['plan']}', which is not on the table until {tabled.get(e['plan'])}")
+            e["plan"] = None
+        events.append(e)
+    data["events"] = events
+    notes.extend(deadline_notes(spec, date))
+    data["date"] = date.isoformat()
+    data["metadata"] = {
+        **(data.get("metadata") or {}),
+        "as_of": {
+            "date": date.isoformat(),
+            "events": applied,
+            "revisions": revised,
+            "plans": [p for p in tabled if p in kept_plans],
+            "later_plans": later,
+            "notes": notes,
+        },
+    }
+    if "no_agreement" in data and data["no_agreement"] is None:
+        del data["no_agreement"]
+    return data
+
+
+def as_of(raw: Mapping[str, Any], date: str | dt.date, source: str = "<scenario>") -> dict[str, Any]:
+    """The scenario file mapping as it stood on ``date``: a pure function of its inputs.
+
+    Only the texts tabled by then; the stances as revised by their latest history entries on
+    or before the date; the events up to the date applied in date order (a day's revisions
+    before its events), later events dropped. The result is validated like any file and records
+    under ``metadata.as_of`` the date, what was applied and notes (deadlines missed or moved).
+
+    Raises
+    ------
+    ScenarioError
+        When ``raw`` or the result is not a valid scenario, or a change cannot be applied.
+    """
+    day = parse_date(date)
+    spec = validate_dict(raw, source)
+    data = snapshot(spec, day, source)
+    validate_dict(data, f"{source} as of {day}")
+    return data
+
+
+def scenario_as_of(scenario: Scenario | ScenarioSpec, date: str | dt.date, source: str | None = None) -> Scenario:
+    """The :class:`Scenario` as it stood on ``date`` (see :func:`as_of`); its source says the date."""
+    day = parse_date(date)
+    spec = scenario.spec if isinstance(scenario, Scenario) else scenario
+    name = source or (scenario.source if isinstance(scenario, Scenario) else "<scenario>")
+    where = f"{name} as of {day}"
+    data = snapshot(spec, day, name)
+    return Scenario.from_spec(validate_dict(data, where), where)
+
