@@ -159,7 +159,8 @@ def timeline(
     points = change_points(spec)
     if not points and (start is None or end is None):
         raise ScenarioError(
-            source, [Problem("events", "nothing is dated (no events, tabled texts or stance history): give --from and --to")]
+            source,
+            [Problem("events", "nothing is dated (no events, tabled texts or stance history): give --from and --to")],
         )
     first = parse_date(start, "--from") if start is not None else points[0].date
     last = parse_date(end, "--to") if end is not None else points[-1].date

@@ -68,9 +68,15 @@ def _short(text: str, n: int = 50) -> str:
 @app.command("timeline")
 def timeline_cmd(
     file: Annotated[Path, typer.Argument(help="scenario file (YAML or JSON) with dated texts, events or history")],
-    start: Annotated[str | None, typer.Option("--from", metavar="DATE", help="first date (default: first dated change)")] = None,
-    end: Annotated[str | None, typer.Option("--to", metavar="DATE", help="last date (default: last dated change)")] = None,
-    step: Annotated[str, typer.Option("--step", metavar="[week|event]", help="every week, or every date something changes")] = "event",
+    start: Annotated[
+        str | None, typer.Option("--from", metavar="DATE", help="first date (default: first dated change)")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", metavar="DATE", help="last date (default: last dated change)")
+    ] = None,
+    step: Annotated[
+        str, typer.Option("--step", metavar="[week|event]", help="every week, or every date something changes")
+    ] = "event",
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json")] = Format.table,
     model: Annotated[str, typer.Option("--model", "-m", help="model of the headline forecast")] = "compromise",
     top: Annotated[int, typer.Option("--top", min=0, help="how many of the largest moves to list")] = 10,
@@ -126,8 +132,11 @@ def timeline_cmd(
             break
         fm = ", ".join(f"{i} {_signed(x)}" for i, x in sorted(m["forecast"].items(), key=lambda kv: -abs(kv[1]))[:3])
         vm = "; ".join(
-            f"{pid}: tabled" if pm.get("tabled") else f"{pid}: deal {_signed(pm['deal'])}" if pm["deal"] else
-            f"{pid}: " + ", ".join(f"{a} {_signed(x)}" for a, x in pm["accept"].items())
+            f"{pid}: tabled"
+            if pm.get("tabled")
+            else f"{pid}: deal {_signed(pm['deal'])}"
+            if pm["deal"]
+            else f"{pid}: " + ", ".join(f"{a} {_signed(x)}" for a, x in pm["accept"].items())
             for pid, pm in m["plans"].items()
         )
         joint = f" (with {', '.join(m['with'])})" if m["with"] else ""
@@ -167,20 +176,25 @@ def diff_cmd(
     for col in ("", "point", "issue: A → B", "text", "gain", "lose"):
         t.add_column(col)
     mark = {"added": "+", "removed": "−", "changed": "~"}
-    for e in d.entries:
-        if e.status == "unchanged":
+    for row in d.entries:
+        if row.status == "unchanged":
             continue
-        pa, pb = e.a, e.b
-        issue = (pa or pb).issue if (pa or pb) is not None else None  # type: ignore[union-attr]
+        pa, pb = row.a, row.b
+        either = pb or pa
+        issue = either.issue if either is not None else None
         pos_a = "–" if pa is None or pa.position is None else f"{pa.position:g}"
         pos_b = "–" if pb is None or pb.position is None else f"{pb.position:g}"
         where = f"{issue}: {pos_a} → {pos_b}" if issue else "–"
-        text = (pb or pa).text if (pb or pa) is not None else ""  # type: ignore[union-attr]
-        gainers = [(a, x) for a, x in sorted(e.effects.items(), key=lambda kv: -kv[1]) if x > 1e-12]
-        losers = [(a, x) for a, x in sorted(e.effects.items(), key=lambda kv: kv[1]) if x < -1e-12]
-        gain = ", ".join(f"{a} {_signed(x)}" for a, x in gainers[:3]) + (f" +{len(gainers) - 3} more" if len(gainers) > 3 else "")
-        lose = ", ".join(f"{a} {_signed(x)}" for a, x in losers[:3]) + (f" +{len(losers) - 3} more" if len(losers) > 3 else "")
-        t.add_row(mark[e.status], e.key, where, _short(text), gain, lose)
+        text = either.text if either is not None else ""
+        gainers = [(a, x) for a, x in sorted(row.effects.items(), key=lambda kv: -kv[1]) if x > 1e-12]
+        losers = [(a, x) for a, x in sorted(row.effects.items(), key=lambda kv: kv[1]) if x < -1e-12]
+        gain = ", ".join(f"{a} {_signed(x)}" for a, x in gainers[:3]) + (
+            f" +{len(gainers) - 3} more" if len(gainers) > 3 else ""
+        )
+        lose = ", ".join(f"{a} {_signed(x)}" for a, x in losers[:3]) + (
+            f" +{len(losers) - 3} more" if len(losers) > 3 else ""
+        )
+        t.add_row(mark[row.status], row.key, where, _short(text), gain, lose)
     out.print(t)
     at = Table(title=f"Net utility move {plan_a} → {plan_b} per actor, and the points behind it", title_justify="left")
     for col in ("actor", "net", "largest contributions"):

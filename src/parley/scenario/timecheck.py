@@ -88,6 +88,7 @@ def time_problems(data: Mapping[str, Any]) -> list[Problem]:
             lo, hi = _num(scale.get("min")), _num(scale.get("max"))
             if lo is not None and hi is not None and hi > lo:
                 scales[issue["id"]] = (lo, hi)
+    issue_ids = [str(x.get("id")) for _, x in _entries(data, "issues")]
     actors = [str(a.get("id")) for _, a in _entries(data, "actors")]
     groups = {str(g) for _, a in _entries(data, "actors") if isinstance(a.get("groups"), list) for g in a["groups"]}
     plans = {str(p.get("id")): p for _, p in _entries(data, "plans")}
@@ -124,24 +125,20 @@ def time_problems(data: Mapping[str, Any]) -> list[Problem]:
             problems.append(Problem(f"{path}.plan", f"'{plan}' is not a plan{_hint(plan, plans)}"))
         for k, who in enumerate(ev.get("actors") or []):
             if str(who) not in actors and str(who) not in groups:
-                problems.append(
-                    Problem(f"{path}.actors[{k}]", f"'{who}' is not an actor or group{_hint(who, actors)}")
-                )
+                problems.append(Problem(f"{path}.actors[{k}]", f"'{who}' is not an actor or group{_hint(who, actors)}"))
         for k, ch in enumerate(ev.get("changes") or []):
             if not isinstance(ch, dict):
                 continue
             where = f"{path}.changes[{k}]"
-            issue = ch.get("issue")
-            if issue is not None and str(issue) not in scales and str(issue) not in [
-                str(x.get("id")) for _, x in _entries(data, "issues")
-            ]:
-                problems.append(Problem(f"{where}.issue", f"'{issue}' is not an issue{_hint(issue, scales)}"))
+            target = ch.get("issue")
+            if target is not None and str(target) not in issue_ids:
+                problems.append(Problem(f"{where}.issue", f"'{target}' is not an issue{_hint(target, issue_ids)}"))
             op = ch.get("op")
             actor = ch.get("actor")
             if actor is not None and op not in ("add_veto", "remove_veto") and str(actor) not in actors:
                 problems.append(Problem(f"{where}.actor", f"'{actor}' is not an actor{_hint(actor, actors)}"))
             if op in ("status_quo", "no_agreement") or (op == "set" and ch.get("target") == "position"):
-                on_scale(f"{where}.value", issue, ch.get("value"))
+                on_scale(f"{where}.value", target, ch.get("value"))
 
     for p, plan in _entries(data, "plans"):
         tabled, date = _date(plan.get("tabled")), _date(plan.get("date"))

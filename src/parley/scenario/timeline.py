@@ -138,7 +138,9 @@ def deadline_notes(spec: ScenarioSpec, date: dt.date) -> list[str]:
             continue
         due = e.due or e.date
         assumption = (
-            f"; elasticity {e.elasticity:g} (an assumption: how likely it was to move)" if e.elasticity is not None else ""
+            f"; elasticity {e.elasticity:g} (an assumption: how likely it was to move)"
+            if e.elasticity is not None
+            else ""
         )
         effective: dt.date | None = due
         moved = ""
@@ -153,7 +155,8 @@ def deadline_notes(spec: ScenarioSpec, date: dt.date) -> list[str]:
             notes.append(f"deadline '{e.title}' ({due}){moved}{assumption}")
         elif effective < date and e.missed is not False:
             notes.append(
-                f"missed: as of {date} the deadline '{e.title}' ({effective}{moved}) has passed without a deal{assumption}"
+                f"missed: as of {date} the deadline '{e.title}' ({effective}{moved}) "
+                f"has passed without a deal{assumption}"
             )
         elif effective < date:
             notes.append(f"deadline '{e.title}' ({effective}{moved}) was met{assumption}")
@@ -198,13 +201,17 @@ def _move_reference(data: dict[str, Any], change: EventChange, where: str, probl
     else:
         start = entry.get("position", issue.get("status_quo"))
         if start is None:
-            problems.append(Problem(f"{where}.by", f"'{change.issue}' has no no-agreement position or status quo to move"))
+            problems.append(
+                Problem(f"{where}.by", f"'{change.issue}' has no no-agreement position or status quo to move")
+            )
             return
         by = float(change.by or 0.0)
         entry["position"] = float(start) + by
         unc = entry.get("uncertainty")
         if isinstance(unc, dict):
-            entry["uncertainty"] = {k: (v + by if k in ("low", "high", "mode") and v is not None else v) for k, v in unc.items()}
+            entry["uncertainty"] = {
+                k: (v + by if k in ("low", "high", "mode") and v is not None else v) for k, v in unc.items()
+            }
     positions[change.issue] = entry
     data["no_agreement"] = {**block, "positions": positions}
 
@@ -229,7 +236,8 @@ def snapshot(spec: ScenarioSpec, date: dt.date, source: str = "<scenario>") -> d
     """
     if "as_of" in spec.metadata:
         raise ScenarioError(
-            source, [Problem("metadata.as_of", f"already as of {spec.metadata['as_of'].get('date')}: use the original file")]
+            source,
+            [Problem("metadata.as_of", f"already as of {spec.metadata['as_of'].get('date')}: use the original file")],
         )
     data = spec.model_dump(mode="json", by_alias=True)
     notes: list[str] = []
@@ -282,7 +290,9 @@ def snapshot(spec: ScenarioSpec, date: dt.date, source: str = "<scenario>") -> d
         if dt.date.fromisoformat(e["date"]) > date:
             continue
         if e.get("plan") is not None and e["plan"] not in kept_plans:
-            notes.append(f"event '{e['id']}' tables '{e['plan']}', which is not on the table until {tabled.get(e['plan'])}")
+            notes.append(
+                f"event '{e['id']}' tables '{e['plan']}', which is not on the table until {tabled.get(e['plan'])}"
+            )
             e["plan"] = None
         events.append(e)
     data["events"] = events
@@ -332,4 +342,3 @@ def scenario_as_of(scenario: Scenario | ScenarioSpec, date: str | dt.date, sourc
     where = f"{name} as of {day}"
     data = snapshot(spec, day, name)
     return Scenario.from_spec(validate_dict(data, where), where)
-

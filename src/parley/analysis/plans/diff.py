@@ -170,9 +170,7 @@ def _match(pa: tuple[Provision, ...], pb: tuple[Provision, ...]) -> list[tuple[i
     return sorted(pairs, key=lambda t: t[0] if t[0] is not None else len(pa) + (t[1] or 0))
 
 
-def diff_plans(
-    scenario: Scenario, plan_a: str, plan_b: str, *, options: ScoringOptions | None = None
-) -> PlanDiff:
+def diff_plans(scenario: Scenario, plan_a: str, plan_b: str, *, options: ScoringOptions | None = None) -> PlanDiff:
     """Diff text ``plan_a`` to text ``plan_b`` and attribute each actor's utility move to the points.
 
     Raises
