@@ -216,8 +216,17 @@ def test_timeline_attributes_moves_to_the_events_between_dates(raw: dict[str, An
     assert data["moves"]["tabled:p2"]["plans"]["p2"]["tabled"] is True
     weekly = timeline(sc, start="2025-01-05", end="2025-01-25", step="week").to_dict()
     assert weekly["dates"] == ["2025-01-05", "2025-01-12", "2025-01-19", "2025-01-25"]
-    # deadline-1, the 10 Jan revision and front-1 fall in one step: they share its move
-    assert set(weekly["moves"]["front-1"]["with"]) == {"deadline-1", "revision:a.land@2025-01-10"}
+    # deadline-1, the 10 Jan revision and front-1 fall in one weekly step; the two that alter the
+    # scenario are credited in order. The revision (a: land 2 -> 3, s .8) moves the compromise on land
+    # from (.8*2 + 8)/1.8 to (.8*3 + 8)/1.8 and no verdict; front-1 then flips a and the deal on p1.
+    moves = weekly["moves"]
+    assert set(moves["front-1"]["with"]) == {"deadline-1", "revision:a.land@2025-01-10"}
+    revision = moves["revision:a.land@2025-01-10"]
+    assert revision["order"] == [1, 2] and revision["plans"] == {}
+    assert revision["forecast"] == {"land": pytest.approx((0.8 * 3 + 8) / 1.8 - (0.8 * 2 + 8) / 1.8)}
+    assert moves["front-1"]["order"] == [2, 2] and moves["front-1"]["forecast"] == {}
+    assert moves["front-1"]["plans"]["p1"] == {"deal": 1.0, "accept": {"a": 1.0}}
+    assert moves["deadline-1"]["active"] is False and moves["deadline-1"]["size"] == 0.0
 
 
 def _write(tmp_path: Path, text: str, name: str = "toy.yaml") -> Path:

@@ -8,9 +8,14 @@ and the headline forecast per issue (the compromise model by default).
 
 Moves: between two consecutive dates, the change of the forecast and of every verdict is
 attributed to the dated changes (events, texts tabled, stance revisions) that fall after the
-first date and on or before the second. When several fall in one step they share it: each is
-listed with the same move and the others under ``with`` (step by event to separate them,
-except changes of the same day).
+first date and on or before the second. ``active`` says whether a change alters the scenario
+(an event with changes, a text tabled, a stance revision) or only happened then (a statement
+without changes, a meeting: it moves nothing). When several active changes fall in one step,
+each is credited with what it moves when applied in order (by date; within a day revisions,
+then texts, then events, in file order) after the ones before it — a sequential attribution,
+which depends on that order when changes interact; ``order`` gives the position and ``with``
+the other changes of the step. A move's ``size`` is ``Σ_j |Δforecast_j| / span_j + Σ |Δverdict|``
+over issues, plans and signatories, to rank them.
 """
 
 from __future__ import annotations
@@ -66,6 +71,30 @@ def _verdicts(scenario: Scenario) -> dict[str, dict[str, Any]]:
         deal = 1.0 if all(v == 1.0 for v in accept.values()) and p.vetoes_pass else 0.0
         out[p.plan] = {"accept": accept, "deal": deal}
     return out
+
+
+def _move(
+    before: tuple[dict[str, float], dict[str, dict[str, Any]]],
+    after: tuple[dict[str, float], dict[str, dict[str, Any]]],
+    spans: dict[str, float],
+) -> dict[str, Any]:
+    """What changed from one state (forecast, verdicts) to the next, and its ``size``."""
+    (f0, v0), (f1, v1) = before, after
+    df = {i: f1[i] - f0[i] for i in f1 if i in f0 and abs(f1[i] - f0[i]) > 1e-12}
+    size = sum(abs(x) / spans.get(i, 1.0) for i, x in df.items())
+    dp: dict[str, dict[str, Any]] = {}
+    for pid, new in v1.items():
+        old = v0.get(pid)
+        if old is None:
+            dp[pid] = {"tabled": True, "deal": new["deal"], "accept": dict(new["accept"])}
+            continue
+        da = {a: new["accept"][a] - old["accept"].get(a, 0.0) for a in new["accept"]}
+        da = {a: x for a, x in da.items() if x != 0.0}
+        dd = new["deal"] - old["deal"]
+        if da or dd:
+            dp[pid] = {"deal": dd, "accept": da}
+            size += abs(dd) + sum(abs(x) for x in da.values())
+    return {"forecast": df, "plans": dp, "size": size}
 
 
 @dataclass(frozen=True)
@@ -172,50 +201,46 @@ def timeline(
     forecast: dict[str, list[float]] = {}
     notes: dict[str, list[str]] = {}
     spans: dict[str, float] = {}
-    states: list[tuple[dict[str, float], dict[str, dict[str, Any]]]] = []
-    for d in dates:
-        sc = scenario_as_of(spec, d, source)
-        verdicts = _verdicts(sc)
+
+    def evaluate(sc: Scenario) -> tuple[dict[str, float], dict[str, dict[str, Any]]]:
         f = forecaster.forecast(sc, rng=rng)
         for issue in sc.issues:
             spans[issue.id] = issue.span
-        for issue_id, value in f.outcomes.items():
-            forecast.setdefault(issue_id, []).append(float(value))
-        for pid, v in verdicts.items():
+        return {k: float(v) for k, v in f.outcomes.items()}, _verdicts(sc)
+
+    states: list[tuple[dict[str, float], dict[str, dict[str, Any]]]] = []
+    for d in dates:
+        sc = scenario_as_of(spec, d, source)
+        state = evaluate(sc)
+        for issue_id, value in state[0].items():
+            forecast.setdefault(issue_id, []).append(value)
+        for pid, v in state[1].items():
             plans.setdefault(pid, {})[d.isoformat()] = v
         notes[d.isoformat()] = list(sc.spec.metadata["as_of"]["notes"])
-        states.append(({k: float(v) for k, v in f.outcomes.items()}, verdicts))
+        states.append(state)
 
     moves: dict[str, dict[str, Any]] = {}
     for k in range(1, len(dates)):
         between = [p for p in points if dates[k - 1] < p.date <= dates[k]]
-        if not between:
-            continue
-        (f0, v0), (f1, v1) = states[k - 1], states[k]
-        df = {i: f1[i] - f0[i] for i in f1 if i in f0 and abs(f1[i] - f0[i]) > 1e-12}
-        dp: dict[str, dict[str, Any]] = {}
-        size = sum(abs(x) / spans.get(i, 1.0) for i, x in df.items())
-        for pid, new in v1.items():
-            old = v0.get(pid)
-            if old is None:
-                dp[pid] = {"tabled": True, "deal": new["deal"], "accept": dict(new["accept"])}
-                continue
-            da = {a: new["accept"][a] - old["accept"].get(a, 0.0) for a in new["accept"]}
-            da = {a: x for a, x in da.items() if x != 0.0}
-            dd = new["deal"] - old["deal"]
-            if da or dd:
-                dp[pid] = {"deal": dd, "accept": da}
-                size += abs(dd) + sum(abs(x) for x in da.values())
+        active = [p for p in between if p.active]
+        before = states[k - 1]
+        for i, p in enumerate(active):
+            after = states[k] if i == len(active) - 1 else evaluate(scenario_as_of(spec, p.date, source, through=p.id))
+            moves[p.id] = {
+                **_move(before, after, spans),
+                "order": [i + 1, len(active)],
+            }
+            before = after
         for p in between:
+            base = moves.get(p.id) or {"forecast": {}, "plans": {}, "size": 0.0, "order": None}
             moves[p.id] = {
                 "date": p.date.isoformat(),
                 "kind": p.kind,
                 "title": p.title,
+                "active": p.active,
                 "step": [dates[k - 1].isoformat(), dates[k].isoformat()],
                 "with": [q.id for q in between if q.id != p.id],
-                "forecast": df,
-                "plans": dp,
-                "size": size,
+                **base,
             }
     events = tuple(p for p in points if first <= p.date <= last)
     return Timeline(tuple(dates), events, plans, forecast, moves, notes, model, spans)

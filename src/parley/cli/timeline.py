@@ -116,16 +116,25 @@ def timeline_cmd(
             row.append(f"{marks} {'DEAL' if v['deal'] >= 0.5 else 'no'}")
         vt.add_row(*row)
     out.print(vt)
-    ft = Table(title=f"Headline forecast ({tl.model}) per issue", title_justify="left")
-    ft.add_column("issue")
-    shown = list(range(len(days)))
-    for k in shown:
-        ft.add_column(days[k][5:], justify="right")
+    ft = Table(
+        title=f"Headline forecast ({tl.model}) per issue, {days[0]} → {days[-1]} (every date: --format json)",
+        title_justify="left",
+    )
+    for col in ("issue", "first", "last", "change", "largest step"):
+        ft.add_column(col, justify="left" if col in ("issue", "largest step") else "right")
     for issue, values in tl.forecast.items():
-        ft.add_row(issue, *[_f(values[k]) for k in shown])
+        steps = [(values[k] - values[k - 1], days[k]) for k in range(1, len(values))]
+        big = max(steps, key=lambda t: abs(t[0]), default=(0.0, ""))
+        ft.add_row(
+            issue,
+            _f(values[0]),
+            _f(values[-1]),
+            _signed(values[-1] - values[0]),
+            f"{_signed(big[0])} on {big[1]}" if abs(big[0]) > 1e-12 else "–",
+        )
     out.print(ft)
-    mt = Table(title="What moved most (Σ|Δforecast|/span + Σ|Δverdict|)", title_justify="left")
-    for col in ("date", "change", "kind", "size", "forecast moves", "verdict moves"):
+    mt = Table(title="What moved most: changes ranked by Σ|Δforecast|/span + Σ|Δverdict|", title_justify="left")
+    for col in ("date", "change", "size", "forecast", "verdicts"):
         mt.add_column(col)
     for cid, m in tl.ranked_moves()[:top]:
         if m["size"] <= 0:
@@ -139,8 +148,8 @@ def timeline_cmd(
             else f"{pid}: " + ", ".join(f"{a} {_signed(x)}" for a, x in pm["accept"].items())
             for pid, pm in m["plans"].items()
         )
-        joint = f" (with {', '.join(m['with'])})" if m["with"] else ""
-        mt.add_row(m["date"], _short(cid + joint, 60), m["kind"], _f(m["size"]), fm or "–", vm or "–")
+        shared = f" ({m['order'][0]} of {m['order'][1]} that day)" if m["order"] and m["order"][1] > 1 else ""
+        mt.add_row(m["date"], f"{cid}{shared}", _f(m["size"]), fm or "–", vm or "–")
     out.print(mt)
     last_notes = tl.notes.get(days[-1], [])
     for note in last_notes:

@@ -92,39 +92,67 @@ class ChangePoint:
     id: str
     kind: str
     title: str
+    active: bool = True
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready mapping."""
-        return {"id": self.id, "date": self.date.isoformat(), "kind": self.kind, "title": self.title}
+        """JSON-ready mapping (``active``: whether it changes the scenario; a statement without changes does not)."""
+        return {
+            "id": self.id,
+            "date": self.date.isoformat(),
+            "kind": self.kind,
+            "title": self.title,
+            "active": self.active,
+        }
 
 
-def change_points(spec: ScenarioSpec) -> list[ChangePoint]:
-    """Every dated change of the scenario, in date order (revisions of a day before its events)."""
-    points: list[tuple[dt.date, int, int, ChangePoint]] = []
+@dataclass(frozen=True)
+class _Item:
+    """A change point with what it does: a revision, an event (by index), or putting a plan on the table."""
+
+    key: tuple[dt.date, int, int]
+    point: ChangePoint
+    revision: tuple[str, str, StanceRevision] | None = None
+    event: int | None = None
+    tables: str | None = None
+
+
+def _items(spec: ScenarioSpec) -> list[_Item]:
+    """Every dated change in the order it applies: by date; within a day revisions, then texts tabled, then events."""
+    items: list[_Item] = []
     seq = 0
     for a in spec.actors:
         for key, st in a.stances.items():
             for rev in st.history:
                 seq += 1
-                points.append(
-                    (
-                        rev.as_of,
-                        0,
-                        seq,
-                        ChangePoint(
-                            rev.as_of, f"revision:{a.id}.{key}@{rev.as_of}", "revision", f"{a.id} revises its {key}"
-                        ),
-                    )
-                )
-    evented = {e.plan for e in spec.events if e.kind == "text_tabled" and e.plan is not None}
-    for pid, when in tabled_dates(spec).items():
-        if when is not None and pid not in evented:
-            seq += 1
-            points.append((when, 1, seq, ChangePoint(when, f"tabled:{pid}", "text_tabled", f"{pid} tabled")))
-    for e in spec.events:
+                cid = f"revision:{a.id}.{key}@{rev.as_of}"
+                point = ChangePoint(rev.as_of, cid, "revision", f"{a.id} revises its {key}")
+                items.append(_Item((rev.as_of, 0, seq), point, revision=(a.id, key, rev)))
+    tabled = tabled_dates(spec)
+    by_event: dict[int, str] = {}
+    for pid, when in tabled.items():
+        if when is None:
+            continue
+        k = next(
+            (k for k, e in enumerate(spec.events) if e.kind == "text_tabled" and e.plan == pid and e.date == when),
+            None,
+        )
+        if k is not None:
+            by_event[k] = pid
+            continue
         seq += 1
-        points.append((e.date, 2, seq, ChangePoint(e.date, e.id, e.kind, e.title)))
-    return [p for *_, p in sorted(points, key=lambda t: (t[0], t[1], t[2]))]
+        point = ChangePoint(when, f"tabled:{pid}", "text_tabled", f"{pid} tabled")
+        items.append(_Item((when, 1, seq), point, tables=pid))
+    for k, e in enumerate(spec.events):
+        seq += 1
+        active = bool(e.changes) or k in by_event
+        point = ChangePoint(e.date, e.id, e.kind, e.title, active)
+        items.append(_Item((e.date, 2, seq), point, event=k, tables=by_event.get(k)))
+    return sorted(items, key=lambda it: it.key)
+
+
+def change_points(spec: ScenarioSpec) -> list[ChangePoint]:
+    """Every dated change of the scenario, in the order it applies (within a day: revisions, texts, events)."""
+    return [it.point for it in _items(spec)]
 
 
 def deadline_notes(spec: ScenarioSpec, date: dt.date) -> list[str]:
@@ -226,73 +254,73 @@ def _apply_event(data: dict[str, Any], event: EventSpec, where: str, problems: l
             problems.extend(Problem(p.path.replace(f"{path}[0]", path), p.message) for p in found)
 
 
-def snapshot(spec: ScenarioSpec, date: dt.date, source: str = "<scenario>") -> dict[str, Any]:
+def snapshot(
+    spec: ScenarioSpec, date: dt.date, source: str = "<scenario>", *, through: str | None = None
+) -> dict[str, Any]:
     """The file mapping as of ``date`` (not yet validated): see :func:`as_of`.
+
+    ``through``: the id of a change point (:func:`change_points`) on ``date``: apply the changes of
+    that day only up to it (to credit each change of a day with what it moves).
 
     Raises
     ------
     ScenarioError
-        When the spec is already as of a date, or an event's change cannot be applied.
+        When the spec is already as of a date, ``through`` is unknown, or a change cannot be applied.
     """
     if "as_of" in spec.metadata:
         raise ScenarioError(
             source,
             [Problem("metadata.as_of", f"already as of {spec.metadata['as_of'].get('date')}: use the original file")],
         )
+    items = [it for it in _items(spec) if it.key[0] <= date]
+    if through is not None:
+        stop = next((k for k, it in enumerate(items) if it.point.id == through), None)
+        if stop is None:
+            raise ScenarioError(source, [Problem("through", f"no change '{through}' on or before {date}")])
+        items = items[: stop + 1]
     data = spec.model_dump(mode="json", by_alias=True)
     notes: list[str] = []
     tabled = tabled_dates(spec)
-    on_table = [pid for pid, when in tabled.items() if when is None or when <= date]
-    later = [pid for pid in tabled if pid not in on_table]
     undated = [pid for pid, when in tabled.items() if when is None]
     if undated:
         notes.append(f"undated texts taken as on the table at every date: {', '.join(undated)}")
+    on_table = set(undated) | {it.tables for it in items if it.tables is not None}
+    parents = {p.id: p.based_on for p in spec.plans}
+    while True:  # a text is on the table only with the text it revises
+        orphans = {p for p in on_table if parents.get(p) in parents and parents[p] not in on_table}
+        if not orphans:
+            break
+        on_table -= orphans
+    later = [pid for pid in tabled if pid not in on_table]
     data["plans"] = [p for p in data["plans"] if p["id"] in on_table]
-
-    items: list[tuple[dt.date, int, int, Any]] = []
-    seq = 0
-    for a in spec.actors:
-        for key, st in a.stances.items():
-            for rev in st.history:
-                seq += 1
-                items.append((rev.as_of, 0, seq, (a.id, key, rev)))
-    order = {e.id: k for k, e in enumerate(spec.events)}
-    for e in spec.events:
-        seq += 1
-        items.append((e.date, 1, seq, e))
-    items.sort(key=lambda t: (t[0], t[1], t[2]))
 
     problems: list[Problem] = []
     applied: list[str] = []
     revised: list[str] = []
-    for when, kind, _, item in items:
-        if when > date:
-            break
-        if kind == 0:
-            actor_id, key, rev = item
+    for it in items:
+        if it.revision is not None:
+            actor_id, key, rev = it.revision
             actor = next((a for a in data["actors"] if a["id"] == actor_id), None)
             if actor is None or key not in actor["stances"]:
                 notes.append(f"revision of {actor_id} on {key} ({rev.as_of}) skipped: removed by an earlier event")
                 continue
             _revise(actor["stances"][key], rev)
             revised.append(f"{actor_id}.{key}@{rev.as_of}")
-        else:
-            _apply_event(data, item, f"events[{order[item.id]}]", problems)
-            applied.append(item.id)
+        elif it.event is not None:
+            _apply_event(data, spec.events[it.event], f"events[{it.event}]", problems)
+            applied.append(it.point.id)
     if problems:
         raise ScenarioError(f"{source} as of {date}", problems)
     for a in data["actors"]:
         for st in a["stances"].values():
             st["history"] = []
-    kept_plans = {p["id"] for p in data["plans"]}
+    seen = {it.event for it in items if it.event is not None}
     events = []
-    for e in data["events"]:
-        if dt.date.fromisoformat(e["date"]) > date:
+    for k, e in enumerate(data["events"]):
+        if k not in seen:
             continue
-        if e.get("plan") is not None and e["plan"] not in kept_plans:
-            notes.append(
-                f"event '{e['id']}' tables '{e['plan']}', which is not on the table until {tabled.get(e['plan'])}"
-            )
+        if e.get("plan") is not None and e["plan"] not in on_table:
+            notes.append(f"event '{e['id']}' names '{e['plan']}', which is on the table from {tabled.get(e['plan'])}")
             e["plan"] = None
         events.append(e)
     data["events"] = events
@@ -304,7 +332,7 @@ def snapshot(spec: ScenarioSpec, date: dt.date, source: str = "<scenario>") -> d
             "date": date.isoformat(),
             "events": applied,
             "revisions": revised,
-            "plans": [p for p in tabled if p in kept_plans],
+            "plans": [p for p in tabled if p in on_table],
             "later_plans": later,
             "notes": notes,
         },
@@ -334,11 +362,13 @@ def as_of(raw: Mapping[str, Any], date: str | dt.date, source: str = "<scenario>
     return data
 
 
-def scenario_as_of(scenario: Scenario | ScenarioSpec, date: str | dt.date, source: str | None = None) -> Scenario:
-    """The :class:`Scenario` as it stood on ``date`` (see :func:`as_of`); its source says the date."""
+def scenario_as_of(
+    scenario: Scenario | ScenarioSpec, date: str | dt.date, source: str | None = None, *, through: str | None = None
+) -> Scenario:
+    """The :class:`Scenario` as it stood on ``date`` (see :func:`as_of`; ``through`` as in :func:`snapshot`)."""
     day = parse_date(date)
     spec = scenario.spec if isinstance(scenario, Scenario) else scenario
     name = source or (scenario.source if isinstance(scenario, Scenario) else "<scenario>")
-    where = f"{name} as of {day}"
-    data = snapshot(spec, day, name)
+    where = f"{name} as of {day}" + (f" through {through}" if through else "")
+    data = snapshot(spec, day, name, through=through)
     return Scenario.from_spec(validate_dict(data, where), where)
