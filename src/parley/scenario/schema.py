@@ -1,4 +1,4 @@
-"""The scenario file format (``schema_version: 1``) as pydantic models.
+"""The scenario file format (``schema_version: 1``, and ``2`` for the time features) as pydantic models.
 
 This is the *file* layer: what a YAML or JSON scenario may contain. It checks
 types, ranges and the shape of each entry; :mod:`parley.scenario.checks` then
