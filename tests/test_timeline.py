@@ -8,6 +8,7 @@ for the compromise forecast Σ c s x / Σ c s).
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,8 @@ from parley.cli import app
 from parley.errors import ScenarioError
 from parley.scenario import scenario_from_dict
 from parley.scenario.migrate import migrate_text
-from parley.scenario.timeline import as_of, change_points, scenario_as_of
+from parley.scenario.io import validate_dict
+from parley.scenario.timeline import as_of, change_points, scenario_as_of, snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -320,3 +322,14 @@ def test_timeline_runs_on_the_2025_case_with_the_events_fragment(tmp_path: Path)
     assert "us-28" in tl["plans"] and len(tl["forecast"]["territory"]) == len(tl["dates"])
     notes = [n for day in tl["notes"].values() for n in day]
     assert any(n.startswith("missed:") for n in notes)
+
+
+def test_no_agreement_moves_write_the_spec11_block(raw: dict[str, Any]) -> None:
+    # `no_agreement` (issue 11) is not in this branch's schema yet: check the mapping before validation.
+    raw["events"][2]["changes"] = [
+        {"op": "no_agreement", "issue": "land", "by": 0.5},  # no entry yet: from the status quo, 4 + 5 + 0.5
+        {"op": "no_agreement", "issue": "army", "value": 80},
+    ]
+    data = snapshot(validate_dict(raw), dt.date(2025, 1, 25))
+    assert data["no_agreement"]["positions"] == {"land": {"position": 9.5}, "army": {"position": 80}}
+    assert "no_agreement" not in snapshot(validate_dict(raw), dt.date(2025, 1, 24))
