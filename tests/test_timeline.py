@@ -21,8 +21,8 @@ from parley.analysis.timeline import _verdicts, timeline
 from parley.cli import app
 from parley.errors import ScenarioError
 from parley.scenario import scenario_from_dict
-from parley.scenario.migrate import migrate_text
 from parley.scenario.io import validate_dict
+from parley.scenario.migrate import migrate_text
 from parley.scenario.timeline import as_of, change_points, scenario_as_of, snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
