@@ -145,7 +145,7 @@ def test_every_problem_reported_with_its_path() -> None:
             "actors[2].capability: gives no capability on 'army_cap'",
         ),
         (lambda d: d["shocks"][0]["changes"][0].pop("factor"), "shocks[0].changes[0]: op 'scale' needs factor"),
-        (lambda d: d.update(schema_version=2), "schema_version: should be 1 (got 2)"),
+        (lambda d: d.update(schema_version=3), "schema_version: should be 1 or 2 (got 3)"),
         (
             lambda d: d["actors"][0]["stances"]["army_cap"].update(position="many"),
             "actors[0].stances.army_cap.position: should be a valid number",

@@ -12,6 +12,7 @@ groups into one app:
 - :mod:`parley.cli.report` — ``report``, ``serve``
 - :mod:`parley.cli.backtest` — ``backtest deu``
 - :mod:`parley.cli.runs` — ``runs list|show|export|delete``
+- :mod:`parley.cli.timeline` — ``timeline``, ``diff``, ``migrate``
 
 Heavy libraries (SciPy, SALib, Dask, SQLAlchemy, Plotly, FastAPI) are imported inside the
 commands that use them, so ``parley --help`` starts quickly.
@@ -23,7 +24,7 @@ import sys
 
 import typer
 
-from parley.cli import backtest, brief, forecast, plans, report, runs, scenario, uncertainty
+from parley.cli import backtest, brief, forecast, plans, report, runs, scenario, timeline, uncertainty
 from parley.cli.common import err
 
 app = typer.Typer(
@@ -33,7 +34,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for group in (scenario.app, forecast.app, brief.app, report.app, plans.app, uncertainty.app):
+for group in (scenario.app, forecast.app, brief.app, report.app, plans.app, uncertainty.app, timeline.app):
     app.add_typer(group)  # no name: the group's commands become top-level commands
 app.add_typer(backtest.app, name="backtest")
 app.add_typer(runs.runs_app, name="runs")

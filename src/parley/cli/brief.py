@@ -8,7 +8,18 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from parley.cli.common import Format, NoStoreOption, StoreOption, emit_json, fail, keeper, kept, out
+from parley.cli.common import (
+    AsOfOption,
+    Format,
+    NoStoreOption,
+    StoreOption,
+    emit_json,
+    fail,
+    keeper,
+    kept,
+    load_as_of,
+    out,
+)
 from parley.errors import ParleyError
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
@@ -82,11 +93,11 @@ def brief_command(
         ),
     ] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json")] = Format.table,
+    as_of: AsOfOption = None,
     store_url: StoreOption = None,
     no_store: NoStoreOption = False,
 ) -> None:
     """The bottom line: P(deal) per text, who must say yes, the pivotal party and the change that would win it."""
-    from parley.scenario.load import load_scenario
     from parley.tasks.brief import BriefOptions
     from parley.tasks.brief import brief as run
 
@@ -94,7 +105,7 @@ def brief_command(
         plans=tuple(plan) if plan else None, n=n, seed=seed, model=model, logit_scale=logit_scale
     )
     try:
-        scenario = load_scenario(file)
+        scenario = load_as_of(file, as_of)
         done = run(scenario, opts, store=keeper(store_url, no_store))
     except ParleyError as e:
         fail(e)

@@ -16,6 +16,7 @@ from parley._json import json_safe
 from parley.errors import ParleyError, ScenarioError
 
 if TYPE_CHECKING:
+    from parley.scenario.core import Scenario
     from parley.store import Store
 
 out = Console(highlight=False, soft_wrap=True)
@@ -105,3 +106,35 @@ def kept(run_id: str | None) -> None:
     """Say on stderr where the run was kept."""
     if run_id is not None:
         err.print(f"run {run_id} kept in the store", markup=False)
+
+
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", metavar="DATE", help="analyse the scenario as it stood on this date (YYYY-MM-DD)"),
+]
+
+
+def load_as_of(file: Path, as_of: str | None) -> Scenario:
+    """Load a scenario, as of ``as_of`` when given; print the as-of notes (deadlines missed or moved) to stderr.
+
+    Raises
+    ------
+    ScenarioError
+        For a bad file or date (the caller turns it into one message and a non-zero exit).
+    """
+    from parley.scenario.load import load_scenario
+    from parley.scenario.timeline import parse_date, scenario_as_of
+
+    sc = load_scenario(file)
+    if as_of is None:
+        return sc
+    dated = scenario_as_of(sc, parse_date(as_of, "--as-of"))
+    info = dated.spec.metadata["as_of"]
+    err.print(
+        f"as of {info['date']}: {len(info['plans'])} texts on the table, {len(info['events'])} events and "
+        f"{len(info['revisions'])} stance revisions applied",
+        markup=False,
+    )
+    for note in info["notes"]:
+        err.print(f"note: {note}", markup=False)
+    return dated

@@ -9,7 +9,19 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from parley.cli.common import Format, NoStoreOption, StoreOption, emit_json, fail, keeper, kept, out, parse_params
+from parley.cli.common import (
+    AsOfOption,
+    Format,
+    NoStoreOption,
+    StoreOption,
+    emit_json,
+    fail,
+    keeper,
+    kept,
+    load_as_of,
+    out,
+    parse_params,
+)
 from parley.errors import ParleyError
 
 if TYPE_CHECKING:
@@ -37,17 +49,17 @@ def forecast(
         int | None, typer.Option(min=0, help="seed for models that draw (default: fresh, recorded)")
     ] = None,
     stated: Annotated[bool, typer.Option("--stated", help="use stated instead of revealed positions")] = False,
+    as_of: AsOfOption = None,
     store_url: StoreOption = None,
     no_store: NoStoreOption = False,
 ) -> None:
     """Forecast where a negotiation ends up, issue by issue (the run is kept in the store)."""
-    from parley.scenario.load import load_scenario
     from parley.tasks.forecast import ForecastOptions
     from parley.tasks.forecast import forecast as run
 
     params = parse_params(param)
     try:
-        sc = load_scenario(file)
+        sc = load_as_of(file, as_of)
         opts = ForecastOptions(model=model, params=params, seed=seed, stated=stated)
         done = run(sc, opts, store=keeper(store_url, no_store))
     except ParleyError as e:

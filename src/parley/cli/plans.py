@@ -12,7 +12,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from parley.cli.common import Format, NoStoreOption, StoreOption, emit_json, fail, keeper, kept, out
+from parley.cli.common import (
+    AsOfOption,
+    Format,
+    NoStoreOption,
+    StoreOption,
+    emit_json,
+    fail,
+    keeper,
+    kept,
+    load_as_of,
+    out,
+)
 from parley.errors import ParleyError
 
 if TYPE_CHECKING:
@@ -306,11 +317,11 @@ def plans_cmd(
     ] = False,
     stated: Annotated[bool, typer.Option("--stated", help="score with stated instead of revealed positions")] = False,
     seed: Annotated[int | None, typer.Option(min=0, help="seed for models that draw")] = None,
+    as_of: AsOfOption = None,
     store_url: StoreOption = None,
     no_store: NoStoreOption = False,
 ) -> None:
     """Score each plan for every actor: acceptance, vetoes, concession index, bargaining range, durability."""
-    from parley.scenario.load import load_scenario
     from parley.tasks.plans import PlansOptions
     from parley.tasks.plans import plans as run
 
@@ -331,7 +342,7 @@ def plans_cmd(
         seed=seed,
     )
     try:
-        sc = load_scenario(file)
+        sc = load_as_of(file, as_of)
         done = run(sc, opts, store=keeper(store_url, no_store))
     except ParleyError as e:
         fail(e)
@@ -375,11 +386,11 @@ def coalitions_cmd(
         typer.Option("--bloc-threshold", min=0.0, max=1.0, help="alignment distance at which blocs are cut"),
     ] = 0.25,
     group: Annotated[list[str] | None, typer.Option("--group", help="declared group (repeatable; default all)")] = None,
+    as_of: AsOfOption = None,
     store_url: StoreOption = None,
     no_store: NoStoreOption = False,
 ) -> None:
     """Alignment between actors, blocs, cohesion of declared groups, and pivotal actors of each plan."""
-    from parley.scenario.load import load_scenario
     from parley.tasks.plans import CoalitionsOptions, coalitions
 
     opts = CoalitionsOptions(
@@ -389,7 +400,7 @@ def coalitions_cmd(
         groups=tuple(group) if group is not None else None,
     )
     try:
-        sc = load_scenario(file)
+        sc = load_as_of(file, as_of)
         done = coalitions(sc, opts, store=keeper(store_url, no_store))
     except ParleyError as e:
         fail(e)

@@ -7,7 +7,18 @@ from typing import Annotated
 
 import typer
 
-from parley.cli.common import NoStoreOption, StoreOption, check_output_path, err, fail, keeper, open_store, out
+from parley.cli.common import (
+    AsOfOption,
+    NoStoreOption,
+    StoreOption,
+    check_output_path,
+    err,
+    fail,
+    keeper,
+    load_as_of,
+    open_store,
+    out,
+)
 from parley.errors import ParleyError
 from parley.tasks.defaults import MONTECARLO_DRAWS, REPORT_SEED
 
@@ -26,11 +37,11 @@ def report(
     run_id: Annotated[
         str | None, typer.Option("--run", help="re-render a stored report run, without recomputing")
     ] = None,
+    as_of: AsOfOption = None,
     store_url: StoreOption = None,
     no_store: NoStoreOption = False,
 ) -> None:
     """Run the standard analyses, keep the run in the store, and write one self-contained HTML report."""
-    from parley.scenario.load import load_scenario
     from parley.tasks.report import ReportOptions, check_report
     from parley.tasks.report import report as run
 
@@ -50,7 +61,7 @@ def report(
                 fail(f"run {record.id} is a {record.status} {record.kind} run, not a finished report")
             data = record.result
         else:
-            sc = load_scenario(file) if file is not None else fail("give a scenario FILE")
+            sc = load_as_of(file, as_of) if file is not None else fail("give a scenario FILE")
             opts = ReportOptions(models=tuple(model or ()), montecarlo_draws=draws, seed=seed)
             check_report(sc, opts)  # an unknown model fails here, before anything is computed or kept
             store = keeper(store_url, no_store)

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from parley.cli.common import (
+    AsOfOption,
     Format,
     NoStoreOption,
     StoreOption,
@@ -22,6 +23,7 @@ from parley.cli.common import (
     fail,
     keeper,
     kept,
+    load_as_of,
     out,
     parse_params,
 )
@@ -125,12 +127,12 @@ def montecarlo_cmd(
     ] = None,
     fmt: Annotated[Format, fmt_opt] = Format.table,
     output: Annotated[Path | None, output_opt] = None,
+    as_of: AsOfOption = None,
     store_url: StoreOption = None,
     no_store: NoStoreOption = False,
 ) -> None:
     """Draw the scenario's uncertain inputs N times: outcome quantiles, plan acceptance, coalition splits."""
     from parley.analysis.uncertainty.runners import write_json_atomic
-    from parley.scenario.load import load_scenario
     from parley.tasks.uncertainty import MonteCarloOptions, montecarlo
 
     opts = MonteCarloOptions(
@@ -147,7 +149,7 @@ def montecarlo_cmd(
         workers=workers,
     )
     try:
-        sc = load_scenario(file)
+        sc = load_as_of(file, as_of)
         store = keeper(store_url, no_store)
         with _Bar(f"{model}: {n} draws") as bar:
             done = montecarlo(sc, opts, store=store, progress=bar)
@@ -247,12 +249,12 @@ def sensitivity_cmd(
     noise_capability: Annotated[float, ncap_opt] = 0.0,
     fmt: Annotated[Format, fmt_opt] = Format.table,
     output: Annotated[Path | None, output_opt] = None,
+    as_of: AsOfOption = None,
     store_url: StoreOption = None,
     no_store: NoStoreOption = False,
 ) -> None:
     """Which unknown matters: Sobol' indices (with the value of clarity of each actor) or Morris effects."""
     from parley.analysis.uncertainty.runners import write_json_atomic
-    from parley.scenario.load import load_scenario
     from parley.tasks.uncertainty import SensitivityOptions, sensitivity
 
     opts = SensitivityOptions(
@@ -269,7 +271,7 @@ def sensitivity_cmd(
         workers=workers,
     )
     try:
-        sc = load_scenario(file)
+        sc = load_as_of(file, as_of)
         store = keeper(store_url, no_store)
         with _Bar(f"{method.value}: {model}") as bar:
             done = sensitivity(sc, opts, store=store, progress=bar)

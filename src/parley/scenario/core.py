@@ -440,7 +440,7 @@ def _plan(p: PlanSpec) -> Plan:
             for v in p.provisions
         ),
         proposer=p.proposer,
-        date=p.date,
+        date=p.tabled or p.date,
         source=p.source,
         note=p.note,
         based_on=p.based_on,

@@ -16,6 +16,7 @@ from parley.scenario.checks import cross_check, did_you_mean
 from parley.scenario.core import Scenario
 from parley.scenario.locate import line_of
 from parley.scenario.parse import check_tree, line_index, parse_text
+from parley.scenario.timecheck import time_problems
 
 _TYPE_TAGS = {"float", "int", "str", "bool", "none", "dict", "list", "tuple"}
 
@@ -73,6 +74,7 @@ def validate_dict(data: object, source: str = "<scenario>") -> schema.ScenarioSp
     except ValidationError as err:
         problems.extend(_pydantic_problems(err))
     problems.extend(cross_check(data))
+    problems.extend(time_problems(data))
     if problems or spec is None:
         raise ScenarioError(source, problems)
     return spec

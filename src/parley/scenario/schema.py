@@ -1,4 +1,4 @@
-"""The scenario file format (``schema_version: 1``) as pydantic models.
+"""The scenario file format (``schema_version: 1``, and ``2`` for the time features) as pydantic models.
 
 This is the *file* layer: what a YAML or JSON scenario may contain. It checks
 types, ranges and the shape of each entry; :mod:`parley.scenario.checks` then
@@ -58,6 +58,8 @@ def _strict_value(value: Any, annotation: Any) -> None:
         _strict_value(value, get_args(annotation)[0])
         return
     if origin in (Union, UnionType):
+        if value is None and type(None) in get_args(annotation):
+            return
         for arm in get_args(annotation):
             if arm is type(None):
                 continue
@@ -251,6 +253,34 @@ class RedLine(_Strict):
         return float(self.max if self.max is not None else self.min)  # type: ignore[arg-type]
 
 
+
+class StanceRevision(_Strict):
+    """A dated revision of a stance: what the actor stood for from ``as_of`` on (``schema_version: 2``).
+
+    Only the fields given change; a new ``position`` without ``uncertainty`` or ``stated``
+    drops the old ones (they described the old position).
+    """
+
+    as_of: dt.date
+    position: float | None = None
+    salience: float | None = None
+    stated: float | None = None
+    uncertainty: Uncertainty | None = None
+    source: str = Field(min_length=1, description="where the revision comes from (dated statement, report)")
+    note: str = ""
+
+    @field_validator("salience")
+    @classmethod
+    def _check_salience(cls, value: float | None) -> float | None:
+        return None if value is None else _unit_interval(value)
+
+    @model_validator(mode="after")
+    def _revises_something(self) -> StanceRevision:
+        if self.position is None and self.salience is None and self.stated is None:
+            raise PydanticCustomError("history", "a revision needs a position, a salience or a stated position", {})
+        return self
+
+
 class Stance(_Strict):
     """Where an actor stands on one issue and how much it cares."""
 
@@ -264,6 +294,10 @@ class Stance(_Strict):
     red_line: RedLine | None = None
     source: str = ""
     note: str = ""
+    history: list[StanceRevision] = Field(
+        default_factory=list,
+        description="dated revisions of this stance (schema_version 2); the fields above are the starting point",
+    )
 
     _check_salience = field_validator("salience")(_unit_interval)
 
@@ -398,6 +432,9 @@ class PlanSpec(_Strict):
     title: str = ""
     proposer: Id | None = Field(default=None, description="the actor or group that tabled the text")
     date: dt.date | None = None
+    tabled: dt.date | None = Field(
+        default=None, description="when the text was put on the table (schema_version 2; `date` is read the same way)"
+    )
     source: str = ""
     note: str = ""
     based_on: Id | None = Field(default=None, description="the plan this text revises")
@@ -512,10 +549,105 @@ class NoAgreement(_Strict):
     positions: dict[Id, NoAgreementPosition] = Field(default_factory=dict)
 
 
+EventKind = Literal["statement", "text_tabled", "meeting", "deadline", "strike", "battlefield", "decision"]
+EventOp = Literal["scale", "set", "remove", "adopt", "add_veto", "remove_veto", "status_quo", "no_agreement"]
+
+
+class EventChange(_Strict):
+    """One change an event makes: a shock change (:class:`ShockChange`), or a move of a reference point.
+
+    - the shock ops (``scale``, ``set``, ``remove``, ``adopt``, ``add_veto``, ``remove_veto``) as in shocks;
+    - ``status_quo``: the status quo of ``issue`` is set to ``value`` or moved by ``by``;
+    - ``no_agreement``: the no-agreement position of ``issue`` (``no_agreement.positions``) is set to
+      ``value`` or moved by ``by`` (an entry missing there starts from the issue's status quo).
+    """
+
+    op: EventOp
+    actor: Id | None = None
+    target: ShockTarget | None = None
+    issue: Id | None = None
+    issues: list[Id] | None = None
+    factor: float | None = None
+    value: float | None = None
+    by: float | None = None
+    from_: Id | None = Field(default=None, alias="from")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _complete(self) -> EventChange:
+        if self.op in ("status_quo", "no_agreement"):
+            if self.issue is None:
+                raise PydanticCustomError("event", "op '{op}' needs issue", {"op": self.op})
+            if (self.value is None) == (self.by is None):
+                raise PydanticCustomError("event", "op '{op}' needs exactly one of value and by", {"op": self.op})
+            return self
+        if self.actor is None:
+            raise PydanticCustomError("event", "op '{op}' needs actor", {"op": self.op})
+        if self.by is not None:
+            raise PydanticCustomError("event", "'by' goes with op status_quo or no_agreement", {})
+        self.as_shock()  # the shock's own checks
+        return self
+
+    def as_shock(self) -> ShockChange:
+        """This change as a :class:`ShockChange` (for the shock ops only)."""
+        return ShockChange.model_validate(self.model_dump(by_alias=True, exclude={"by"}, exclude_none=True))
+
+
+class EventSpec(_Strict):
+    """A dated event of the negotiation (``schema_version: 2``): a statement, a text tabled, a deadline, ...
+
+    ``changes`` are applied, in date order, by :func:`parley.scenario.timeline.as_of` to every
+    analysis as of a date on or after ``date``. A deadline has ``due`` (default: ``date``, the day
+    it was set), an ``elasticity`` (0–1: how likely it is to move; an analyst's assumption) and, when
+    it moved, ``moved_on`` (when that became known) and ``moved_to`` (the new date; none: dropped).
+    ``missed`` says whether it passed without a deal (default: it did once its date is past).
+    """
+
+    id: Id
+    date: dt.date
+    kind: EventKind
+    title: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    note: str = ""
+    actors: list[Id] = Field(default_factory=list, description="who acted or spoke (actors or groups)")
+    plan: Id | None = Field(default=None, description="text_tabled: the plan tabled")
+    changes: list[EventChange] = Field(default_factory=list)
+    due: dt.date | None = None
+    elasticity: float | None = Field(
+        default=None, description="deadline: how likely it is to move, 0..1 (an assumption, not a measurement)"
+    )
+    moved_on: dt.date | None = None
+    moved_to: dt.date | None = None
+    missed: bool | None = None
+
+    @field_validator("elasticity")
+    @classmethod
+    def _check_elasticity(cls, value: float | None) -> float | None:
+        return None if value is None else _unit_interval(value)
+
+    @model_validator(mode="after")
+    def _fields_fit_kind(self) -> EventSpec:
+        deadline_only = [
+            n for n in ("due", "elasticity", "moved_on", "moved_to", "missed") if getattr(self, n) is not None
+        ]
+        if self.kind != "deadline" and deadline_only:
+            raise PydanticCustomError(
+                "event", "{names} only go with kind deadline", {"names": ", ".join(deadline_only)}
+            )
+        if self.plan is not None and self.kind != "text_tabled":
+            raise PydanticCustomError("event", "plan only goes with kind text_tabled", {})
+        if self.moved_to is not None and self.moved_on is None:
+            raise PydanticCustomError("event", "moved_to needs moved_on (when the move became known)", {})
+        if self.moved_on is not None and self.moved_on < self.date:
+            raise PydanticCustomError("event", "moved_on ({m}) is before the event's date", {"m": self.moved_on})
+        return self
+
+
 class ScenarioSpec(_Strict):
     """A whole scenario file."""
 
-    schema_version: Literal[1]
+    schema_version: Literal[1, 2]
     title: str = ""
     description: str = ""
     date: dt.date | None = None
@@ -535,4 +667,7 @@ class ScenarioSpec(_Strict):
     actors: list[ActorSpec] = Field(min_length=1)
     plans: list[PlanSpec] = Field(default_factory=list)
     shocks: list[ShockSpec] = Field(default_factory=list)
+    events: list[EventSpec] = Field(
+        default_factory=list, description="dated events (schema_version 2), applied by as-of analyses"
+    )
     metadata: dict[str, Any] = Field(default_factory=dict)

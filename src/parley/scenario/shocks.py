@@ -9,6 +9,7 @@ scenario is as valid as any loaded one; it records the shocks applied under
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from typing import Any
 
 from parley.errors import Problem, ScenarioError
@@ -215,3 +216,15 @@ def apply_shock(scenario: Scenario, shock: str | ShockSpec) -> Scenario:
     meta["shocked_from"] = meta.get("shocked_from", scenario.scenario_id)
     data["metadata"] = meta
     return scenario_from_dict(data, f"{scenario.source} + shock {spec.id}")
+
+
+def apply_changes(data: dict[str, Any], changes: Sequence[ShockChange], where: str) -> list[Problem]:
+    """Apply shock changes to a raw scenario mapping (the full dump of a spec), in place.
+
+    Returns every problem found (a change that cannot be applied is skipped); ``where`` prefixes
+    each problem's path, e.g. ``"events[3].changes"``. The caller validates the result.
+    """
+    problems: list[Problem] = []
+    for k, change in enumerate(changes):
+        _apply(data, change, f"{where}[{k}]", problems)
+    return problems
