@@ -32,15 +32,21 @@ def _unit_interval(value: float) -> float:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, use_attribute_docstrings=True)
 
 
 class Scale(_Strict):
-    """The natural scale of an issue, e.g. 0 to 1000 thousand personnel."""
+    """The natural scale of an issue, e.g. 0 to 1000 thousand personnel.
+
+    Example: ``{min: 0, max: 1000, unit: thousand personnel}``
+    """
 
     min: float
+    """The position at the low end of the scale. Example: ``min: 0``"""
     max: float
+    """The position at the high end; must be above ``min``. Example: ``max: 1000``"""
     unit: str = ""
+    """What a step on the scale means, shown next to numbers. Example: ``unit: thousand personnel``"""
 
     @model_validator(mode="after")
     def _ordered(self) -> Scale:
@@ -54,31 +60,61 @@ class Scale(_Strict):
 
 
 class IssueSpec(_Strict):
-    """One issue: a dimension on which actors take positions."""
+    """One issue: a dimension on which actors take positions.
+
+    Example: ``{id: army_cap, label: Army cap, scale: {min: 0, max: 1000}}``
+    """
 
     id: Id
+    """The issue's id, used by stances, provisions and shocks to refer to it. Example: ``id: army_cap``"""
     label: str = ""
+    """The issue's display name (an issue has a ``label``; actors have a ``name``, plans and shocks a ``title``).
+    Example: ``label: Cap on Ukraine's armed forces``
+    """
     description: str = ""
+    """What the issue is about, in a sentence or two; also read by ``parley code`` to map plan points to issues.
+    Example: ``description: Peacetime ceiling on the size of the armed forces``
+    """
     scale: Scale = Scale(min=0, max=100)
+    """The issue's scale: ``{min, max, unit}`` (default 0 to 100). Example: ``scale: {min: 0, max: 1000, unit: thousand
+    personnel}``
+    """
     anchors: dict[float, str] = Field(default_factory=dict)
+    """Labelled points of the scale: position → what it means; ``parley code`` proposes the nearest anchor for a point
+    without a number. Example: ``anchors: {0: no cap, 600: capped at 600,000}``
+    """
     status_quo: float | None = None
+    """Where the issue stands today, on its scale (default: none). Example: ``status_quo: 880``"""
     orientation: str = ""
+    """Which way the scale runs, in words. Example: ``orientation: higher = a larger army allowed``"""
     vetoes: list[Id] = Field(
         default_factory=list,
-        description="actors or groups whose consent a settlement of this issue needs",
+        description="Actors or groups whose consent a settlement of this issue needs. Example: ``vetoes: [ukraine]``",
     )
     source: str = ""
+    """Where the facts behind this issue come from. Example: ``source: FACTS.md, the 28 points``"""
     note: str = ""
+    """The analyst's reasoning, for a reader who disagrees. Example: ``note: the status quo is the 2025 strength``"""
 
 
 class Uncertainty(_Strict):
-    """How unsure the analyst is of a position: a range, or a distribution."""
+    """How unsure the analyst is of a position: a range, or a distribution.
+
+    Example: ``{distribution: uniform, low: 2, high: 4}``
+    """
 
     distribution: Literal["uniform", "triangular", "normal"] = "uniform"
+    """The shape of the uncertainty: ``uniform`` and ``triangular`` need ``low`` and ``high``, ``normal`` needs ``sd``.
+    Example: ``distribution: triangular``
+    """
     low: float | None = None
+    """The lowest plausible value. Example: ``low: 2``"""
     high: float | None = None
+    """The highest plausible value. Example: ``high: 4``"""
     mode: float | None = None
+    """The most likely value (triangular; between low and high). Example: ``mode: 3``"""
     sd: float | None = Field(default=None, gt=0)
+    """The standard deviation (normal; above 0). Example: ``sd: 0.5``"""
 
     @model_validator(mode="after")
     def _complete(self) -> Uncertainty:
@@ -103,17 +139,29 @@ class Uncertainty(_Strict):
 
 
 class Stance(_Strict):
-    """Where an actor stands on one issue and how much it cares."""
+    """Where an actor stands on one issue and how much it cares.
+
+    Example: ``{position: 800, salience: 0.9}``
+    """
 
     position: float
+    """Where the actor stands on the issue, on the issue's scale. Example: ``position: 800``"""
     salience: float
+    """How much the actor cares about the issue, from 0 (not at all) to 1 (above all). Example: ``salience: 0.9``"""
     uncertainty: Uncertainty | None = None
+    """How unsure the position is: a mapping ``{distribution, low, high, mode, sd}``. Example: ``uncertainty:
+    {distribution: uniform, low: 2, high: 4}``
+    """
     salience_range: tuple[float, float] | None = None
+    """The plausible range of the salience, two numbers in [0, 1]. Example: ``salience_range: [0.7, 1.0]``"""
     stated: float | None = Field(
-        default=None, description="the position the actor states, where it differs from its revealed one"
+        default=None,
+        description="The position the actor states, where it differs from its revealed one. Example: ``stated: 0``",
     )
     source: str = ""
+    """Where the position comes from. Example: ``source: Zelensky, 2025-11-21``"""
     note: str = ""
+    """The analyst's reasoning. Example: ``note: stated as a red line``"""
 
     _check_salience = field_validator("salience")(_unit_interval)
 
@@ -131,21 +179,39 @@ class Stance(_Strict):
 
 
 class ActorSpec(_Strict):
-    """A party to the negotiation."""
+    """A party to the negotiation.
+
+    Example: ``{id: ukraine, name: Ukraine, capability: 40, stances: {army_cap: {position: 800, salience: 0.9}}}``
+    """
 
     id: Id
+    """The actor's id, used by plans (``proposer``), shocks, ``vetoes`` and ``belligerents``. Example: ``id: ukraine``
+    """
     name: str = ""
+    """The actor's display name (actors have a ``name``; issues a ``label``). Example: ``name: Ukraine (President and
+    government)``
+    """
     description: str = ""
+    """Who the actor is. Example: ``description: the Ukrainian government``"""
     capability: float | dict[Id, float]
+    """The actor's clout: one positive number, or one per issue. Example: ``capability: 40``"""
     capability_range: tuple[float, float] | None = None
+    """The plausible range of a single capability, two positive numbers. Example: ``capability_range: [30, 50]``"""
     groups: list[Id] = Field(default_factory=list)
+    """Groups the actor belongs to; a group id can hold a veto or propose a plan. Example: ``groups: [E3, eu]``"""
     outside_option: dict[Id, float] = Field(
         default_factory=dict,
-        description="per issue, the position the actor expects if it walks away (default: status quo)",
+        description="Per issue, the position the actor expects if it walks away (default: status quo). "
+        "Example: ``outside_option: {territory: 2}``",
     )
     stances: dict[Id, Stance] = Field(default_factory=dict)
+    """The actor's stance on each issue it takes part in: issue id → ``{position, salience, ...}``. Example: ``stances:
+    {army_cap: {position: 800, salience: 0.9}}``
+    """
     source: str = ""
+    """Where the facts about this actor come from. Example: ``source: FACTS.md``"""
     note: str = ""
+    """The analyst's reasoning. Example: ``note: capability relative to the US = 100``"""
 
     @field_validator("capability")
     @classmethod
@@ -172,16 +238,31 @@ class ActorSpec(_Strict):
 
 
 class Provision(_Strict):
-    """One provision of a plan, and the issue position it implies (if any)."""
+    """One provision of a plan, and the issue position it implies (if any).
+
+    Example: ``{point: '6', text: Army capped at 600,000., issue: army_cap, position: 600}``
+    """
 
     text: str = Field(min_length=1)
+    """The provision's wording. Example: ``text: Ukrainian Armed Forces limited to 600,000.``"""
     category: str = ""
+    """A free-form theme. Example: ``category: military``"""
     issue: Id | None = None
+    """The issue the provision settles (with ``position``); leave out and give ``no_issue_reason`` when none. Example:
+    ``issue: army_cap``
+    """
     position: float | None = None
-    no_issue_reason: str = Field(default="", description="why a provision maps to no issue position")
-    point: str = Field(default="", description="the plan's own numbering, e.g. '6' or '21(d)'")
+    """Where the provision puts its issue, on the issue's scale. Example: ``position: 600``"""
+    no_issue_reason: str = Field(
+        default="",
+        description="Why a provision maps to no issue position (instead of ``issue``/``position``). "
+        "Example: ``no_issue_reason: declaratory; no actor contests it``",
+    )
+    point: str = Field(default="", description="The plan's own numbering, a string. Example: ``point: '21(d)'``")
     source: str = ""
+    """Where the wording comes from. Example: ``source: Axios 2025-11-20``"""
     note: str = ""
+    """The analyst's reasoning for the coding. Example: ``note: read as de facto recognition``"""
 
     @model_validator(mode="after")
     def _maps_or_says_why(self) -> Provision:
@@ -197,20 +278,34 @@ class Provision(_Strict):
 
 
 class PlanSpec(_Strict):
-    """A text on the table: a list of provisions."""
+    """A text on the table: a list of provisions.
+
+    Example: ``{id: us-28, title: US 28 points, provisions: [...]}``
+    """
 
     id: Id
+    """The plan's id. Example: ``id: us-28``"""
     title: str = ""
-    proposer: Id | None = Field(default=None, description="the actor or group that tabled the text")
+    """The plan's display name (plans and shocks have a ``title``). Example: ``title: US 28-point plan``"""
+    proposer: Id | None = Field(
+        default=None, description="The actor or group that tabled the text. Example: ``proposer: us_envoy``"
+    )
     date: dt.date | None = None
+    """When the text was tabled (YYYY-MM-DD). Example: ``date: 2025-11-20``"""
     source: str = ""
+    """Where the text comes from. Example: ``source: Axios``"""
     note: str = ""
-    based_on: Id | None = Field(default=None, description="the plan this text revises")
+    """The analyst's notes on the text. Example: ``note: leaked, not official``"""
+    based_on: Id | None = Field(default=None, description="The plan this text revises. Example: ``based_on: us-28``")
     inherit: bool = Field(
         default=False,
-        description="keep the provisions of `based_on` on every issue this text does not address itself",
+        description="Keep the provisions of ``based_on`` on every issue this text does not address itself. "
+        "Example: ``inherit: true``",
     )
     provisions: list[Provision] = Field(default_factory=list)
+    """The text's provisions, one mapping per point. Example: ``provisions: [{point: '6', text: ..., issue: army_cap,
+    position: 600}]``
+    """
 
 
 ShockOp = Literal["scale", "set", "remove", "adopt", "add_veto", "remove_veto"]
@@ -225,18 +320,30 @@ class ShockChange(_Strict):
     - ``remove``: remove ``actor`` from the scenario;
     - ``adopt``: ``actor`` takes the positions of ``from`` (on ``issues``, or on all of them);
     - ``add_veto`` / ``remove_veto``: ``actor`` (an actor or a group) gains or loses a veto on ``issue``.
+
+    Example: ``{op: scale, actor: us, target: capability, factor: 0.5}``
     """
 
     op: ShockOp
+    """What the change does: scale, set, remove, adopt, add_veto or remove_veto. Example: ``op: scale``"""
     actor: Id
+    """The actor (or, for vetoes, group) the change applies to. Example: ``actor: us_white_house``"""
     target: ShockTarget | None = None
+    """What ``scale`` and ``set`` change: capability, salience or position. Example: ``target: capability``"""
     issue: Id | None = None
+    """The issue the change applies to (default: every issue of the actor). Example: ``issue: territory``"""
     issues: list[Id] | None = None
+    """For ``adopt``: the issues on which positions are taken over (default: all). Example: ``issues: [territory,
+    army_cap]``
+    """
     factor: float | None = None
+    """For ``scale``: the multiplier (0 or more). Example: ``factor: 0.5``"""
     value: float | None = None
+    """For ``set``: the new value. Example: ``value: 0.2``"""
     from_: Id | None = Field(default=None, alias="from")
+    """For ``adopt``: the actor whose positions are taken over. Example: ``from: us_envoy``"""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True)
 
     @model_validator(mode="after")
     def _complete(self) -> ShockChange:
@@ -259,30 +366,54 @@ class ShockChange(_Strict):
 
 
 class ShockSpec(_Strict):
-    """A named what-if: a list of changes that yields a new scenario."""
+    """A named what-if: a list of changes that yields a new scenario.
+
+    Example: ``{id: aid-stops, title: Aid stops, changes: [{op: remove, actor: us}]}``
+    """
 
     id: Id
+    """The shock's id (``parley plans --shock ID``). Example: ``id: us-aid-stops``"""
     title: str = ""
+    """The shock's display name. Example: ``title: US military aid stops``"""
     description: str = ""
+    """What the what-if assumes. Example: ``description: Congress blocks further aid``"""
     source: str = ""
+    """What makes the shock plausible. Example: ``source: FACTS.md timeline``"""
     changes: list[ShockChange] = Field(min_length=1)
+    """The changes, in order: a list of ``{op, actor, ...}`` mappings. Example: ``changes: [{op: scale, actor:
+    us_white_house, target: capability, factor: 0.5}]``
+    """
 
 
 class ScenarioSpec(_Strict):
-    """A whole scenario file."""
+    """A whole scenario file.
+
+    Example: ``{schema_version: 1, issues: [...], actors: [...]}``
+    """
 
     schema_version: Literal[1]
+    """The version of this format; always 1. Example: ``schema_version: 1``"""
     title: str = ""
+    """The scenario's title. Example: ``title: Iran nuclear deal 2026``"""
     description: str = ""
+    """What the negotiation is about. Example: ``description: talks on enrichment and sanctions``"""
     date: dt.date | None = None
+    """The date the stances hold for (YYYY-MM-DD). Example: ``date: 2025-11-27``"""
     utility: Literal["linear", "quadratic"] = Field(
-        default="linear", description="how a distance on an issue turns into a loss"
+        default="linear", description="How a distance on an issue turns into a loss. Example: ``utility: quadratic``"
     )
     belligerents: list[Id] = Field(
-        default_factory=list, description="the two sides of a bargaining range, when there are two"
+        default_factory=list,
+        description="The two sides of a bargaining range, when there are two (actor ids). "
+        "Example: ``belligerents: [ukraine, russia]``",
     )
     issues: list[IssueSpec] = Field(min_length=1)
+    """The issues, at least one. Example: ``issues: [{id: army_cap, label: Army cap, scale: {min: 0, max: 1000}}]``"""
     actors: list[ActorSpec] = Field(min_length=1)
+    """The actors, at least one. Example: ``actors: [{id: ukraine, name: Ukraine, capability: 40, stances: {...}}]``"""
     plans: list[PlanSpec] = Field(default_factory=list)
+    """The texts on the table. Example: ``plans: [{id: us-28, title: US 28 points, provisions: [...]}]``"""
     shocks: list[ShockSpec] = Field(default_factory=list)
+    """Named what-ifs. Example: ``shocks: [{id: aid-stops, changes: [...]}]``"""
     metadata: dict[str, Any] = Field(default_factory=dict)
+    """Free-form notes about the scenario (not read by any analysis). Example: ``metadata: {case: example}``"""
