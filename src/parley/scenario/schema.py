@@ -14,13 +14,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+# An id: a name without leading or trailing spaces (imported files keep their own names).
 Id = Annotated[
     str,
     Field(
         min_length=1,
         max_length=120,
         pattern=r"^[^\s\x00-\x1f](?:[^\x00-\x1f]*[^\s\x00-\x1f])?$",
-        description="a name without leading or trailing spaces (imported files keep their own names)",
     ),
 ]
 
