@@ -264,6 +264,14 @@ class Provision(_Strict):
     note: str = ""
     """The analyst's reasoning for the coding. Example: ``note: read as de facto recognition``"""
 
+    review: bool = False
+    """True while the coding is a draft to check (``parley code`` sets it where its confidence is low). Example:
+    ``review: true``"""
+    confidence: float | None = Field(default=None, ge=0, le=1)
+    """How sure an automatic coding was, 0 to 1 (``parley code``). Example: ``confidence: 0.42``"""
+    evidence: str = ""
+    """What decided an automatic coding: the quantity or words it matched. Example: ``evidence: '600,000 → 600'``"""
+
     @model_validator(mode="after")
     def _maps_or_says_why(self) -> Provision:
         if self.issue is not None and self.position is None:
