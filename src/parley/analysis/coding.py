@@ -454,9 +454,22 @@ class Coder:
                     + (f"; words: {', '.join(shared)}" if shared else "")
                     + f"); position {pos_why}"
                 )
+                secondary = iid != chosen[0][0]
+                if secondary:
+                    conf *= score / chosen[0][1]
+                    evidence += f"; a further issue of this point ({score / chosen[0][1]:.0%} of the best score)"
                 plan.coded.append(
-                    Coded(point.point, point.text, iid, position, conf, evidence, review=conf < s.review_below)
+                    Coded(
+                        point.point,
+                        point.text,
+                        iid,
+                        position,
+                        conf,
+                        evidence,
+                        review=conf < s.review_below or secondary,
+                    )
                 )
+        _one_position_per_issue(plan.coded)
         return plan
 
     def _position(
@@ -481,6 +494,30 @@ class Coder:
             float(min(1.0, best / 0.35)),
             f"{_tidy(d.position)} from nearest {d.kind} '{_short(d.text)}' ({best:.2f})",
         )
+
+
+def _one_position_per_issue(coded: list[Coded]) -> None:
+    """A plan puts each issue at one position: where drafts disagree, the most confident one decides.
+
+    The provisions that are moved keep their own reading in their evidence and are marked review.
+    """
+    by_issue: dict[str, list[Coded]] = {}
+    for c in coded:
+        if c.issue is not None:
+            by_issue.setdefault(c.issue, []).append(c)
+    for group in by_issue.values():
+        if len({c.position for c in group}) <= 1:
+            continue
+        lead = max(group, key=lambda c: c.confidence)
+        for c in group:
+            if c.position != lead.position:
+                assert c.position is not None and lead.position is not None
+                c.evidence += (
+                    f"; read alone: {_tidy(c.position)}, set to {_tidy(lead.position)} as point {lead.point} "
+                    "(a plan puts an issue at one position)"
+                )
+                c.position = lead.position
+                c.review = True
 
 
 def _short(text: str, n: int = 60) -> str:

@@ -30,6 +30,7 @@ backtest_app = typer.Typer(
     help="Measure model accuracy against negotiations with known outcomes.", no_args_is_help=True
 )
 app.add_typer(backtest_app, name="backtest")
+app.add_typer(__import__("parley.cli.authoring", fromlist=["app"]).app)  # schema, new, code
 
 
 def _count(items: object, word: str) -> str:

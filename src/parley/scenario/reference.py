@@ -167,11 +167,9 @@ def markdown() -> str:
         first = " ".join(doc.split("\n\n")[0].split())
         out += [f"## {_title(cls)}", "", f"Where: {_WHERE.get(cls.__name__, 'see the fields that use it')}.", ""]
         out += [first, ""]
-        rest = [
-            p for p in doc.split("\n\n")[1:] if not p.strip().startswith("Example:") and p.strip().startswith("-")
-        ]
+        rest = [p for p in doc.split("\n\n")[1:] if not p.strip().startswith("Example:") and p.strip().startswith("-")]
         for para in rest:
-            out += [line.strip() if not line.strip().startswith("-") else line.strip() for line in para.splitlines()]
+            out += [line.strip() for line in para.splitlines()]
             out.append("")
         ex = example_of(cls)
         if ex:

@@ -104,6 +104,7 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
         version=_version(),
     )
     app.add_middleware(_LimitUploads, limit=max_upload_bytes)
+    app.include_router(__import__("parley.web.authoring", fromlist=["router"]).router)  # /code, /api/code
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -224,7 +225,9 @@ def create_app(store_url: str | None = None, *, max_upload_bytes: int = MAX_UPLO
 
     @app.get("/scenarios/new", response_class=HTMLResponse, include_in_schema=False)
     def new_scenario(request: Request) -> HTMLResponse:
-        return page(request, "edit.html", text="", problems=[], title="New scenario", filename="")
+        from parley.scenario.starter import starter_yaml
+
+        return page(request, "edit.html", text=starter_yaml(), problems=[], title="New scenario", filename="")
 
     @app.post("/scenarios", response_class=HTMLResponse, include_in_schema=False)
     async def upload_scenario(
