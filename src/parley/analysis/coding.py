@@ -234,9 +234,6 @@ def _parse_number(digits: str) -> float:
     return float(re.sub(r"[,\u202f\u00a0 ]", "", digits))
 
 
-_PEOPLE = {"troops", "personnel", "soldiers", "servicemen", "men", "strong", "army", "forces", "people"}
-
-
 def find_quantity(text: str, issue: IssueSpec) -> tuple[float, str] | None:
     """A quantity in ``text`` on the issue's scale, with the words it came from, or None.
 
@@ -272,14 +269,10 @@ def find_quantity(text: str, issue: IssueSpec) -> tuple[float, str] | None:
             if mult > 1 and raw < mult:
                 continue
             x = raw / mult
-            near = set(after_words[:3])
-            if mult == 1 and not (near & words):
+            money = m.group(0).startswith("$") or text[max(0, m.start() - 1) : m.start()] in ("€", "£")
+            if money and not words & {"dollars", "usd", "euro", "euros", "eur", "bn", "billion", "million"}:
                 continue
-            if (
-                mult > 1
-                and not (near & (words | _PEOPLE))
-                and not re.search(r"\b(" + "|".join(sorted(words | _PEOPLE)) + r")", text.lower())
-            ):
+            if mult == 1 and not (set(after_words[:3]) & words):
                 continue
         if lo <= x <= hi:
             return x, m.group(0).strip()

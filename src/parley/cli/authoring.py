@@ -45,7 +45,7 @@ def schema(
     if output is None:
         sys.stdout.write(text)
         return
-    _write(output, text, force or output.suffix == ".json" and _is_generated_schema(output))
+    _write(output, text, force or (output.suffix == ".json" and _is_generated_schema(output)))
     out.print(f"wrote {output}", markup=False)
 
 

@@ -83,7 +83,7 @@ def _parse_text(text: str, source: str, fmt: str) -> Any:
             source, [Problem(f"line {err.lineno}, column {err.colno}", f"not valid JSON: {err.msg}")]
         ) from None
     except yaml.YAMLError as err:
-        where, what = messages.yaml_error(err)
+        where, what = messages.yaml_error(err, text)
         raise ScenarioError(source, [Problem(where, f"not valid YAML: {what}")]) from None
 
 

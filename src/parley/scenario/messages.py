@@ -185,12 +185,14 @@ def wrong_shape(loc: Sequence[str | int], kind: str, value: object) -> str | Non
     return None
 
 
-def yaml_error(err: Exception) -> tuple[str, str]:
+def yaml_error(err: Exception, text: str | None = None) -> tuple[str, str]:
     """Where a YAML syntax error starts and what it is.
 
-    PyYAML reports where it gave up (``problem_mark``: for an unclosed quote, the end of the
-    file) and, for errors inside a construct, where that construct began (``context_mark``: the
-    opening quote). The place given is the start of the construct when there is one.
+    PyYAML reports where it gave up (``problem_mark``: for an unclosed quote often the end of
+    the file or a later line) and, for errors inside a construct, where that construct began
+    (``context_mark``: the opening quote of a quoted scalar, or the start of a mapping). The
+    place given is the start of the construct; when that is a whole mapping and a line in
+    between opens a quote it does not close, the place is that quote.
     """
     problem_mark = getattr(err, "problem_mark", None)
     context_mark = getattr(err, "context_mark", None)
@@ -201,6 +203,38 @@ def yaml_error(err: Exception) -> tuple[str, str]:
     what = str(problem)
     if context_mark is not None:
         what = f"{context} here: {problem}"
-        if problem_mark is not None and problem_mark.line != context_mark.line:
-            what += f" (noticed at line {problem_mark.line + 1}, column {problem_mark.column + 1})"
+    stopped = f"line {problem_mark.line + 1}, column {problem_mark.column + 1}" if problem_mark is not None else ""
+    if text is not None and problem_mark is not None and "quoted scalar" not in str(context):
+        first = context_mark.line if context_mark is not None else 0
+        quote = _unclosed_quote(text.split("\n"), first, problem_mark.line)
+        if quote is not None:
+            line, col = quote
+            return (
+                f"line {line + 1}, column {col + 1}",
+                f"a quoted text opened here is not closed on its line (the parser stopped at {stopped}: {problem})",
+            )
+    if context_mark is not None and problem_mark is not None and problem_mark.line != context_mark.line:
+        what += f" (noticed at {stopped})"
     return where, what
+
+
+_QUOTE_START = re.compile(r"(?:^\s*(?:-\s+)?(?:[^\s#'\"][^:#]*:\s+)?|[\[{,]\s*|:\s+|-\s+)([\"'])")
+
+
+def _unclosed_quote(lines: list[str], first: int, last: int) -> tuple[int, int] | None:
+    """The first line in ``first..last`` whose value opens a quote and does not close it."""
+    for n in range(max(first, 0), min(last, len(lines) - 1) + 1):
+        line = lines[n]
+        if line.lstrip().startswith("#"):
+            continue
+        for m in _QUOTE_START.finditer(line):
+            q, start = m.group(1), m.start(1)
+            rest = line[start + 1 :]
+            if q == '"':
+                closed = re.search(r'(?<!\\)"', rest) is not None
+            else:
+                closed = re.search(r"'(?!')", rest.replace("''", "")) is not None
+            if not closed:
+                return n, start
+            break
+    return None

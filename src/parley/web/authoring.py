@@ -37,7 +37,8 @@ class CodeRequest(BaseModel):
 
 def _scenario(request: Request, sid: str) -> Scenario:
     try:
-        return request.app.state.store.load_scenario(sid)  # type: ignore[no-any-return]
+        scenario: Scenario = request.app.state.store.load_scenario(sid)
+        return scenario
     except StoreError:
         raise HTTPException(404, f"no scenario {sid}") from None
 
