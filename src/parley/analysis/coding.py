@@ -78,6 +78,7 @@ class Coded:
     evidence: str
     no_issue_reason: str = ""
     review: bool = False
+    strength: float = 0.0  # how well the position is supported (1 for a quantity); not written out
 
     def to_provision(self) -> dict[str, Any]:
         """The provision as a scenario mapping (fields in the usual order)."""
@@ -440,7 +441,8 @@ class Coder:
                 position, pos_conf, pos_why = self._position(point.text, iid, row, quantities.get(iid))
                 shared = _shared_words(words[n + qi], words[k], vocab)
                 margin = score - none_score
-                issue_conf = float(min(1.0, 0.5 * score / 0.35 + 0.5 * max(margin, 0.0) / 0.2))
+                # a similarity of 0.5 to the nearest example, 0.2 ahead of the nearest unmapped text: sure
+                issue_conf = float(min(1.0, score / 0.5) * min(1.0, 0.5 + max(margin, 0.0) / 0.4))
                 conf = min(issue_conf, pos_conf) if iid not in quantities else max(issue_conf, pos_conf) * 0.95
                 evidence = (
                     f"issue from {self.docs[k].kind} '{_short(self.docs[k].text)}' ({score:.2f}"
@@ -460,6 +462,7 @@ class Coder:
                         conf,
                         evidence,
                         review=conf < s.review_below or secondary,
+                        strength=1.0 if iid in quantities else pos_conf * (score / chosen[0][1]),
                     )
                 )
         _one_position_per_issue(plan.coded)
@@ -484,13 +487,13 @@ class Coder:
         assert d.position is not None
         return (
             d.position,
-            float(min(1.0, best / 0.35)),
+            float(min(1.0, best / 0.5)),
             f"{_tidy(d.position)} from nearest {d.kind} '{_short(d.text)}' ({best:.2f})",
         )
 
 
 def _one_position_per_issue(coded: list[Coded]) -> None:
-    """A plan puts each issue at one position: where drafts disagree, the most confident one decides.
+    """A plan puts each issue at one position: where drafts disagree, the best-supported position decides.
 
     The provisions that are moved keep their own reading in their evidence and are marked review.
     """
@@ -501,7 +504,7 @@ def _one_position_per_issue(coded: list[Coded]) -> None:
     for group in by_issue.values():
         if len({c.position for c in group}) <= 1:
             continue
-        lead = max(group, key=lambda c: c.confidence)
+        lead = max(group, key=lambda c: (c.strength, c.confidence))
         for c in group:
             if c.position != lead.position:
                 assert c.position is not None and lead.position is not None
