@@ -328,3 +328,45 @@ def test_find_quantity(text: str, unit: str, scale: tuple[int, int], expected: f
     issue = schema.IssueSpec(id="x", scale=schema.Scale(min=scale[0], max=scale[1], unit=unit))
     found = find_quantity(text, issue)
     assert (found[0] if found else None) == expected
+
+
+# ---------------------------------------------------------------- web (TestClient; the browser test is in test_browser.py)
+
+
+@pytest.fixture
+def web(tmp_path: Path):  # type: ignore[no-untyped-def]
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from parley.web import create_app
+
+    with TestClient(create_app(f"sqlite:///{tmp_path / 'web.db'}")) as client:
+        yield client
+
+
+def test_web_code_api_and_grid_editor(web) -> None:  # type: ignore[no-untyped-def]
+    import html
+    import re
+
+    assert "schema_version: 1" in web.get("/scenarios/new").text  # the New page starts from the starter
+    res = web.post("/scenarios", data={"text": SMALL}, follow_redirects=False)
+    sid = res.headers["location"].rsplit("/", 1)[-1]
+    res = web.post("/api/code", json={"scenario_id": sid, "text": TEXT, "plan_id": "web"})
+    assert res.status_code == 200 and res.json()["problems"] == []
+    got = {(p["point"], p.get("issue")): p.get("position") for p in res.json()["plan"]["provisions"]}
+    assert got[("1", "army_cap")] == 600 and got[("2", "elections")] == 100
+    assert web.post("/api/code", json={"scenario_id": sid, "text": TEXT, "plan_id": "old"}).status_code == 422
+    assert web.post("/api/code", json={"scenario_id": "nope", "text": TEXT}).status_code == 404
+    page = web.post("/code/accept", data={"scenario": sid, "text": TEXT, "plan_id": "web"})
+    assert page.status_code == 200 and "issue: army_cap" in html.unescape(page.text)
+    assert web.get(f"/scenarios/{sid}").text.count(f"/code?scenario={sid}") == 1
+    # the grid editor: 2 actors x 1 issue, one cell left empty (no stance), then check and save as usual
+    grid = web.get("/scenarios/new/grid?actors=2&issues=1").text
+    form = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', grid))
+    form.update({"pos_0_0": "10", "sal_0_0": "0.9", "pos_1_0": "90"})
+    body = web.post("/scenarios/new/grid", data=form).text
+    text = html.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", body, re.S).group(1))  # type: ignore[union-attr]
+    saved = web.post("/scenarios", data={"text": text}, follow_redirects=False)
+    assert saved.status_code == 303
+    stored = web.get("/api/scenarios/" + saved.headers["location"].rsplit("/", 1)[-1]).json()
+    assert stored["actors"][0]["stances"]["issue_1"] == {"position": 10.0, "salience": 0.9}

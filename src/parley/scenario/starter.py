@@ -123,3 +123,61 @@ def starter_yaml(actors: int = 3, issues: int = 2, title: str = "A new negotiati
         "",
     ]
     return "\n".join(lines)
+
+
+def grid_yaml(
+    title: str,
+    issues: list[dict[str, object]],
+    actors: list[dict[str, object]],
+    stances: dict[tuple[int, int], tuple[float, float]],
+) -> str:
+    """Scenario YAML from a grid of actors × issues (the web app's form editor).
+
+    Parameters
+    ----------
+    title
+        The scenario's title.
+    issues
+        One mapping per issue: ``id``, ``label``, ``min``, ``max``, ``unit``.
+    actors
+        One mapping per actor: ``id``, ``name``, ``capability``.
+    stances
+        ``(actor index, issue index) → (position, salience)``; a missing pair means no stance.
+
+    Returns
+    -------
+    str
+        YAML text to check and save (it is validated like any upload).
+    """
+    import yaml
+
+    data: dict[str, object] = {
+        "schema_version": 1,
+        "title": title,
+        "issues": [
+            {
+                "id": i["id"],
+                "label": i.get("label") or i["id"],
+                "scale": {"min": i["min"], "max": i["max"], **({"unit": i["unit"]} if i.get("unit") else {})},
+            }
+            for i in issues
+        ],
+        "actors": [
+            {
+                "id": a["id"],
+                "name": a.get("name") or a["id"],
+                "capability": a["capability"],
+                "stances": {
+                    str(issues[j]["id"]): {"position": pos, "salience": sal}
+                    for (ai, j), (pos, sal) in sorted(stances.items())
+                    if ai == k
+                },
+            }
+            for k, a in enumerate(actors)
+        ],
+    }
+    head = (
+        "# Written by the web app's grid editor. Add anchors, status quo, vetoes, plans and shocks below;\n"
+        "# every field is described in docs/scenario-format.md (`parley schema --markdown`).\n"
+    )
+    return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

@@ -177,3 +177,62 @@ def api_code(request: Request, req: CodeRequest) -> dict[str, Any]:
         "points": [{"point": p.point, "text": p.text} for p in drafted.points],
         "problems": problems,
     }
+
+
+@router.get("/scenarios/new/grid", response_class=HTMLResponse, include_in_schema=False)
+def grid_page(request: Request, actors: int = 3, issues: int = 2) -> HTMLResponse:
+    """A form editor: actors × issues, with a position and a salience in each cell."""
+    if not (2 <= actors <= 26 and 1 <= issues <= 26):
+        raise HTTPException(422, "actors must be 2 to 26 and issues 1 to 26")
+    return _page(request, "grid.html", n_actors=actors, n_issues=issues)
+
+
+@router.post("/scenarios/new/grid", response_class=HTMLResponse, include_in_schema=False)
+async def grid_submit(request: Request) -> HTMLResponse:
+    """Turn the grid into scenario YAML and open it in the editor (check and save as usual)."""
+    from parley.scenario.starter import grid_yaml
+
+    form = await request.form()
+
+    def text(key: str, default: str = "") -> str:
+        value = form.get(key)
+        return value.strip() if isinstance(value, str) else default
+
+    def number(key: str) -> float | None:
+        try:
+            return float(text(key))
+        except ValueError:
+            return None
+
+    try:
+        n_actors, n_issues = int(text("n_actors", "0")), int(text("n_issues", "0"))
+    except ValueError:
+        raise HTTPException(422, "the grid size is missing") from None
+    if not (2 <= n_actors <= 26 and 1 <= n_issues <= 26):
+        raise HTTPException(422, "actors must be 2 to 26 and issues 1 to 26")
+    issues = [
+        {
+            "id": text(f"issue_{j}_id") or f"issue_{j + 1}",
+            "label": text(f"issue_{j}_label"),
+            "min": number(f"issue_{j}_min") if number(f"issue_{j}_min") is not None else 0,
+            "max": number(f"issue_{j}_max") if number(f"issue_{j}_max") is not None else 100,
+            "unit": text(f"issue_{j}_unit"),
+        }
+        for j in range(n_issues)
+    ]
+    actors = [
+        {
+            "id": text(f"actor_{i}_id") or f"actor_{i + 1}",
+            "name": text(f"actor_{i}_name"),
+            "capability": number(f"actor_{i}_capability") or 1,
+        }
+        for i in range(n_actors)
+    ]
+    stances: dict[tuple[int, int], tuple[float, float]] = {}
+    for i in range(n_actors):
+        for j in range(n_issues):
+            pos, sal = number(f"pos_{i}_{j}"), number(f"sal_{i}_{j}")
+            if pos is not None:
+                stances[(i, j)] = (pos, sal if sal is not None else 0.5)
+    body = grid_yaml(text("title") or "A new negotiation", issues, actors, stances)
+    return _page(request, "edit.html", text=body, problems=[], title="New scenario (from the grid)", filename="")
