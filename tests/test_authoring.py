@@ -330,7 +330,7 @@ def test_find_quantity(text: str, unit: str, scale: tuple[int, int], expected: f
     assert (found[0] if found else None) == expected
 
 
-# ---------------------------------------------------------------- web (TestClient; the browser test is in test_browser.py)
+# ---------------------------------------------- web (TestClient; the browser test is in test_browser.py)
 
 
 @pytest.fixture
