@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 SCHEMA_HINT = (
     "# Editor support: run `parley schema -o scenario.schema.json` next to this file; editors with the\n"
     "# YAML language server (VS Code's YAML extension, neovim, ...) then read the line below and\n"
@@ -127,8 +129,8 @@ def starter_yaml(actors: int = 3, issues: int = 2, title: str = "A new negotiati
 
 def grid_yaml(
     title: str,
-    issues: list[dict[str, object]],
-    actors: list[dict[str, object]],
+    issues: Sequence[Mapping[str, object]],
+    actors: Sequence[Mapping[str, object]],
     stances: dict[tuple[int, int], tuple[float, float]],
 ) -> str:
     """Scenario YAML from a grid of actors × issues (the web app's form editor).
