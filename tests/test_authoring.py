@@ -139,6 +139,16 @@ def test_a_list_for_uncertainty_names_the_expected_shape() -> None:
     ), found
 
 
+def test_wrong_shapes_show_the_field_example() -> None:
+    text = starter_yaml().replace("vetoes: [actor_a]", "vetoes: actor_a", 1)
+    text = text.replace("scale: {min: 0, max: 100, unit: percent}", 'scale: "0 to 100"', 1)
+    found = _problems(text)
+    assert any(
+        "issues[0].vetoes" in p and "expected a list like vetoes: [ukraine], got the text 'actor_a'" in p for p in found
+    )
+    assert any("issues[0].scale" in p and "expected a mapping like {min: 0, max: 1000" in p for p in found), found
+
+
 def test_yaml_error_points_at_the_unclosed_quote() -> None:
     lines = starter_yaml().split("\n")
     n = next(i for i, line in enumerate(lines) if line.startswith("title:"))

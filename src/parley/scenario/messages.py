@@ -162,6 +162,20 @@ def _shape_of(value: object) -> str:
     return f"{value!r}"
 
 
+def field_example(loc: Sequence[str | int]) -> str:
+    """The example in the description of the field at ``loc`` (``vetoes: [ukraine]``), or ``""``."""
+    if not loc or isinstance(loc[-1], int):
+        return ""
+    cls = model_at(loc[:-1])
+    if cls is None:
+        return ""
+    for name, info in cls.model_fields.items():
+        if loc[-1] in (name, info.alias):
+            m = _EXAMPLE.search(info.description or "")
+            return " ".join(m.group(1).split()) if m else ""
+    return ""
+
+
 def wrong_shape(loc: Sequence[str | int], kind: str, value: object) -> str | None:
     """A message naming the expected shape with a one-line example, or None when none applies."""
     if kind in ("model_type", "model_attributes_type", "dict_type"):
@@ -170,7 +184,9 @@ def wrong_shape(loc: Sequence[str | int], kind: str, value: object) -> str | Non
             ex = example_of(cls)
             like = f" like {ex}" if ex else ""
             return f"expected a mapping{like}, got {_shape_of(value)}"
-        return f"expected a mapping (key: value, or {{key: value}}), got {_shape_of(value)}"
+        ex = field_example(loc)
+        like = f" like {ex}" if ex else " (key: value, or {key: value})"
+        return f"expected a mapping{like}, got {_shape_of(value)}"
     if kind == "list_type":
         annotation: Any = schema.ScenarioSpec
         for part in loc:
@@ -179,7 +195,9 @@ def wrong_shape(loc: Sequence[str | int], kind: str, value: object) -> str | Non
         models = _models_in(item) if item is not None else []
         if len(models) == 1 and example_of(models[0]):
             return f"expected a list of entries like [{example_of(models[0])}], got {_shape_of(value)}"
-        return f"expected a list like [a, b] (or one '- item' per line), got {_shape_of(value)}"
+        ex = field_example(loc)
+        like = f" like {ex}" if ex else " like [a, b] (or one '- item' per line)"
+        return f"expected a list{like}, got {_shape_of(value)}"
     if kind == "tuple_type":
         return f"expected two numbers like [0.5, 0.9], got {_shape_of(value)}"
     return None
