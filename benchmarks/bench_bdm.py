@@ -32,15 +32,8 @@ def random_case(rng: np.random.Generator, n: int, m: int, b: int = 1) -> Stances
     positions = rng.uniform(0.0, 100.0, (b, n, m))
     saliences = rng.uniform(0.05, 1.0, (b, n, m))
     capabilities = np.broadcast_to(rng.uniform(0.5, 5.0, (b, n, 1)), (b, n, m)).copy()
-    return Stances(
-        positions,
-        saliences,
-        capabilities,
-        np.ones((b, n, m), dtype=bool),
-        np.zeros(m),
-        np.full(m, 100.0),
-        np.full((b, m), np.nan),
-    )
+    return Stances(positions, saliences, capabilities, np.ones((b, n, m), dtype=bool),
+                   np.zeros(m), np.full(m, 100.0), np.full((b, m), np.nan))
 
 
 def variants_of(base: Stances, rng: np.random.Generator, b: int) -> Stances:
@@ -50,15 +43,8 @@ def variants_of(base: Stances, rng: np.random.Generator, b: int) -> Stances:
     positions = np.clip(base.positions + noise, base.lower, base.upper)
     saliences = np.clip(base.saliences * rng.uniform(0.8, 1.2, (b, *base.shape[1:])), 0.0, 1.0)
     capabilities = np.repeat(base.capabilities, b, axis=0)
-    return Stances(
-        positions,
-        saliences,
-        capabilities,
-        np.repeat(base.mask, b, axis=0),
-        base.lower,
-        base.upper,
-        np.repeat(base.reference, b, axis=0),
-    )
+    return Stances(positions, saliences, capabilities, np.repeat(base.mask, b, axis=0),
+                   base.lower, base.upper, np.repeat(base.reference, b, axis=0))
 
 
 def timed(fn, repeat: int = 1) -> float:  # type: ignore[no-untyped-def]

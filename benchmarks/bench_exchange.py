@@ -32,15 +32,8 @@ def random_case(rng: np.random.Generator, n: int, m: int) -> Stances:
     positions = rng.uniform(0.0, 100.0, (1, n, m))
     saliences = rng.uniform(0.05, 1.0, (1, n, m))
     capabilities = np.broadcast_to(rng.uniform(0.5, 5.0, (1, n, 1)), (1, n, m)).copy()
-    return Stances(
-        positions,
-        saliences,
-        capabilities,
-        np.ones((1, n, m), dtype=bool),
-        np.zeros(m),
-        np.full(m, 100.0),
-        np.full((1, m), np.nan),
-    )
+    return Stances(positions, saliences, capabilities, np.ones((1, n, m), dtype=bool),
+                   np.zeros(m), np.full(m, 100.0), np.full((1, m), np.nan))
 
 
 def cop21_or_stand_in(rng: np.random.Generator) -> tuple[str, Stances]:
@@ -58,15 +51,9 @@ def variants_of(base: Stances, rng: np.random.Generator, b: int) -> Stances:
     noise = rng.normal(0.0, 0.05, (b, *base.shape[1:])) * span
     positions = np.clip(base.positions + noise, base.lower, base.upper)
     saliences = np.clip(base.saliences * rng.uniform(0.8, 1.2, (b, *base.shape[1:])), 0.01, 1.0)
-    return Stances(
-        positions,
-        saliences,
-        np.repeat(base.capabilities, b, axis=0),
-        np.repeat(base.mask, b, axis=0),
-        base.lower,
-        base.upper,
-        np.repeat(base.reference, b, axis=0),
-    )
+    return Stances(positions, saliences, np.repeat(base.capabilities, b, axis=0),
+                   np.repeat(base.mask, b, axis=0), base.lower, base.upper,
+                   np.repeat(base.reference, b, axis=0))
 
 
 def timed(fn) -> float:  # type: ignore[no-untyped-def]
@@ -81,20 +68,16 @@ def main() -> None:
     name, cop = cop21_or_stand_in(rng)
     print(f"exchange, default configuration ({model.rounds} rounds), seed {SEED}")
     print(f"{'case':>34} {'candidates r1':>13} {'exchanges':>10} {'total s':>8} {'s / round':>10}")
-    cases = [
-        (name, cop),
-        ("random 100 actors x 10 issues", random_case(rng, 100, 10)),
-        ("random 300 actors x 10 issues", random_case(rng, 300, 10)),
-    ]
+    cases = [(name, cop), ("random 100 actors x 10 issues", random_case(rng, 100, 10)),
+             ("random 300 actors x 10 issues", random_case(rng, 300, 10))]
     for label, case in cases:
         start = time.perf_counter()
         out = model.forecast_batch(case)
         seconds = time.perf_counter() - start
         rounds = out.diagnostics[0]["rounds"]
         executed = sum(r["executed"] for r in rounds)
-        print(
-            f"{label:>34} {rounds[0]['candidates']:>13} {executed:>10} {seconds:>8.2f} {seconds / len(rounds):>10.3f}"
-        )
+        print(f"{label:>34} {rounds[0]['candidates']:>13} {executed:>10} {seconds:>8.2f} "
+              f"{seconds / len(rounds):>10.3f}")
 
     b, looped = 1000, 50
     batch = variants_of(cop, rng, b)

@@ -65,15 +65,8 @@ def random_case(n: int, k: int) -> Stances:
     total = rng.uniform(0.75, 0.99, n)
     w = rng.uniform(0.1, 1.0, (n, k))
     sal = total[:, None] * w / w.sum(axis=1, keepdims=True)
-    return Stances(
-        pos[None],
-        sal[None],
-        np.repeat(cap[:, None], k, axis=1)[None],
-        np.ones((1, n, k), dtype=bool),
-        np.zeros(k),
-        np.full(k, 100.0),
-        np.full((1, k), np.nan),
-    )
+    return Stances(pos[None], sal[None], np.repeat(cap[:, None], k, axis=1)[None], np.ones((1, n, k), dtype=bool),
+                   np.zeros(k), np.full(k, 100.0), np.full((1, k), np.nan))
 
 
 def timed(fn, repeat: int = 1) -> tuple[float, object]:  # type: ignore[no-untyped-def]
@@ -91,10 +84,8 @@ def ktab_examples(data: Path | None, model: SMP) -> None:
     if data is None:
         print("   skipped: KTAB files not found (set PARLEY_TEST_DATA or place shared/data beside the checkout)")
         return
-    print(
-        f"{'file':>16} {'N':>3} {'K':>2} {'steps':>9} {'parley s':>9} {'KTAB s':>7} {'ratio':>7} "
-        f"{'KTAB w/o calcUtils':>19} {'ratio':>6}"
-    )
+    print(f"{'file':>16} {'N':>3} {'K':>2} {'steps':>9} {'parley s':>9} {'KTAB s':>7} {'ratio':>7} "
+          f"{'KTAB w/o calcUtils':>19} {'ratio':>6}")
     for name, (n, k, steps, ktab, ktab_lean) in KTAB_TIMES.items():
         path = data / "cases" / f"ktab_{name}.csv"
         if not path.exists():
@@ -103,10 +94,8 @@ def ktab_examples(data: Path | None, model: SMP) -> None:
         stances = load_scenario(path).stances()
         seconds, out = timed(lambda st=stances: model.forecast_batch(st), repeat=3)
         got = int(out.n_rounds[0])  # type: ignore[attr-defined]
-        print(
-            f"{name:>16} {n:>3} {k:>2} {got:>3} ({steps:>2}) {seconds:>9.4f} {ktab:>7.2f} {ktab / seconds:>6.0f}x "
-            f"{ktab_lean:>19.2f} {ktab_lean / seconds:>5.0f}x"
-        )
+        print(f"{name:>16} {n:>3} {k:>2} {got:>3} ({steps:>2}) {seconds:>9.4f} {ktab:>7.2f} {ktab / seconds:>6.0f}x "
+              f"{ktab_lean:>19.2f} {ktab_lean / seconds:>5.0f}x")
     print("   steps: parley (KTAB); KTAB times from KTAB.md §7.1 (same kind of 2-core machine), parley's measured now")
 
 
@@ -128,10 +117,8 @@ def scaling(model: SMP) -> None:
             note = "  (cut to 3 steps: numba not installed)" if cut else ""
             print(f"{n:>7} {k:>4} {steps:>5} {seconds:>8.2f} {per:>9.4f} {ref}{note}")
             if n == 1000 and k == 5 and not cut:
-                headline = (
-                    f"   1,000 actors x 5 dims: {seconds:.1f} s for the run ({steps} steps; goal < 10 s), "
-                    f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
-                )
+                headline = f"   1,000 actors x 5 dims: {seconds:.1f} s for the run ({steps} steps; goal < 10 s), " \
+                           f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
     print("   KTAB at 250 actors needs 234-299 s for one step and refuses more than 250 actors (KTAB.md §8)")
     if headline:
         print(headline)
@@ -150,32 +137,25 @@ def batch_versus_loop(data: Path | None, model: SMP) -> None:
     def rep(a: np.ndarray) -> np.ndarray:
         return np.repeat(a, b, axis=0)
 
-    batch = Stances(
-        pos, rep(base.saliences), rep(base.capabilities), rep(base.mask), base.lower, base.upper, rep(base.reference)
-    )
+    batch = Stances(pos, rep(base.saliences), rep(base.capabilities), rep(base.mask), base.lower, base.upper,
+                    rep(base.reference))
     t_batch, whole = timed(lambda: model.forecast_batch(batch))
     start = time.perf_counter()
     singles = [model.forecast_batch(batch.item(k)) for k in range(b)]
     t_loop = time.perf_counter() - start
-    diff = max(
-        float(np.max(np.abs(whole.positions[k] - s.positions[0])))  # type: ignore[attr-defined]
-        for k, s in enumerate(singles)
-    )
+    diff = max(float(np.max(np.abs(whole.positions[k] - s.positions[0])))  # type: ignore[attr-defined]
+               for k, s in enumerate(singles))
     steps = whole.n_rounds  # type: ignore[attr-defined]
-    print(
-        f"   batch {t_batch:.2f} s, loop {t_loop:.2f} s, ratio {t_loop / t_batch:.1f}x; "
-        f"steps {int(steps.min())}-{int(steps.max())} (mean {steps.mean():.1f}); "
-        f"largest position difference batch vs loop {diff:.1e}"
-    )
+    print(f"   batch {t_batch:.2f} s, loop {t_loop:.2f} s, ratio {t_loop / t_batch:.1f}x; "
+          f"steps {int(steps.min())}-{int(steps.max())} (mean {steps.mean():.1f}); "
+          f"largest position difference batch vs loop {diff:.1e}")
 
 
 def main() -> None:
     model = SMP()
-    print(
-        f"smp, default configuration (KTAB.md §5.9); numba kernels: "
-        f"{'on' if smp_numba.ENABLED else 'off (numba not installed)'}; "
-        f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (other jobs slow every figure)"
-    )
+    print(f"smp, default configuration (KTAB.md §5.9); numba kernels: "
+          f"{'on' if smp_numba.ENABLED else 'off (numba not installed)'}; "
+          f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (other jobs slow every figure)")
     start = time.perf_counter()
     model.forecast_batch(random_case(smp_numba.FROM_ACTORS, 1))  # loads (or compiles) the kernels once
     warm = time.perf_counter() - start

@@ -60,16 +60,8 @@ def independent(path: Path) -> dict[str, Any]:
     header, gdp_row = rows[0], rows[1]
     actors = [h[1:] for h in header if h.startswith("p") and "s" + h[1:] in header]
     gdp = {a: float(gdp_row[header.index("p" + a)]) for a in actors}
-    out: dict[str, Any] = {
-        "issues": [],
-        "outcome": [],
-        "compromise-gdp": [],
-        "compromise-equal": [],
-        "mean": [],
-        "median": [],
-        "median-low": [],
-        "median-high": [],
-    }
+    out: dict[str, Any] = {"issues": [], "outcome": [], "compromise-gdp": [], "compromise-equal": [],
+                           "mean": [], "median": [], "median-low": [], "median-high": []}
     for row in rows[2:]:
         outcome = _number(row[header.index("out")])
         pairs = []
@@ -82,7 +74,8 @@ def independent(path: Path) -> dict[str, Any]:
         xs = [x for _, x, _ in pairs]
         out["issues"].append(row[header.index("isnr")])
         out["outcome"].append(outcome)
-        out["compromise-gdp"].append(sum(gdp[a] * s * x for a, x, s in pairs) / sum(gdp[a] * s for a, _, s in pairs))
+        out["compromise-gdp"].append(
+            sum(gdp[a] * s * x for a, x, s in pairs) / sum(gdp[a] * s for a, _, s in pairs))
         out["compromise-equal"].append(sum(s * x for _, x, s in pairs) / sum(s for _, _, s in pairs))
         out["mean"].append(sum(xs) / len(xs))
         out["median"].append(statistics.median(xs))
@@ -122,12 +115,8 @@ def test_parley_backtest_matches_independent_computation(deu: Path, ref: dict[st
     gdp = backtest_deu(deu, ["compromise", "mean-unweighted", "median-unweighted", "constant50"])
     equal = backtest_deu(deu, ["compromise"], capability="equal")
     assert gdp.issue_ids == tuple(ref["issues"]) and gdp.outcomes == tuple(ref["outcome"])
-    pairs = [
-        (gdp, "compromise", "compromise-gdp"),
-        (equal, "compromise", "compromise-equal"),
-        (gdp, "mean-unweighted", "mean"),
-        (gdp, "median-unweighted", "median"),
-    ]
+    pairs = [(gdp, "compromise", "compromise-gdp"), (equal, "compromise", "compromise-equal"),
+             (gdp, "mean-unweighted", "mean"), (gdp, "median-unweighted", "median")]
     for result, label, key in pairs:
         np.testing.assert_allclose(result.forecasts[label], ref[key], rtol=0, atol=1e-9, err_msg=key)
         score = result.scores[label]
@@ -226,7 +215,8 @@ def test_median_baseline_by_hand() -> None:
     # positions 10, 40, 20, 90 (and a masked 0): median (20 + 40) / 2 = 30; mean 40
     x = np.array([[[10.0], [40.0], [20.0], [90.0], [0.0]]])
     mask = np.array([[[True], [True], [True], [True], [False]]])
-    st = Stances(x, np.ones_like(x), np.ones_like(x), mask, np.array([0.0]), np.array([100.0]), np.array([[np.nan]]))
+    st = Stances(x, np.ones_like(x), np.ones_like(x), mask, np.array([0.0]), np.array([100.0]),
+                 np.array([[np.nan]]))
     assert BASELINES["median-unweighted"]().forecast_batch(st).outcomes.tolist() == [[30.0]]
     assert BASELINES["mean-unweighted"]().forecast_batch(st).outcomes.tolist() == [[40.0]]
     assert BASELINES["constant50"]().forecast_batch(st).outcomes.tolist() == [[50.0]]
@@ -267,20 +257,14 @@ def proposal_scenario(path: Path, proposal: str) -> Scenario:
                 counted = True
         if counted:
             rp = _number(row[header.index("rp")])
-            issues.append(
-                {"id": issue, "scale": {"min": 0, "max": 100}, **({"status_quo": rp} if rp is not None else {})}
-            )
-    return scenario_from_dict(
-        {
-            "schema_version": 1,
-            "issues": issues,
-            "actors": [
-                {"id": a, "capability": float(gdp_row[header.index("p" + a)]), "stances": stances[a]}
-                for a in actors
-                if stances[a]
-            ],
-        }
-    )
+            issues.append({"id": issue, "scale": {"min": 0, "max": 100},
+                           **({"status_quo": rp} if rp is not None else {})})
+    return scenario_from_dict({
+        "schema_version": 1,
+        "issues": issues,
+        "actors": [{"id": a, "capability": float(gdp_row[header.index("p" + a)]), "stances": stances[a]}
+                   for a in actors if stances[a]],
+    })
 
 
 @exchange_warnings
@@ -328,9 +312,8 @@ def test_per_issue_models_give_the_same_numbers_either_way(deu: Path) -> None:
     by_issue = backtest_deu(data, static, by="issue")
     by_proposal = backtest_deu(data, static, by="proposal")
     for label in static:
-        np.testing.assert_allclose(
-            by_proposal.forecasts[label], by_issue.forecasts[label], rtol=0, atol=1e-9, err_msg=label
-        )
+        np.testing.assert_allclose(by_proposal.forecasts[label], by_issue.forecasts[label], rtol=0, atol=1e-9,
+                                   err_msg=label)
         assert by_proposal.scores[label].n == by_issue.scores[label].n == 247
         assert by_proposal.scores[label].mae == pytest.approx(by_issue.scores[label].mae, abs=1e-9)
         assert (by_issue.scores[label].by, by_proposal.scores[label].by) == ("issue", "proposal")
@@ -344,10 +327,7 @@ def test_default_models_and_groupings(deu: Path) -> None:
     data = load_deu(deu)
     result = backtest_deu(data, ["compromise", "exchange", "constant50"])
     assert {k: s.by for k, s in result.scores.items()} == {
-        "compromise": "issue",
-        "exchange": "proposal",
-        "constant50": "issue",
-    }
+        "compromise": "issue", "exchange": "proposal", "constant50": "issue"}
     with pytest.raises(ParleyError, match="by must be 'issue' or 'proposal'"):
         backtest_deu(data, ["compromise"], by="country")  # type: ignore[arg-type]
 

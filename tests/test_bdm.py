@@ -45,27 +45,19 @@ EC = [
 SCHOLZ_MEDIANS = [8.4, 9.9, 9.9, 9.9, 9.9, 7.4, 8.8, 9.6]
 SCHOLZ_MEANS = [7.4, 7.5, 7.6, 7.3, 7.3, 7.4, 7.5, 7.6]
 
-SCHOLZ_CODE = {
-    "probability": "scholz-code",
-    "selection": "scholz-code",
-    "q": 1.0,
-    "perspective": "receiver",
-    "range": "positions",
-    "risk": True,
-}
+SCHOLZ_CODE = {"probability": "scholz-code", "selection": "scholz-code", "q": 1.0, "perspective": "receiver",
+               "range": "positions", "risk": True}
 PAPER = {**SCHOLZ_CODE, "probability": "paper"}
 
 
 def scenario(rows: list[tuple[str, float, float, float]], lo: float = 4, hi: float = 10) -> Scenario:
-    return scenario_from_dict(
-        {
-            "schema_version": 1,
-            "issues": [{"id": "year", "scale": {"min": lo, "max": hi, "unit": "years"}}],
-            "actors": [
-                {"id": a, "capability": c, "stances": {"year": {"position": x, "salience": s}}} for a, c, x, s in rows
-            ],
-        }
-    )
+    return scenario_from_dict({
+        "schema_version": 1,
+        "issues": [{"id": "year", "scale": {"min": lo, "max": hi, "unit": "years"}}],
+        "actors": [
+            {"id": a, "capability": c, "stances": {"year": {"position": x, "salience": s}}} for a, c, x, s in rows
+        ],
+    })
 
 
 # ---------------------------------------------------------------------- published references
@@ -290,13 +282,8 @@ def test_one_round_matches_plain_loops(cfg: dict[str, Any], n: int) -> None:
         for j in range(2):
             keep = np.flatnonzero(mask[b, :, j])
             x = st.positions[b, keep, j]
-            want = reference_round(
-                list(x),
-                list(st.capabilities[b, keep, j]),
-                list(st.saliences[b, keep, j]),
-                cfg,
-                float(x.max() - x.min()),
-            )
+            want = reference_round(list(x), list(st.capabilities[b, keep, j]), list(st.saliences[b, keep, j]),
+                                   cfg, float(x.max() - x.min()))
             np.testing.assert_allclose(got[b, keep, j], want, rtol=0, atol=1e-9)
             assert np.all(np.isnan(np.delete(got[b, :, j], keep)))
 
@@ -391,25 +378,17 @@ def test_contract(cfg: dict[str, Any]) -> None:
 
 def test_masked_actor_is_left_out_not_zero_weight() -> None:
     """An actor masked on an issue: that issue runs exactly as if the actor were not in the scenario."""
-
     def build(with_x: bool) -> Scenario:
         actors: list[dict[str, Any]] = [
-            {
-                "id": a,
-                "capability": c,
-                "stances": {"e": {"position": p, "salience": s}, "f": {"position": 100 - 10 * p, "salience": s}},
-            }
+            {"id": a, "capability": c, "stances": {"e": {"position": p, "salience": s},
+                                                    "f": {"position": 100 - 10 * p, "salience": s}}}
             for a, c, p, s in EC
         ]
         if with_x:  # X holds a stance only on issue f, far out on e's scale if it counted there
             actors.append({"id": "X", "capability": 5.0, "stances": {"f": {"position": 0.0, "salience": 1.0}}})
-        return scenario_from_dict(
-            {
-                "schema_version": 1,
-                "issues": [{"id": "e", "scale": {"min": 0, "max": 20}}, {"id": "f", "scale": {"min": 0, "max": 100}}],
-                "actors": actors,
-            }
-        )
+        return scenario_from_dict({"schema_version": 1, "issues": [
+            {"id": "e", "scale": {"min": 0, "max": 20}}, {"id": "f", "scale": {"min": 0, "max": 100}}],
+            "actors": actors})
 
     with_x, without = BDM().forecast(build(True)), BDM().forecast(build(False))
     assert with_x.rounds is not None and without.rounds is not None
@@ -424,15 +403,8 @@ def test_issues_run_independently() -> None:
     st = random_stances(rng, b=2, n=8, m=2)
     both = BDM().forecast_batch(st)
     for j in range(2):
-        one = Stances(
-            st.positions[:, :, j : j + 1],
-            st.saliences[:, :, j : j + 1],
-            st.capabilities[:, :, j : j + 1],
-            st.mask[:, :, j : j + 1],
-            st.lower[j : j + 1],
-            st.upper[j : j + 1],
-            st.reference[:, j : j + 1],
-        )
+        one = Stances(st.positions[:, :, j:j + 1], st.saliences[:, :, j:j + 1], st.capabilities[:, :, j:j + 1],
+                      st.mask[:, :, j:j + 1], st.lower[j:j + 1], st.upper[j:j + 1], st.reference[:, j:j + 1])
         alone = BDM().forecast_batch(one)
         assert both.rounds is not None and alone.rounds is not None
         np.testing.assert_array_equal(both.outcomes[:, j], alone.outcomes[:, 0])
@@ -464,7 +436,7 @@ def test_tolerance_stops_early_and_repeats_last_round() -> None:
     assert f.n_rounds is not None and f.rounds is not None
     t = int(f.n_rounds[0])
     assert t < 30 and f.diagnostics[0]["stopped_by"] == ["tolerance"]
-    assert np.all(f.rounds[0, t - 1 :] == f.rounds[0, t - 1])
+    assert np.all(f.rounds[0, t - 1:] == f.rounds[0, t - 1])
 
 
 def test_registered_with_documented_parameters() -> None:
@@ -474,24 +446,13 @@ def test_registered_with_documented_parameters() -> None:
     assert all(p["help"] for p in info.values())
     assert info["selection"]["choices"] == ["scholz-code", "least-move", "highest-eu"]
     assert get_model("bdm", {"probability": "paper", "rounds": "3", "risk": "false"}) == BDM(
-        probability="paper", rounds=3, risk=False
-    )
+        probability="paper", rounds=3, risk=False)
 
 
-@pytest.mark.parametrize(
-    "params",
-    [
-        {"q": 1.5},
-        {"q": -0.1},
-        {"rounds": 0},
-        {"tol": -1},
-        {"selection": "nearest"},
-        {"probability": "bdm"},
-        {"range": "width"},
-        {"perspective": "mine"},
-        {"t_rule": "half"},
-    ],
-)
+@pytest.mark.parametrize("params", [
+    {"q": 1.5}, {"q": -0.1}, {"rounds": 0}, {"tol": -1}, {"selection": "nearest"}, {"probability": "bdm"},
+    {"range": "width"}, {"perspective": "mine"}, {"t_rule": "half"},
+])
 def test_bad_parameters_are_refused(params: dict[str, Any]) -> None:
     with pytest.raises(ModelError):
         get_model("bdm", params)

@@ -32,21 +32,10 @@ def scenario() -> Scenario:
 # ------------------------------------------------------------------ actors
 
 REQUIRED_ACTORS = {
-    "ukraine",
-    "russia",
-    "us_white_house",
-    "us_envoy",  # separate actors: the analysis turns on their ambiguity
-    "us_congress_hawks",
-    "eu_institutions",
-    "germany",
-    "france",
-    "uk",
-    "poland",
-    "nordic_baltic",
-    "italy",
-    "hungary",
-    "turkey",
-    "nato",
+    "ukraine", "russia",
+    "us_white_house", "us_envoy",  # separate actors: the analysis turns on their ambiguity
+    "us_congress_hawks", "eu_institutions", "germany", "france", "uk", "poland",
+    "nordic_baltic", "italy", "hungary", "turkey", "nato",
 }
 
 
@@ -135,7 +124,6 @@ def test_vetoes_where_consent_is_needed(scenario: Scenario) -> None:
 
 
 # ------------------------------------------------------------------ stances
-
 
 def test_every_stance_has_source_and_note(scenario: Scenario) -> None:
     for a in scenario.spec.actors:
@@ -264,7 +252,6 @@ def test_shocks_move_what_their_descriptions_say(scenario: Scenario) -> None:
 
 
 # ------------------------------------------------------------------ models
-
 
 @pytest.mark.parametrize("model", list(available_models()))
 @pytest.mark.parametrize("stated", [False, True])

@@ -107,9 +107,9 @@ def test_bdm_reports_every_problem_with_its_place() -> None:
     text = (
         "Actor,Capability,Position,Salience\n"
         "A,1,5,0.5\n"
-        "B,nan,5\n"  # wrong field count
-        "C,0,,0.5\n"  # capability 0, empty position
-        "A,1,inf,101\n"  # duplicate, infinite, salience > 100
+        "B,nan,5\n"        # wrong field count
+        "C,0,,0.5\n"       # capability 0, empty position
+        "A,1,inf,101\n"    # duplicate, infinite, salience > 100
         "D,x,3,0.2\n"
     )
     with pytest.raises(ScenarioError) as err:
@@ -180,11 +180,11 @@ def test_ktab_rules_are_checked() -> None:
     text = (
         '"demo", "a test", 5, 2,\n'
         "Actor,Description,Power,P1,S1,P2,S2,\n"
-        "A,a,10,120,50,50,40,\n"  # position above 100
-        "B,b,0,50,-1,50,40,\n"  # capability 0, salience below 0
-        "C,c,5,50,60,50,50,\n"  # salience sum 110
-        "A,d,5,50,nan,50,40,\n"  # duplicate, nan
-        "D,d,5,50,40\n"  # too few fields
+        "A,a,10,120,50,50,40,\n"      # position above 100
+        "B,b,0,50,-1,50,40,\n"        # capability 0, salience below 0
+        "C,c,5,50,60,50,50,\n"        # salience sum 110
+        "A,d,5,50,nan,50,40,\n"       # duplicate, nan
+        "D,d,5,50,40\n"               # too few fields
     )
     with pytest.raises(ScenarioError) as err:
         import_ktab_csv(text, source="k.csv")
@@ -277,10 +277,10 @@ def test_decide_semicolons() -> None:
 
 def test_decide_problems() -> None:
     text = DECIDE + (
-        "'#D'\t'AA'\t'x'\t1\t0.5\t0.4\n"  # unknown actor
-        "'#D'\t'B'\t'x'\t9\t1.5\t0\n"  # duplicate, outside scale, salience > 1, power 0
-        "'#Q'\t'what'\n"  # unknown row kind
-        "'#D'\t'B'\t'y'\tnan\t0.5\t0.4\n"  # nan position
+        "'#D'\t'AA'\t'x'\t1\t0.5\t0.4\n"     # unknown actor
+        "'#D'\t'B'\t'x'\t9\t1.5\t0\n"          # duplicate, outside scale, salience > 1, power 0
+        "'#Q'\t'what'\n"                       # unknown row kind
+        "'#D'\t'B'\t'y'\tnan\t0.5\t0.4\n"      # nan position
     )
     with pytest.raises(ScenarioError) as err:
         import_decide_csv(text)
@@ -306,34 +306,12 @@ def test_deu_cases(data_file) -> None:  # type: ignore[no-untyped-def]
     assert {reason for *_, reason in data.skipped} == {"no outcome in [0, 100]"}
     case = data.case("d00032i1")  # line 3
     assert (case.proposal, case.title, case.outcome, case.reference, case.line) == (
-        "d00032",
-        "documents",
-        100.0,
-        0.0,
-        3,
-    )
+        "d00032", "documents", 100.0, 0.0, 3)
     s = case.scenario
     assert s.issue_ids == ("d00032i1",) and s.status_quo.tolist() == [0.0]
     # line 3: 17 actors have both a position and a salience
-    assert s.actor_ids == (
-        "com",
-        "ep",
-        "at",
-        "be",
-        "dk",
-        "fi",
-        "fr",
-        "de",
-        "el",
-        "ie",
-        "it",
-        "lu",
-        "nl",
-        "pt",
-        "es",
-        "se",
-        "uk",
-    )
+    assert s.actor_ids == ("com", "ep", "at", "be", "dk", "fi", "fr", "de", "el", "ie", "it",
+                           "lu", "nl", "pt", "es", "se", "uk")
     assert stance(s, "com", "d00032i1") == (100, 0.5, 4.1)  # pcom 100, scom 50, GDP row 4.1
     assert stance(s, "de", "d00032i1") == (0, 0.8, 4.1)  # pde 0, sde 80, GDP 4.1
     assert stance(s, "uk", "d00032i1") == (100, 0.6, 2.64)
@@ -361,13 +339,11 @@ def deu_text(rows: list[str], gdp: str = "||| 1| 2| 3|||||") -> str:
 
 
 def test_deu_rules_on_small_file() -> None:
-    text = deu_text(
-        [
-            "p1|p1i1|x|10|999|30|50|50||20|15",  # b: missing code; c: no salience
-            "p1|p1i2|x|10|20|30|50|50|50|200|999",  # outcome missing code: skipped
-            "p2|p2i1|x|||30|50|50|||40",  # nobody has both: skipped
-        ]
-    )
+    text = deu_text([
+        "p1|p1i1|x|10|999|30|50|50||20|15",   # b: missing code; c: no salience
+        "p1|p1i2|x|10|20|30|50|50|50|200|999",  # outcome missing code: skipped
+        "p2|p2i1|x|||30|50|50|||40",          # nobody has both: skipped
+    ])
     data = read_deu(text, "t.tsv")
     assert [c.issue_id for c in data.cases] == ["p1i1"]
     s = data.cases[0].scenario
@@ -380,14 +356,11 @@ def test_deu_rules_on_small_file() -> None:
 
 
 def test_deu_problems_on_small_file() -> None:
-    text = deu_text(
-        [
-            "p1|p1i1|x|10|abc|30|50|50||20|15",
-            "p1|p1i1|x|10|20|30|50|50|50|20",
-            "p1|p1i1|x|10|20|30|50|50|50|20|nan",
-        ],
-        gdp="|||1|0||||||",
-    )
+    text = deu_text([
+        "p1|p1i1|x|10|abc|30|50|50||20|15",
+        "p1|p1i1|x|10|20|30|50|50|50|20",
+        "p1|p1i1|x|10|20|30|50|50|50|20|nan",
+    ], gdp="|||1|0||||||")
     with pytest.raises(ScenarioError) as err:
         read_deu(text, "t.tsv")
     assert problems(err) == [
@@ -410,14 +383,12 @@ def test_deu_without_gdp_row_needs_equal_capability() -> None:
 
 
 def test_deu_proposals_on_small_file() -> None:
-    text = deu_text(
-        [
-            "p1|p1i1|x|||30|||50|20|15",  # only c counts
-            "p1|p1i2|x|10|20|30|50|50|50|200|999",  # no outcome: skipped, not in p1's scenario
-            "p1|p1i3|x|10|20||40|60||5|25",  # a and b count
-            "p2|p2i1|y|40|50|60|10|10|10||50",  # everyone; no reference point
-        ]
-    )
+    text = deu_text([
+        "p1|p1i1|x|||30|||50|20|15",            # only c counts
+        "p1|p1i2|x|10|20|30|50|50|50|200|999",  # no outcome: skipped, not in p1's scenario
+        "p1|p1i3|x|10|20||40|60||5|25",          # a and b count
+        "p2|p2i1|y|40|50|60|10|10|10||50",       # everyone; no reference point
+    ])
     data = read_deu(text, "t.tsv")
     assert [p.proposal for p in data.proposals] == ["p1", "p2"]
     p1, p2 = data.proposals

@@ -92,9 +92,8 @@ def test_cli_report(tmp_path: Path) -> None:
 def test_report_run_is_stored_and_rerendered_without_recomputing(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[1]
     first = tmp_path / "first.html"
-    result = CliRunner().invoke(
-        app, ["report", str(root / "examples/ec-emissions/scenario.yaml"), "-o", str(first), "-m", "median", "-n", "0"]
-    )
+    result = CliRunner().invoke(app, ["report", str(root / "examples/ec-emissions/scenario.yaml"),
+                                      "-o", str(first), "-m", "median", "-n", "0"])
     assert result.exit_code == 0, result.stderr
     run_id = re.search(r"run ([0-9a-f]{8}) kept", result.stdout).group(1)  # type: ignore[union-attr]
     again = tmp_path / "again.html"

@@ -51,98 +51,34 @@ KTAB_3DIM = {  # actor: final position (KTAB.md §7.3, dummyData_3Dim table)
     "SActor-06": (78.60, 31.65, 74.11),
 }
 KTAB_POLCOMP = {  # KTAB.md §7.3, SOE-Pol-Comp table
-    "XJ": (43.18, 43.30),
-    "LK": (43.23, 43.27),
-    "ZG": (38.66, 28.82),
-    "MK": (38.57, 28.79),
-    "LH": (38.66, 28.82),
-    "XS": (38.59, 29.52),
-    "NEA": (38.72, 28.97),
-    "MLR": (38.72, 28.97),
-    "MEP": (38.71, 28.95),
-    "MOF": (38.82, 30.72),
-    "SHX": (38.82, 30.77),
-    "HLJ": (38.82, 30.77),
+    "XJ": (43.18, 43.30), "LK": (43.23, 43.27), "ZG": (38.66, 28.82), "MK": (38.57, 28.79),
+    "LH": (38.66, 28.82), "XS": (38.59, 29.52), "NEA": (38.72, 28.97), "MLR": (38.72, 28.97),
+    "MEP": (38.71, 28.95), "MOF": (38.82, 30.72), "SHX": (38.82, 30.77), "HLJ": (38.82, 30.77),
     "WY": (15.00, 60.00),
 }
 
 # file: (steps, fractional change, mode, prob-weighted mean, cap-weighted mean,
 #        top unique positions as (position, probability, actors)), all from KTAB.md §7.3
 KTAB_SUMMARY = {
-    "dummyData_3Dim": (
-        10,
-        0.0045,
-        [79.88, 34.37, 75.16],
-        [78.07, 35.63, 72.16],
-        [78.22, 47.39, 56.96],
-        [
-            ([79.88, 34.37, 75.16], 0.401, 1),
-            ([78.56, 31.76, 74.05], 0.334, 2),
-            ([78.60, 31.65, 74.11], 0.151, 2),
-            ([67.12, 50.12, 63.73], 0.096, 1),
-            ([82.45, 90.89, 0.07], 0.018, 1),
-        ],
-    ),
-    "SOE-Pol-Comp": (
-        27,
-        0.0083,
-        [38.82, 30.72],
-        [39.73, 32.78],
-        [38.21, 36.84],
-        [
-            ([38.82, 30.72], 0.233, 3),
-            ([43.18, 43.30], 0.230, 2),
-            ([38.59, 29.52], 0.220, 1),
-            ([38.72, 28.97], 0.206, 3),
-            ([38.66, 28.82], 0.110, 3),
-        ],
-    ),
-    "SOE-Policy": (
-        19,
-        0.0137,
-        [38.61],
-        [38.56],
-        [34.54],
-        [([38.61], 0.330, 1), ([38.73], 0.244, 9), ([38.45], 0.234, 1), ([38.87], 0.098, 4), ([37.96], 0.080, 3)],
-    ),
-    "SOE-Competitive": (
-        35,
-        0.0123,
-        [34.78],
-        [35.07],
-        [36.81],
-        [([34.78], 0.215, 5), ([34.90], 0.205, 6), ([35.10], 0.180, 1), ([35.62], 0.154, 2), ([34.66], 0.133, 9)],
-    ),
-    "dummyData_6Dim": (
-        29,
-        0.0185,
-        [42.56, 63.02, 65.96, 94.98, 69.77, 77.11],
-        [42.46, 62.95, 65.76, 94.61, 70.03, 77.16],
-        [41.64, 62.09, 62.51, 91.73, 68.35, 75.88],
-        [
-            ([42.56, 63.02, 65.96, 94.98, 69.77, 77.11], 0.277, 3),
-            ([42.60, 62.92, 65.67, 94.17, 70.26, 77.56], 0.273, 2),
-            ([42.53, 63.13, 65.79, 95.40, 69.65, 77.02], 0.196, 3),
-            ([42.59, 62.93, 65.99, 94.46, 70.26, 77.11], 0.073, 1),
-            ([42.43, 62.83, 65.62, 93.38, 70.50, 77.18], 0.068, 2),
-        ],
-    ),
-    "dummyData-a040": (
-        20,
-        0.0198,
-        [60.28],
-        [60.30],
-        [61.06],
-        [([60.28], 0.290, 2), ([60.42], 0.283, 2), ([60.15], 0.214, 9), ([60.03], 0.102, 14), ([60.53], 0.100, 5)],
-    ),
-    "dummyData-a080": (
-        17,
-        0.0189,
-        [64.59],
-        [64.75],
-        [66.38],
-        [([64.59], 0.296, 21), ([64.84], 0.266, 9), ([64.46], 0.164, 11), ([65.03], 0.143, 7), ([65.18], 0.061, 2)],
-    ),
+    "dummyData_3Dim": (10, 0.0045, [79.88, 34.37, 75.16], [78.07, 35.63, 72.16], [78.22, 47.39, 56.96], [
+        ([79.88, 34.37, 75.16], 0.401, 1), ([78.56, 31.76, 74.05], 0.334, 2), ([78.60, 31.65, 74.11], 0.151, 2),
+        ([67.12, 50.12, 63.73], 0.096, 1), ([82.45, 90.89, 0.07], 0.018, 1)]),
+    "SOE-Pol-Comp": (27, 0.0083, [38.82, 30.72], [39.73, 32.78], [38.21, 36.84], [
+        ([38.82, 30.72], 0.233, 3), ([43.18, 43.30], 0.230, 2), ([38.59, 29.52], 0.220, 1),
+        ([38.72, 28.97], 0.206, 3), ([38.66, 28.82], 0.110, 3)]),
+    "SOE-Policy": (19, 0.0137, [38.61], [38.56], [34.54], [
+        ([38.61], 0.330, 1), ([38.73], 0.244, 9), ([38.45], 0.234, 1), ([38.87], 0.098, 4), ([37.96], 0.080, 3)]),
+    "SOE-Competitive": (35, 0.0123, [34.78], [35.07], [36.81], [
+        ([34.78], 0.215, 5), ([34.90], 0.205, 6), ([35.10], 0.180, 1), ([35.62], 0.154, 2), ([34.66], 0.133, 9)]),
+    "dummyData_6Dim": (29, 0.0185, [42.56, 63.02, 65.96, 94.98, 69.77, 77.11],
+                       [42.46, 62.95, 65.76, 94.61, 70.03, 77.16], [41.64, 62.09, 62.51, 91.73, 68.35, 75.88], [
+        ([42.56, 63.02, 65.96, 94.98, 69.77, 77.11], 0.277, 3), ([42.60, 62.92, 65.67, 94.17, 70.26, 77.56], 0.273, 2),
+        ([42.53, 63.13, 65.79, 95.40, 69.65, 77.02], 0.196, 3), ([42.59, 62.93, 65.99, 94.46, 70.26, 77.11], 0.073, 1),
+        ([42.43, 62.83, 65.62, 93.38, 70.50, 77.18], 0.068, 2)]),
+    "dummyData-a040": (20, 0.0198, [60.28], [60.30], [61.06], [
+        ([60.28], 0.290, 2), ([60.42], 0.283, 2), ([60.15], 0.214, 9), ([60.03], 0.102, 14), ([60.53], 0.100, 5)]),
+    "dummyData-a080": (17, 0.0189, [64.59], [64.75], [66.38], [
+        ([64.59], 0.296, 21), ([64.84], 0.266, 9), ([64.46], 0.164, 11), ([65.03], 0.143, 7), ([65.18], 0.061, 2)]),
 }
 
 # In dummyData-a080 the final positions run almost continuously from 64.0 to 66.7, so actors
@@ -234,7 +170,6 @@ def test_rounds_and_trajectories_are_consistent(data_file) -> None:  # type: ign
 
 # ---------------------------------------------------------------------- KTAB reference log, turn 0
 
-
 def _three_dim_state(data_file):  # type: ignore[no-untyped-def]
     scenario = _load(data_file, "dummyData_3Dim")
     st = scenario.stances()
@@ -279,7 +214,6 @@ def test_expected_gain_matches_ktab_reference_log(data_file) -> None:  # type: i
 
 
 # ---------------------------------------------------------------------- hand calculations (KTAB.md §5)
-
 
 def test_utility_and_distance_by_hand() -> None:
     """§5.1: d = sqrt(Σ (s_d Δ_d)² / Σ s_d²), u = (1 − d)(1 + d R), and (1 − d)(1 + R) for d > 1."""
@@ -332,9 +266,8 @@ def test_coalitions_victory_and_pce_by_hand() -> None:
     assert pm.sum() == pytest.approx(1.0) and np.argmax(pm) == 2
     # padding is left out: the same options with a fourth invalid one give the same distribution
     U4 = np.concatenate([U, np.zeros((1, 2, 1))], axis=2)
-    p4 = pce(
-        U4, w, np.array([[True, True, True, False]]), rule="Proportional", victory_model="Linear", model="Conditional"
-    )
+    p4 = pce(U4, w, np.array([[True, True, True, False]]), rule="Proportional", victory_model="Linear",
+             model="Conditional")
     np.testing.assert_allclose(p4[0], [*(np.array([1, 2, 4]) / 7), 0.0], atol=1e-7)
 
 
@@ -354,15 +287,13 @@ def test_s2p2_bargain_by_hand() -> None:
     t_i = 0.2, t_j = 0.6: b_i = (0.160001·0.2 + 0.0025·0.6)/0.162501 = 0.206154 → 0.2062.
     """
     rules = SMP()._rules()
-    bi, bj = interpolate(
-        np.array([[0.2]]), np.array([[0.5]]), np.array([[0.6]]), np.array([[0.25]]), np.array([0.8]), rules
-    )
+    bi, bj = interpolate(np.array([[0.2]]), np.array([[0.5]]), np.array([[0.6]]), np.array([[0.25]]),
+                         np.array([0.8]), rules)
     assert bi[0, 0] == pytest.approx(0.2062, abs=1e-12)
     assert bj[0, 0] == pytest.approx(0.2062, abs=1e-12)
 
 
 # ---------------------------------------------------------------------- contract, batches, inputs
-
 
 def test_contract() -> None:
     check_model(SMP())
@@ -382,9 +313,8 @@ def test_batch_of_variants_equals_single_runs(data_file) -> None:  # type: ignor
     b = 6
     pos = np.clip(base.positions + rng.normal(0, 2.0, (b, *base.shape[1:])), 0, 100)
     rep = lambda a: np.repeat(a, b, axis=0)  # noqa: E731
-    batch = Stances(
-        pos, rep(base.saliences), rep(base.capabilities), rep(base.mask), base.lower, base.upper, rep(base.reference)
-    )
+    batch = Stances(pos, rep(base.saliences), rep(base.capabilities), rep(base.mask), base.lower, base.upper,
+                    rep(base.reference))
     whole = SMP().forecast_batch(batch)
     for k in range(b):
         single = SMP().forecast_batch(batch.item(k))
@@ -407,35 +337,18 @@ def test_stochastic_streams_are_per_variant() -> None:
     assert not np.array_equal(a.position_rounds, c.position_rounds) or a.n_rounds.tolist() != c.n_rounds.tolist()
 
 
-@pytest.mark.parametrize(
-    "change",
-    [
-        {"victory_model": "Square"},
-        {"victory_model": "Quartic"},
-        {"victory_model": "Octic"},
-        {"victory_model": "Binary"},
-        {"pce_model": "MarkovUniform"},
-        {"pce_model": "MarkovIncentive"},
-        {"voting_rule": "Binary"},
-        {"voting_rule": "PropBin"},
-        {"voting_rule": "PropCbc"},
-        {"voting_rule": "Cubic"},
-        {"voting_rule": "ASymProsp"},
-        {"big_r_adjust": "None"},
-        {"big_r_adjust": "Half"},
-        {"big_r_adjust": "TwoThirds"},
-        {"big_r_adjust": "Full"},
-        {"big_r_range": "Min"},
-        {"big_r_range": "Max"},
-        {"third_party_commit": "NoCommit"},
-        {"third_party_commit": "FullCommit"},
-        {"bargain_interpolation": "S1P1"},
-        {"bargain_interpolation": "S2PMax"},
-        {"bargain_model": "InitRcvrInterp"},
-        {"bargain_model": "PWCompInterp"},
-        {"round_bargains": False},
-    ],
-)
+@pytest.mark.parametrize("change", [
+    {"victory_model": "Square"}, {"victory_model": "Quartic"}, {"victory_model": "Octic"}, {"victory_model": "Binary"},
+    {"pce_model": "MarkovUniform"}, {"pce_model": "MarkovIncentive"},
+    {"voting_rule": "Binary"}, {"voting_rule": "PropBin"}, {"voting_rule": "PropCbc"}, {"voting_rule": "Cubic"},
+    {"voting_rule": "ASymProsp"},
+    {"big_r_adjust": "None"}, {"big_r_adjust": "Half"}, {"big_r_adjust": "TwoThirds"}, {"big_r_adjust": "Full"},
+    {"big_r_range": "Min"}, {"big_r_range": "Max"},
+    {"third_party_commit": "NoCommit"}, {"third_party_commit": "FullCommit"},
+    {"bargain_interpolation": "S1P1"}, {"bargain_interpolation": "S2PMax"},
+    {"bargain_model": "InitRcvrInterp"}, {"bargain_model": "PWCompInterp"},
+    {"round_bargains": False},
+])
 def test_every_option_runs(data_file, change: dict) -> None:  # type: ignore[no-untyped-def]
     """Each non-default setting gives a finite forecast on the scale and moves someone."""
     scenario = _load(data_file, "dummyData_3Dim")
@@ -457,15 +370,8 @@ def test_full_and_no_commit_silence_third_parties(data_file) -> None:  # type: i
 def test_unanimity_stops_at_once() -> None:
     """Everyone at one point: no challenge is worth anything, the run stops after min_iter turns."""
     st = random_stances(np.random.default_rng(1), b=1, n=5, m=2)
-    same = Stances(
-        np.broadcast_to(st.positions[:, :1], st.shape).copy(),
-        st.saliences,
-        st.capabilities,
-        st.mask,
-        st.lower,
-        st.upper,
-        st.reference,
-    )
+    same = Stances(np.broadcast_to(st.positions[:, :1], st.shape).copy(), st.saliences, st.capabilities, st.mask,
+                   st.lower, st.upper, st.reference)
     out = SMP().forecast_batch(same)
     assert out.n_rounds[0] == 2
     np.testing.assert_allclose(out.outcomes[0], same.positions[0, 0])
@@ -500,17 +406,9 @@ def test_actor_without_any_stance_is_left_out() -> None:
     sal = np.where(mask, st.saliences, 0.0)
     with_ghost = SMP().forecast_batch(dataclasses.replace(st, mask=mask, saliences=sal))
     keep = [0, 1, 2, 4, 5]
-    without = SMP().forecast_batch(
-        Stances(
-            st.positions[:, keep],
-            st.saliences[:, keep],
-            st.capabilities[:, keep],
-            st.mask[:, keep],
-            st.lower,
-            st.upper,
-            st.reference,
-        )
-    )
+    without = SMP().forecast_batch(Stances(
+        st.positions[:, keep], st.saliences[:, keep], st.capabilities[:, keep], st.mask[:, keep], st.lower,
+        st.upper, st.reference))
     np.testing.assert_allclose(with_ghost.outcomes, without.outcomes)
     np.testing.assert_allclose(with_ghost.positions[:, keep], without.positions)
     assert np.all(np.isnan(with_ghost.positions[0, 3]))
@@ -525,30 +423,17 @@ def test_partly_masked_actor_keeps_its_missing_coordinate_out() -> None:
     for filler in (st.lower[1], st.upper[1]):
         pos = st.positions.copy()
         pos[0, 2, 1] = filler
-        runs.append(
-            SMP().forecast_batch(
-                dataclasses.replace(st, positions=pos, mask=mask, saliences=np.where(mask, st.saliences, 0.0))
-            )
-        )
+        runs.append(SMP().forecast_batch(dataclasses.replace(st, positions=pos, mask=mask,
+                                                             saliences=np.where(mask, st.saliences, 0.0))))
     np.testing.assert_array_equal(runs[0].positions, runs[1].positions)
     assert np.isnan(runs[0].positions[0, 2, 1])
 
 
-@pytest.mark.parametrize(
-    "bad",
-    [
-        {"victory_model": "linear"},
-        {"pce_model": "Markov"},
-        {"voting_rule": "Prop"},
-        {"max_iter": 0},
-        {"min_iter": 5, "max_iter": 3},
-        {"min_delta_ratio": -0.1},
-        {"pos_tol": float("inf")},
-        {"round_bargains": 1},
-        {"outcome": "median"},
-        {"bargain_model": "Both"},
-    ],
-)
+@pytest.mark.parametrize("bad", [
+    {"victory_model": "linear"}, {"pce_model": "Markov"}, {"voting_rule": "Prop"}, {"max_iter": 0},
+    {"min_iter": 5, "max_iter": 3}, {"min_delta_ratio": -0.1}, {"pos_tol": float("inf")}, {"round_bargains": 1},
+    {"outcome": "median"}, {"bargain_model": "Both"},
+])
 def test_bad_parameters_raise(bad: dict) -> None:
     with pytest.raises(ValueError):
         SMP(**bad)
@@ -592,11 +477,8 @@ def test_compiled_kernels_equal_numpy_ones(monkeypatch) -> None:  # type: ignore
     w = np.random.default_rng(12).uniform(10, 200, (2, 61))
 
     def run() -> list:  # type: ignore[type-arg]
-        out = [
-            distances(x, actors.s, actors.mask),
-            point_distances(x, actors.s, points, own),
-            point_distances(x, actors.s, points, own, points_first=True),
-        ]
+        out = [distances(x, actors.s, actors.mask),
+               point_distances(x, actors.s, points, own), point_distances(x, actors.s, points, own, points_first=True)]
         out += [victory(C, m) for m in ("Linear", "Square", "Quartic", "Octic", "Binary")]
         out += [utility(1.1 * C / 50, r) for r in (w[:, :61, None] / 200 - 0.5, w[:, None, :61] / 200 - 0.5)]
         for tol in (1e-3, 0.05, 0.0):
@@ -620,13 +502,8 @@ def test_later_twins_by_hand() -> None:
     """Actors 0 and 2 agree in position, salience, stances and capability; 1 differs in capability only."""
     x = np.array([[[0.3, 0.7], [0.3, 0.7], [0.3, 0.7], [0.1, 0.7]]])
     s = np.full((1, 4, 2), 0.4)
-    actors = Actors(
-        s=s,
-        mask=np.ones((1, 4, 2), dtype=bool),
-        c=np.array([[50.0, 60.0, 50.0, 50.0]]),
-        S=s.sum(axis=2),
-        ws=s.sum(axis=2) * 50.0,
-    )
+    actors = Actors(s=s, mask=np.ones((1, 4, 2), dtype=bool), c=np.array([[50.0, 60.0, 50.0, 50.0]]),
+                    S=s.sum(axis=2), ws=s.sum(axis=2) * 50.0)
     assert later_twins(x, actors).tolist() == [[False, False, True, False]]
 
 
@@ -640,30 +517,18 @@ def test_zero_tolerance_makes_every_actor_its_own_position() -> None:
 
 
 @pytest.mark.skipif(not smp_numba.AVAILABLE, reason="numba is not installed")
-@pytest.mark.parametrize(
-    "rule,commit,clusters",
-    [
-        ("Proportional", "SemiCommit", 3),
-        ("Proportional", "SemiCommit", 40),
-        ("Binary", "SemiCommit", 5),
-        ("PropBin", "SemiCommit", 5),
-        ("PropCbc", "SemiCommit", 5),
-        ("Cubic", "SemiCommit", 5),
-        ("ASymProsp", "SemiCommit", 5),
-        ("Proportional", "NoCommit", 5),
-    ],
-)
+@pytest.mark.parametrize("rule,commit,clusters", [
+    ("Proportional", "SemiCommit", 3), ("Proportional", "SemiCommit", 40), ("Binary", "SemiCommit", 5),
+    ("PropBin", "SemiCommit", 5), ("PropCbc", "SemiCommit", 5), ("Cubic", "SemiCommit", 5),
+    ("ASymProsp", "SemiCommit", 5), ("Proportional", "NoCommit", 5),
+])
 def test_compiled_target_choice_equals_numpy(monkeypatch, rule: str, commit: str, clusters: int) -> None:  # type: ignore[no-untyped-def]
     """Independent implementation: the compiled target choice, which drops targets early by an
     upper bound on their gain (blocks of 64 third parties), picks numpy's targets exactly."""
     x, actors = _random_state(3 + clusters, 150, 4, clusters)
     x[0, 7] = x[0, 3]  # actor 7 is actor 3's twin in every input
-    actors = Actors(
-        *(
-            np.concatenate([a[:, :7], a[:, 3:4], a[:, 8:]], axis=1)
-            for a in (actors.s, actors.mask, actors.c, actors.S, actors.ws)
-        )
-    )
+    actors = Actors(*(np.concatenate([a[:, :7], a[:, 3:4], a[:, 8:]], axis=1) for a in
+                      (actors.s, actors.mask, actors.c, actors.S, actors.ws)))
     rules = SMP(voting_rule=rule, third_party_commit=commit)._rules()  # type: ignore[arg-type]
     monkeypatch.setattr(smp_numba, "ENABLED", False)
     state = assess(x, actors, rules)

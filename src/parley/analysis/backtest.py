@@ -322,7 +322,9 @@ def _forecasts(
     return out, failures
 
 
-def _score(forecast: np.ndarray, outcome: np.ndarray, failures: list[tuple[str, str]], by: Grouping) -> ModelScore:
+def _score(
+    forecast: np.ndarray, outcome: np.ndarray, failures: list[tuple[str, str]], by: Grouping
+) -> ModelScore:
     ok = np.isfinite(forecast)
     err = np.abs(forecast[ok] - outcome[ok])
     if err.size == 0:

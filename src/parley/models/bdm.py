@@ -99,59 +99,49 @@ class BDM(Model):
 
     probability: Literal["scholz-code", "paper"] = field(
         default="scholz-code",
-        metadata={
-            "help": (
-                "win probability of i against j: 'paper' = Σ_{k:Δ>0} c s Δ / Σ_k c s |Δ| with "
-                "Δ_k = |x_k − x_j| − |x_k − x_i|; 'scholz-code' = Σ_k max(0, c s ((|x_k − x_j|/R)^r_k − "
-                "(|x_k − x_i|/R)^r_k)) over the same sum of absolute vote differences taken over all "
-                "ordered actor pairs (Scholz's code)"
-            )
-        },
+        metadata={"help": (
+            "win probability of i against j: 'paper' = Σ_{k:Δ>0} c s Δ / Σ_k c s |Δ| with "
+            "Δ_k = |x_k − x_j| − |x_k − x_i|; 'scholz-code' = Σ_k max(0, c s ((|x_k − x_j|/R)^r_k − "
+            "(|x_k − x_i|/R)^r_k)) over the same sum of absolute vote differences taken over all "
+            "ordered actor pairs (Scholz's code)"
+        )},
     )
     q: float = field(
         default=1.0,
-        metadata={
-            "help": ("Q, probability that the status quo holds without a challenge (Scholz 1.0; other BDM papers 0.5)")
-        },
+        metadata={"help": (
+            "Q, probability that the status quo holds without a challenge (Scholz 1.0; other BDM papers 0.5)"
+        )},
     )
     t_rule: Literal["median", "even"] = field(
         default="median",
-        metadata={
-            "help": (
-                "T in the status-quo term: 'median' = 1 if |x_i − μ| < |x_i − x_j| else 0; 'even' = 0.5 "
-                "(things are as likely to get better as worse); no effect when q = 1"
-            )
-        },
+        metadata={"help": (
+            "T in the status-quo term: 'median' = 1 if |x_i − μ| < |x_i − x_j| else 0; 'even' = 0.5 "
+            "(things are as likely to get better as worse); no effect when q = 1"
+        )},
     )
     perspective: Literal["receiver", "own"] = field(
         default="receiver",
-        metadata={
-            "help": (
-                "whose risk exponent (from the security level) values a pair's two challenges: 'receiver' = "
-                "the actor weighing an offer uses its own r for EU_i(challenge j) and EU_j(challenge i) "
-                "(Scholz's code); 'own' = each challenger's own r"
-            )
-        },
+        metadata={"help": (
+            "whose risk exponent (from the security level) values a pair's two challenges: 'receiver' = "
+            "the actor weighing an offer uses its own r for EU_i(challenge j) and EU_j(challenge i) "
+            "(Scholz's code); 'own' = each challenger's own r"
+        )},
     )
     selection: Literal["scholz-code", "least-move", "highest-eu"] = field(
         default="scholz-code",
-        metadata={
-            "help": (
-                "which offer an actor takes: 'least-move' = the one that moves it least (the paper's text); "
-                "'highest-eu' = the one whose proposer expects most from it; 'scholz-code' = confrontations "
-                "before compromises before capitulations, the least move within each, except that among "
-                "compromises the lowest EU-weighted mean (|EU_i| x_i + |EU_j| x_j)/(|EU_i| + |EU_j|) wins "
-                "(Scholz's code, as read by an independent re-implementation)"
-            )
-        },
+        metadata={"help": (
+            "which offer an actor takes: 'least-move' = the one that moves it least (the paper's text); "
+            "'highest-eu' = the one whose proposer expects most from it; 'scholz-code' = confrontations "
+            "before compromises before capitulations, the least move within each, except that among "
+            "compromises the lowest EU-weighted mean (|EU_i| x_i + |EU_j| x_j)/(|EU_i| + |EU_j|) wins "
+            "(Scholz's code, as read by an independent re-implementation)"
+        )},
     )
     range: Literal["positions", "scale"] = field(
         default="positions",
-        metadata={
-            "help": (
-                "R that normalises distances: spread of the input positions (fixed for the run) or the issue's scale"
-            )
-        },
+        metadata={"help": (
+            "R that normalises distances: spread of the input positions (fixed for the run) or the issue's scale"
+        )},
     )
     risk: bool = field(
         default=True,
@@ -160,12 +150,10 @@ class BDM(Model):
     rounds: int = field(default=10, metadata={"help": "number of rounds to run (at most)"})
     tol: float = field(
         default=0.0,
-        metadata={
-            "help": (
-                "stop an issue when no actor moves by more than tol × the issue's scale width "
-                "(0: only when nobody moves, which changes no result)"
-            )
-        },
+        metadata={"help": (
+            "stop an issue when no actor moves by more than tol × the issue's scale width "
+            "(0: only when nobody moves, which changes no result)"
+        )},
     )
 
     def __post_init__(self) -> None:
@@ -233,16 +221,14 @@ class BDM(Model):
         diagnostics = []
         for k in range(b):
             t = int(n_rounds[k])
-            diagnostics.append(
-                {
-                    "rounds_run": [int(v) for v in run_b[k]],
-                    "stopped_by": [str(v) for v in stopped_b[k]],
-                    "median_start": [float(v) for v in med_b[k, :, 0]],
-                    "mean_start": [float(v) for v in mean_b[k, :, 0]],
-                    "means": [[float(v) for v in mean_b[k, j, 1 : t + 1]] for j in range(m)],
-                    "params": params,
-                }
-            )
+            diagnostics.append({
+                "rounds_run": [int(v) for v in run_b[k]],
+                "stopped_by": [str(v) for v in stopped_b[k]],
+                "median_start": [float(v) for v in med_b[k, :, 0]],
+                "mean_start": [float(v) for v in mean_b[k, :, 0]],
+                "means": [[float(v) for v in mean_b[k, j, 1 : t + 1]] for j in range(m)],
+                "params": params,
+            })
         return BatchForecast(
             outcomes=med_b[:, :, rounds].copy(),
             rounds=np.ascontiguousarray(med_b[:, :, 1:].transpose(0, 2, 1)),

@@ -88,10 +88,8 @@ class Exchange(Model):
     )
     random_share: float = field(
         default=0.8,
-        metadata={
-            "help": "rate='random': largest share p of the gap to an actor's maximum gain "
-            "(or to zero) by which its gain may move away from the equal gain"
-        },
+        metadata={"help": "rate='random': largest share p of the gap to an actor's maximum gain "
+                          "(or to zero) by which its gain may move away from the equal gain"},
     )
     salience_weight: float = field(
         default=0.4, metadata={"help": "later rounds: w = salience_weight (1 - s) + fixed_weight"}
@@ -101,10 +99,8 @@ class Exchange(Model):
     )
     ties: Literal["values", "input-order", "random"] = field(
         default="values",
-        metadata={
-            "help": "order among exchanges of equal gain: Decide's creation order over actors "
-            "sorted by their values, over actors in input order, or random"
-        },
+        metadata={"help": "order among exchanges of equal gain: Decide's creation order over actors "
+                          "sorted by their values, over actors in input order, or random"},
     )
     tolerance: float = field(
         default=1e-10, metadata={"help": "smallest gain and move that count, on the 0-100 rescaling"}
@@ -119,7 +115,8 @@ class Exchange(Model):
             raise ValueError(f"ties must be 'values', 'input-order' or 'random', got {self.ties!r}")
         if not 0.0 <= self.random_share <= 1.0:
             raise ValueError(f"random_share must be between 0 and 1, got {self.random_share!r}")
-        if not (self.salience_weight >= 0 and self.fixed_weight >= 0 and self.salience_weight + self.fixed_weight <= 1):
+        if not (self.salience_weight >= 0 and self.fixed_weight >= 0
+                and self.salience_weight + self.fixed_weight <= 1):
             raise ValueError(
                 "salience_weight and fixed_weight must be >= 0 with a sum <= 1 "
                 f"(so that 0 <= w <= 1), got {self.salience_weight!r} and {self.fixed_weight!r}"
@@ -151,18 +148,8 @@ class Exchange(Model):
         step = max(1, _CHUNK_BUDGET // max(pairs, 1))
         for start in range(0, b, step):
             rows = slice(start, min(b, start + step))
-            self._run_chunk(
-                zc[rows],
-                sc[rows],
-                wc[rows],
-                mc[rows],
-                gens[rows],
-                perm[rows],
-                out_rounds[rows],
-                voting[rows],
-                n_rounds[rows],
-                diags[rows],
-            )
+            self._run_chunk(zc[rows], sc[rows], wc[rows], mc[rows], gens[rows], perm[rows],
+                            out_rounds[rows], voting[rows], n_rounds[rows], diags[rows])
 
         inverse = np.argsort(perm, axis=1)[:, None, :, None]
         voting = np.take_along_axis(voting, inverse, axis=2)
@@ -172,8 +159,9 @@ class Exchange(Model):
         diagnostics = tuple(
             {
                 "units": "gain: salience x outcome shift on each issue rescaled to 0-100; "
-                "from/to: natural scale; actors and issues: indices",
-                "stopped": "no exchange left" if n_rounds[k] < t_max or not diags[k][-1]["executed"] else "rounds",
+                         "from/to: natural scale; actors and issues: indices",
+                "stopped": "no exchange left" if n_rounds[k] < t_max or not diags[k][-1]["executed"]
+                           else "rounds",
                 "rounds": [self._natural(r, lo, span) for r in diags[k]],
             }
             for k in range(b)
@@ -195,8 +183,8 @@ class Exchange(Model):
         if self.ties == "input-order":
             return np.broadcast_to(np.arange(n), (b, n)).copy()
         keys = np.concatenate(
-            [mask.astype(float), np.where(mask, z, -1.0), np.where(mask, sal, -1.0), np.where(mask, cap, -1.0)], axis=2
-        )  # (B, N, 4M); feature 0 is the primary key
+            [mask.astype(float), np.where(mask, z, -1.0), np.where(mask, sal, -1.0),
+             np.where(mask, cap, -1.0)], axis=2)  # (B, N, 4M); feature 0 is the primary key
         return np.stack([np.lexsort(keys[k].T[::-1]) for k in range(b)]).astype(np.int64)
 
     @staticmethod
@@ -219,19 +207,9 @@ class Exchange(Model):
             },
         }
 
-    def _run_chunk(
-        self,
-        z: FloatArray,
-        sal: FloatArray,
-        w: FloatArray,
-        mask: np.ndarray,
-        gens: Sequence[np.random.Generator | None],
-        perm: IntArray,
-        out_rounds: FloatArray,
-        voting: FloatArray,
-        n_rounds: IntArray,
-        diags: list[list[dict[str, Any]]],
-    ) -> None:
+    def _run_chunk(self, z: FloatArray, sal: FloatArray, w: FloatArray, mask: np.ndarray,
+                   gens: Sequence[np.random.Generator | None], perm: IntArray, out_rounds: FloatArray,
+                   voting: FloatArray, n_rounds: IntArray, diags: list[list[dict[str, Any]]]) -> None:
         """All rounds for a chunk of variants (canonical actor order, 0-100 scale); fills the outputs."""
         bc = z.shape[0]
         z = z.copy()
@@ -246,9 +224,8 @@ class Exchange(Model):
                 voting[done, t] = voting[done, t - 1]
             if rows.size == 0:
                 continue
-            y, executed, records = _Round(
-                self, z[rows], w[rows], sal[rows], mask[rows], [gens[int(r)] for r in rows]
-            ).run()
+            y, executed, records = _Round(self, z[rows], w[rows], sal[rows], mask[rows],
+                                          [gens[int(r)] for r in rows]).run()
             with np.errstate(invalid="ignore", divide="ignore"):
                 out_rounds[rows, t] = (w[rows] * y).sum(axis=1) / total[rows]
             voting[rows, t] = y
@@ -278,15 +255,8 @@ class _Round:
     Its inputs are read from the small per-variant arrays (flat, index (row, actor, issue)).
     """
 
-    def __init__(
-        self,
-        model: Exchange,
-        z: FloatArray,
-        w: FloatArray,
-        sal: FloatArray,
-        mask: np.ndarray,
-        gens: Sequence[np.random.Generator | None],
-    ) -> None:
+    def __init__(self, model: Exchange, z: FloatArray, w: FloatArray, sal: FloatArray,
+                 mask: np.ndarray, gens: Sequence[np.random.Generator | None]) -> None:
         self.tol = model.tolerance
         self.random_rate = model.rate == "random"
         self.share = model.random_share
@@ -306,14 +276,8 @@ class _Round:
 
     # ------------------------------------------------------------ candidates
 
-    def _build(
-        self,
-        sal: FloatArray,
-        left: np.ndarray,
-        mask: np.ndarray,
-        gens: Sequence[np.random.Generator | None],
-        shuffle: bool,
-    ) -> None:
+    def _build(self, sal: FloatArray, left: np.ndarray, mask: np.ndarray,
+               gens: Sequence[np.random.Generator | None], shuffle: bool) -> None:
         bc, n, m = self.bc, self.n, self.m
         iu, ju = np.triu_indices(n, 1)
         pu, qu = np.triu_indices(m, 1)
@@ -332,7 +296,7 @@ class _Round:
         offsets = np.cumsum(counts) - counts  # candidates come grouped by row (C order)
         if shuffle:  # random order among exact ties: a random creation order per variant
             for r in range(bc):
-                key[offsets[r] : offsets[r] + counts[r]] = _gen(gens[r]).permutation(int(counts[r]))
+                key[offsets[r]:offsets[r] + counts[r]] = _gen(gens[r]).permutation(int(counts[r]))
         order = np.argsort(row * (2 * len(pu) * n * n + 1) + key)  # keys are unique in a row
         row, first, second, p, q = row[order], first[order], second[order], p[order], q[order]
         self.kmax = kmax = int(counts.max()) if counts.size else 0
@@ -346,9 +310,9 @@ class _Round:
         if self.random_rate:  # one draw (which actor, win or lose, how far) per candidate
             self.draws = np.zeros((size, 3))
             for r in range(bc):
-                self.draws[r * kmax : r * kmax + counts[r]] = _gen(gens[r]).random((int(counts[r]), 3))
+                self.draws[r * kmax:r * kmax + counts[r]] = _gen(gens[r]).random((int(counts[r]), 3))
         self.state = np.zeros((size, 11))
-        self.state[:, _POS : _NEG + 2] = 1.0  # no earlier moves: either direction is fine
+        self.state[:, _POS:_NEG + 2] = 1.0  # no earlier moves: either direction is fine
         self.key = np.full(size, -np.inf)  # the gain of live candidates, -inf otherwise
 
         if not slot.size:
@@ -393,7 +357,7 @@ class _Round:
         dist = np.abs(target - at)
         dist_i, dist_j = dist
         state = self.state[ids]
-        prior = (state[:, _SUM : _SUM + 2].T, state[:, _POS : _POS + 2].T > 0, state[:, _NEG : _NEG + 2].T > 0)
+        prior = (state[:, _SUM:_SUM + 2].T, state[:, _POS:_POS + 2].T > 0, state[:, _NEG:_NEG + 2].T > 0)
         moves = np.empty_like(at)
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             # stage 1: J moves all the way on p, unless I would then pass J on q
@@ -433,16 +397,15 @@ class _Round:
             moves[0], moves[1] = m_i, m_j
             moves *= sign
             valid &= self._moves_ok(at, moves, prior)
-        state[:, _MOVE : _MOVE + 2] = moves.T
+        state[:, _MOVE:_MOVE + 2] = moves.T
         state[:, _GAIN] = gain
         state[:, _GAINS] = dp * s_ip - dq * s_iq
         state[:, _GAINS + 1] = dq * s_jq - dp * s_jp
         self.state[ids] = state
         self.key[ids] = np.where(valid, gain, -np.inf)
 
-    def _outcome_seen(
-        self, keys: IntArray, demander: IntArray, issue: IntArray, mover: IntArray, weight: FloatArray, at: FloatArray
-    ) -> tuple[FloatArray, FloatArray]:
+    def _outcome_seen(self, keys: IntArray, demander: IntArray, issue: IntArray, mover: IntArray,
+                      weight: FloatArray, at: FloatArray) -> tuple[FloatArray, FloatArray]:
         """The outcome a pending exchange sees on each mover's supply issue, with the mover at ``at``.
 
         It is the round's outcome plus the moves recorded for this (demander, issue); the
@@ -462,27 +425,14 @@ class _Round:
         prior_sum, prior_pos, prior_neg = prior
         size = np.abs(moves)
         to = at + moves
-        ok = (
-            (size > self.tol)
-            & (size <= 100.0)
-            & (to >= 0.0)
-            & (to <= 100.0)
-            & (prior_sum + moves <= 100.0)
-            & np.where(moves > 0, prior_pos, (moves < 0) & prior_neg)
-        )
+        ok = ((size > self.tol) & (size <= 100.0) & (to >= 0.0) & (to <= 100.0)
+              & (prior_sum + moves <= 100.0)
+              & np.where(moves > 0, prior_pos, (moves < 0) & prior_neg))
         return ok[0] & ok[1]
 
-    def _random_shifts(
-        self,
-        ids: IntArray,
-        big_p: FloatArray,
-        big_q: FloatArray,
-        gain: FloatArray,
-        s_ip: FloatArray,
-        s_iq: FloatArray,
-        s_jp: FloatArray,
-        s_jq: FloatArray,
-    ) -> tuple[FloatArray, FloatArray]:
+    def _random_shifts(self, ids: IntArray, big_p: FloatArray, big_q: FloatArray, gain: FloatArray,
+                       s_ip: FloatArray, s_iq: FloatArray, s_jp: FloatArray,
+                       s_jq: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Random rate (Dijkstra et al. 2018): one actor's gain moves away from the equal gain G.
 
         With draws u, v, z: the actor (I if u < 0.5, else J) wins (v < 0.5: G + p z (G_max − G))
@@ -528,20 +478,18 @@ class _Round:
         records = []
         for r in range(bc):
             sel = rows == r
-            records.append(
-                {
-                    "candidates": int(self.candidates[r]),
-                    "executed": int(executed[r]),
-                    "exchanges": {
-                        "actors": cols[1][sel].astype(np.int64).reshape(-1, 2),
-                        "issues": cols[2][sel].astype(np.int64).reshape(-1, 2),
-                        "from": cols[3][sel].reshape(-1, 2),
-                        "to": cols[4][sel].reshape(-1, 2),
-                        "gain": cols[5][sel],
-                        "gains": cols[6][sel].reshape(-1, 2),
-                    },
-                }
-            )
+            records.append({
+                "candidates": int(self.candidates[r]),
+                "executed": int(executed[r]),
+                "exchanges": {
+                    "actors": cols[1][sel].astype(np.int64).reshape(-1, 2),
+                    "issues": cols[2][sel].astype(np.int64).reshape(-1, 2),
+                    "from": cols[3][sel].reshape(-1, 2),
+                    "to": cols[4][sel].reshape(-1, 2),
+                    "gain": cols[5][sel],
+                    "gains": cols[6][sel].reshape(-1, 2),
+                },
+            })
         return executed, records
 
     def _execute(self, ids: IntArray) -> tuple[np.ndarray, ...]:
@@ -549,8 +497,8 @@ class _Round:
         row, actors, p, q, supply, demand = self._flat(ids)
         state = self.state[ids]
         start = self.yf[supply]
-        to = start + state[:, _MOVE : _MOVE + 2].T
-        record = (row, actors.T, np.stack([q, p], 1), start.T, to.T, state[:, _GAIN], state[:, _GAINS : _GAINS + 2])
+        to = start + state[:, _MOVE:_MOVE + 2].T
+        record = (row, actors.T, np.stack([q, p], 1), start.T, to.T, state[:, _GAIN], state[:, _GAINS:_GAINS + 2])
         self.yf[supply] = to
         # I's move is seen by exchanges where J demands q, J's where I demands p
         partner = demand[::-1]
@@ -595,10 +543,10 @@ def _recalculate_affected(st: _Round, codes: IntArray) -> None:
         moved = np.nonzero(supply.any(axis=1))[0]
         k, sup = cand[moved], supply[moved]
         state = st.state[k]
-        last = state[:, _MOVE : _MOVE + 2]
-        state[:, _SUM : _SUM + 2] += np.where(sup, last, 0.0)
-        state[:, _POS : _POS + 2] *= ~sup | (last > 0)
-        state[:, _NEG : _NEG + 2] *= ~sup | (last < 0)
+        last = state[:, _MOVE:_MOVE + 2]
+        state[:, _SUM:_SUM + 2] += np.where(sup, last, 0.0)
+        state[:, _POS:_POS + 2] *= ~sup | (last > 0)
+        state[:, _NEG:_NEG + 2] *= ~sup | (last < 0)
         st.state[k] = state
     st._calculate(cand)
 

@@ -75,9 +75,8 @@ def _serial(f: Any) -> Any:
         return f
     py = f.py_func
     name = py.__name__ + "_serial"
-    clone = types.FunctionType(
-        py.__code__.replace(co_name=name, co_qualname=name), py.__globals__, name, py.__defaults__, py.__closure__
-    )
+    clone = types.FunctionType(py.__code__.replace(co_name=name, co_qualname=name), py.__globals__, name,
+                               py.__defaults__, py.__closure__)
     clone.__qualname__ = name
     clone.__module__ = py.__module__
     return numba.njit(cache=True, fastmath=True, error_model="numpy")(clone)
@@ -124,14 +123,7 @@ def _util(d: float, r: float) -> float:  # pragma: no cover - compiled
 
 @_jit(inline="always")
 def _third(
-    dj: FloatArray,
-    r: FloatArray,
-    a: FloatArray,
-    u_nn: FloatArray,
-    w: FloatArray,
-    X: float,
-    Y: float,
-    rule: int,
+    dj: FloatArray, r: FloatArray, a: FloatArray, u_nn: FloatArray, w: FloatArray, X: float, Y: float, rule: int,
 ) -> tuple[float, float]:  # pragma: no cover - compiled
     """Third parties' votes for i and for j in a contest i : j (``smp_kernels.contest``), summed.
 
@@ -157,13 +149,7 @@ def _third(
 
 @_jit(inline="always", fastmath=True)
 def _third_prop(
-    dj: FloatArray,
-    r: FloatArray,
-    a: FloatArray,
-    u_nn: FloatArray,
-    w: FloatArray,
-    X: float,
-    Y: float,
+    dj: FloatArray, r: FloatArray, a: FloatArray, u_nn: FloatArray, w: FloatArray, X: float, Y: float,
 ) -> tuple[float, float]:  # pragma: no cover - compiled
     """``_third`` for the Proportional rule."""
     sp = 0.0
@@ -184,20 +170,8 @@ def _third_prop(
 
 @_jit(parallel=True, fastmath=True)
 def _targets(
-    twin: BoolArray,
-    D: FloatArray,
-    DT: FloatArray,
-    diag: FloatArray,
-    DTs: FloatArray,
-    near: IntArray,
-    R: FloatArray,
-    S: FloatArray,
-    wS: FloatArray,
-    rule: int,
-    adjust: int,
-    semi: bool,
-    target: IntArray,
-    prob: FloatArray,
+    twin: BoolArray, D: FloatArray, DT: FloatArray, diag: FloatArray, DTs: FloatArray, near: IntArray, R: FloatArray,
+    S: FloatArray, wS: FloatArray, rule: int, adjust: int, semi: bool, target: IntArray, prob: FloatArray,
 ) -> None:  # pragma: no cover - compiled
     G, N, _ = D.shape
     nb = (N + BLOCK - 1) // BLOCK
@@ -338,15 +312,8 @@ _targets_serial = _serial(_targets)
 
 
 def targets(
-    x: FloatArray,
-    twin: BoolArray,
-    D: FloatArray,
-    R: FloatArray,
-    S: FloatArray,
-    wS: FloatArray,
-    rule: str,
-    adjust: str,
-    commit: str,
+    x: FloatArray, twin: BoolArray, D: FloatArray, R: FloatArray, S: FloatArray, wS: FloatArray, rule: str,
+    adjust: str, commit: str,
 ) -> tuple[IntArray, FloatArray]:
     """Each initiator's best target (-1 for none) and its P(i ≻ j), as ``choose_targets``.
 
@@ -361,22 +328,9 @@ def targets(
     DTs = np.ascontiguousarray(DT[:, :, near[0]]) if g == 1 else np.take_along_axis(DT, near[:, None, :], axis=2)
     kernel = _targets if g * n * n * n // 10 >= PARALLEL_FROM else _targets_serial  # ~10 % of pairs valued
     diag = np.ascontiguousarray(np.diagonal(D, axis1=1, axis2=2))
-    kernel(
-        np.ascontiguousarray(twin),
-        np.ascontiguousarray(D),
-        DT,
-        diag,
-        DTs,
-        near,
-        np.ascontiguousarray(R),
-        np.ascontiguousarray(S),
-        np.ascontiguousarray(wS),
-        RULES[rule],
-        ADJUST[adjust],
-        commit == "SemiCommit",
-        target,
-        prob,
-    )
+    kernel(np.ascontiguousarray(twin), np.ascontiguousarray(D), DT, diag, DTs, near, np.ascontiguousarray(R),
+           np.ascontiguousarray(S), np.ascontiguousarray(wS), RULES[rule], ADJUST[adjust], commit == "SemiCommit",
+           target, prob)
     return target, prob
 
 
@@ -552,14 +506,8 @@ def point_distances(
     g, n, _ = x.shape
     p = points.shape[1]
     out = np.empty((g, p, n) if points_first else (g, n, p))
-    _point_distances(
-        np.ascontiguousarray(np.swapaxes(x, 1, 2)),
-        np.ascontiguousarray(np.swapaxes(s, 1, 2)),
-        np.ascontiguousarray(points),
-        np.ascontiguousarray(owner_mask),
-        points_first,
-        out,
-    )
+    _point_distances(np.ascontiguousarray(np.swapaxes(x, 1, 2)), np.ascontiguousarray(np.swapaxes(s, 1, 2)),
+                     np.ascontiguousarray(points), np.ascontiguousarray(owner_mask), points_first, out)
     return out
 
 

@@ -89,7 +89,7 @@ def distances(x: FloatArray, s: FloatArray, mask: BoolArray) -> FloatArray:
         if not full:
             diff = np.where(mask[:, None, :, d], diff, 0.0)
         num += diff * diff
-        den += s[:, :, None, d] * s[:, :, None, d]
+        den += (s[:, :, None, d] * s[:, :, None, d])
     return np.sqrt(num / den)
 
 
@@ -121,7 +121,7 @@ def point_distances(
         if not full:
             diff = np.where(own[..., d], diff, 0.0)
         num += diff * diff
-        den += sal[..., d] * sal[..., d]
+        den += (sal[..., d] * sal[..., d])
     return np.sqrt(num / den)
 
 
@@ -238,7 +238,9 @@ def victory(C: FloatArray, model: str) -> FloatArray:
     return np.where(diag, 0.5, V)
 
 
-def pce(U: FloatArray, w: FloatArray, valid: BoolArray, *, rule: str, victory_model: str, model: str) -> FloatArray:
+def pce(
+    U: FloatArray, w: FloatArray, valid: BoolArray, *, rule: str, victory_model: str, model: str
+) -> FloatArray:
     """``Model::scalarPCE``: probability (G, Q) that each valid option is the outcome.
 
     ``U`` (G, V, Q) voter utilities of the options, ``w`` (G, V) weights, ``valid`` (G, Q)

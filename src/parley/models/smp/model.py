@@ -204,15 +204,8 @@ class SMP(Model):
         def take(a: np.ndarray) -> np.ndarray:
             return np.take_along_axis(a, perm[:, :, None], axis=1)
 
-        ordered = Stances(
-            take(stances.positions),
-            take(stances.saliences),
-            take(stances.capabilities),
-            take(np.asarray(stances.mask)),
-            stances.lower,
-            stances.upper,
-            stances.reference,
-        )
+        ordered = Stances(take(stances.positions), take(stances.saliences), take(stances.capabilities),
+                          take(np.asarray(stances.mask)), stances.lower, stances.upper, stances.reference)
         out = self._forecast(ordered, rng)
         assert out.positions is not None and out.position_rounds is not None
         diagnostics = []
@@ -255,15 +248,11 @@ class SMP(Model):
             if who.size == 0:
                 continue
             actors = Actors(
-                s=sal[idx][:, who],
-                mask=mask[idx][:, who],
-                c=caps[idx][:, who],
-                S=total[idx][:, who],
+                s=sal[idx][:, who], mask=mask[idx][:, who], c=caps[idx][:, who], S=total[idx][:, who],
                 ws=total[idx][:, who] * caps[idx][:, who],
             )
-            for k, run in zip(
-                items, self._run(x01[idx][:, who], actors, rules, [streams[k] for k in items]), strict=True
-            ):
+            for k, run in zip(items, self._run(x01[idx][:, who], actors, rules, [streams[k] for k in items]),
+                              strict=True):
                 runs[k] = _Run(who=who, **run)
         return self._assemble(stances, runs, x01, caps, mask, present, rescaled)
 
@@ -271,16 +260,9 @@ class SMP(Model):
 
     def _rules(self) -> Rules:
         return Rules(
-            voting=self.voting_rule,
-            victory=self.victory_model,
-            pce=self.pce_model,
-            adjust=self.big_r_adjust,
-            range=self.big_r_range,
-            commit=self.third_party_commit,
-            interpolation=self.bargain_interpolation,
-            bargain=self.bargain_model,
-            stochastic=self.transitions == "Stochastic",
-            round4=self.round_bargains,
+            voting=self.voting_rule, victory=self.victory_model, pce=self.pce_model, adjust=self.big_r_adjust,
+            range=self.big_r_range, commit=self.third_party_commit, interpolation=self.bargain_interpolation,
+            bargain=self.bargain_model, stochastic=self.transitions == "Stochastic", round4=self.round_bargains,
             pos_tol=float(self.pos_tol),
         )
 
@@ -356,13 +338,8 @@ class SMP(Model):
         traj = np.stack(history, axis=1)  # (G, T+1, n, K)
         table = np.stack([np.stack(row) for row in summaries], axis=2)  # (3, G, T+1, K)
         return [
-            {
-                "trajectory": traj[k, : steps[k] + 1],
-                "summaries": table[:, k, : steps[k] + 1],
-                "final": finals[k],
-                "steps": int(steps[k]),
-                "ratio": float(ratio[k]),
-            }
+            {"trajectory": traj[k, : steps[k] + 1], "summaries": table[:, k, : steps[k] + 1],
+             "final": finals[k], "steps": int(steps[k]), "ratio": float(ratio[k])}
             for k in range(g)
         ]
 
@@ -413,24 +390,22 @@ class SMP(Model):
             win = np.zeros(n)
             win[run.who] = final.prob[final.classes]
             last, first = run.summaries[:, -1], run.summaries[:, 0]
-            diag.update(
-                {
-                    "steps": T,
-                    "fractional_change": run.ratio,
-                    "expected": _natural(last[0], lower, span),
-                    "mode": _natural(last[1], lower, span),
-                    "capability_mean": _natural(last[2], lower, span),
-                    "unique_positions": [_natural(u, lower, span) for u in final.representatives(mask[k][run.who])],
-                    "unique_probabilities": final.prob.tolist(),
-                    "unique_members": members.tolist(),
-                    "win_probability": win.tolist(),
-                    "initial": {
-                        "expected": _natural(first[0], lower, span),
-                        "mode": _natural(first[1], lower, span),
-                        "capability_mean": _natural(first[2], lower, span),
-                    },
-                }
-            )
+            diag.update({
+                "steps": T,
+                "fractional_change": run.ratio,
+                "expected": _natural(last[0], lower, span),
+                "mode": _natural(last[1], lower, span),
+                "capability_mean": _natural(last[2], lower, span),
+                "unique_positions": [_natural(u, lower, span) for u in final.representatives(mask[k][run.who])],
+                "unique_probabilities": final.prob.tolist(),
+                "unique_members": members.tolist(),
+                "win_probability": win.tolist(),
+                "initial": {
+                    "expected": _natural(first[0], lower, span),
+                    "mode": _natural(first[1], lower, span),
+                    "capability_mean": _natural(first[2], lower, span),
+                },
+            })
             diagnostics.append(diag)
         natural = lower + pos01 * span
         natural = np.where(mask[:, None], natural, np.nan)
@@ -477,9 +452,8 @@ class _Outcome:
     def of(cls, state: Assessment, k: int) -> _Outcome:
         """Variant ``k`` of an assessment."""
         valid = state.leaders[k] >= 0
-        return cls(
-            state.x[k].copy(), state.leaders[k][valid].copy(), state.classes[k].copy(), state.prob[k][valid].copy()
-        )
+        return cls(state.x[k].copy(), state.leaders[k][valid].copy(), state.classes[k].copy(),
+                   state.prob[k][valid].copy())
 
 
 def _canonical_order(stances: Stances) -> IntArray:
@@ -494,11 +468,8 @@ def _canonical_order(stances: Stances) -> IntArray:
     sal = np.where(mask, stances.saliences, 0.0)
     cap = np.where(mask, stances.capabilities, 0.0)
     m = pos.shape[2]
-    keys = (
-        [cap[:, :, d] for d in reversed(range(m))]
-        + [sal[:, :, d] for d in reversed(range(m))]
+    keys = [cap[:, :, d] for d in reversed(range(m))] + [sal[:, :, d] for d in reversed(range(m))] \
         + [pos[:, :, d] for d in reversed(range(m))]
-    )
     return np.lexsort(np.stack(keys), axis=-1)
 
 

@@ -86,12 +86,7 @@ class Assessment:
     def take(self, idx: IntArray) -> Assessment:
         """The variants ``idx``."""
         return Assessment(
-            self.x[idx],
-            self.D[idx],
-            self.R[idx],
-            self.U_self[idx],
-            self.leaders[idx],
-            self.classes[idx],
+            self.x[idx], self.D[idx], self.R[idx], self.U_self[idx], self.leaders[idx], self.classes[idx],
             self.prob[idx],
         )
 
@@ -282,15 +277,8 @@ def challenge(
         wn = wS[g].copy()
         wn[ar, i] = 0.0
         wn[ar, j] = 0.0
-        C_ij, C_ji = contest(
-            X[:, None],
-            Y[:, None],
-            (u_nn - u_ni)[:, None, :],
-            (u_nn - u_nj)[:, None, :],
-            wn[:, None, :],
-            rules.voting,
-            rules.commit,
-        )
+        C_ij, C_ji = contest(X[:, None], Y[:, None], (u_nn - u_ni)[:, None, :], (u_nn - u_nj)[:, None, :],
+                             wn[:, None, :], rules.voting, rules.commit)
         P_ij = (C_ij / (C_ij + C_ji))[:, 0]
         P_ji = (C_ji / (C_ij + C_ji))[:, 0]
         # ΔEU for k = i (KTAB.md §5.5), in KTAB's order of evaluation
@@ -354,18 +342,10 @@ def resolve_queues(
     # options first, voters last: each queue's utilities are then whole rows (as coalitions wants them)
     rows = np.arange(g)[:, None]
     own_T = np.ascontiguousarray(np.swapaxes(U_self, 1, 2))  # own_T[g, b, a] = U_self[g, a, b]
-    u_init = utility(
-        point_distances(
-            x, actors.s, pos_init, np.take_along_axis(actors.mask, init[:, :, None], axis=1), points_first=True
-        ),
-        R[:, None, :],
-    )
-    u_rcvr = utility(
-        point_distances(
-            x, actors.s, pos_rcvr, np.take_along_axis(actors.mask, rcvr[:, :, None], axis=1), points_first=True
-        ),
-        R[:, None, :],
-    )
+    u_init = utility(point_distances(x, actors.s, pos_init, np.take_along_axis(
+        actors.mask, init[:, :, None], axis=1), points_first=True), R[:, None, :])
+    u_rcvr = utility(point_distances(x, actors.s, pos_rcvr, np.take_along_axis(
+        actors.mask, rcvr[:, :, None], axis=1), points_first=True), R[:, None, :])
     others = total[:, None, :] - own_T[rows, init] - own_T[rows, rcvr]
     U_state = np.empty((g, 1 + o_count, n))  # (variant, state, voter)
     U_state[:, 0, :] = total / n
@@ -387,14 +367,8 @@ def resolve_queues(
         at = start[qg, qk][:, None] + np.arange(q - 1)[None, :]
         cols = np.concatenate([np.zeros((qg.size, 1), dtype=np.int64), mo[at] + 1], axis=1)  # (Q, q)
         U_q = np.swapaxes(U_state[qg[:, None], cols], 1, 2)  # (Q, n, q), a view of whole rows
-        p = pce(
-            U_q,
-            actors.c[qg],
-            np.ones(cols.shape, dtype=bool),
-            rule=rules.voting,
-            victory_model=rules.victory,
-            model=rules.pce,
-        )
+        p = pce(U_q, actors.c[qg], np.ones(cols.shape, dtype=bool), rule=rules.voting,
+                victory_model=rules.victory, model=rules.pce)
         if rules.stochastic and draws is not None:
             cum = np.cumsum(p, axis=1)
             pick = np.minimum(np.sum(cum <= draws[qg, qk][:, None], axis=1), q - 1)

@@ -57,6 +57,7 @@ FORMATS_HINT = (
 )
 
 
+
 def detect_format(text: str, source: str = "<text>") -> Format:
     """Which importable format ``text`` is in, judged from its content.
 
@@ -102,22 +103,12 @@ def import_text(text: str, source: str = "<text>", name: str = "issue") -> Scena
     """
     fmt = detect_format(text, source)
     if fmt == "deu-tsv":
-        raise ScenarioError(
-            source,
-            [
-                Problem(
-                    "",
-                    (
-                        "this is a DEU data set (one row per issue, with known outcomes), not one scenario: "
-                        "score models on it with `parley backtest deu FILE`, or read it with "
-                        "parley.scenario.importers.deu.load_deu and take one case's .scenario"
-                    ),
-                )
-            ],
-        )
+        raise ScenarioError(source, [Problem("", (
+            "this is a DEU data set (one row per issue, with known outcomes), not one scenario: "
+            "score models on it with `parley backtest deu FILE`, or read it with "
+            "parley.scenario.importers.deu.load_deu and take one case's .scenario"
+        ))])
     importer: dict[str, Callable[[str, str, str], Scenario]] = {
-        "bdm-csv": import_bdm_csv,
-        "ktab-csv": import_ktab_csv,
-        "decide-csv": import_decide_csv,
+        "bdm-csv": import_bdm_csv, "ktab-csv": import_ktab_csv, "decide-csv": import_decide_csv,
     }
     return importer[fmt](text, source, name)

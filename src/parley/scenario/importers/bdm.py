@@ -34,15 +34,9 @@ def import_bdm_csv(text: str, source: str = "<bdm csv>", name: str = "issue") ->
     header = [h.lower() for h in without_trailing_empty(header)]
     wanted = ("capability", "position", "salience")
     if not header or header[0] not in ("actor", "name") or not set(wanted) <= set(header):
-        raise ScenarioError(
-            source,
-            [
-                Problem(
-                    f"line {header_line}",
-                    (f"the header must be Actor,Capability,Position,Salience (got {','.join(header)})"),
-                )
-            ],
-        )
+        raise ScenarioError(source, [Problem(f"line {header_line}", (
+            f"the header must be Actor,Capability,Position,Salience (got {','.join(header)})"
+        ))])
     col = {key: header.index(key) for key in wanted}
     issue = name.strip() or "issue"
     seen: dict[str, int] = {}
@@ -77,11 +71,8 @@ def import_bdm_csv(text: str, source: str = "<bdm csv>", name: str = "issue") ->
         "title": issue,
         "issues": [{"id": issue, "scale": {"min": low, "max": high, "unit": ""}}],
         "actors": [
-            {
-                "id": actor,
-                "capability": cap,
-                "stances": {issue: {"position": pos, "salience": sal / 100 if percent else sal}},
-            }
+            {"id": actor, "capability": cap,
+             "stances": {issue: {"position": pos, "salience": sal / 100 if percent else sal}}}
             for _, actor, cap, pos, sal in parsed
         ],
         "metadata": metadata,

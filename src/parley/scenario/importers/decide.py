@@ -32,21 +32,13 @@ def import_decide_csv(text: str, source: str = "<decide csv>", name: str = "") -
     seen_actors: dict[str, int] = {}
     seen_issues: dict[str, int] = {}
     need = {"#A": 2, "#P": 2, "#M": 3, "#D": 6}
-    what = {
-        "#A": "an actor id",
-        "#P": "an issue id",
-        "#M": "issue and scale point",
-        "#D": "actor, issue, position, salience and power",
-    }
+    what = {"#A": "an actor id", "#P": "an issue id", "#M": "issue and scale point",
+            "#D": "actor, issue, position, salience and power"}
     for line, fields in read_rows(text, delimiter, quotechar="'"):
         kind = fields[0]
         if kind not in DECIDE_KINDS:
-            found.add(
-                line,
-                f"unknown row kind '{kind}'; a Decide file has rows #A (actor), "
-                "#P (issue), #M (scale point), #D (actor on issue), #/ (comment)",
-                1,
-            )
+            found.add(line, f"unknown row kind '{kind}'; a Decide file has rows #A (actor), "
+                      "#P (issue), #M (scale point), #D (actor on issue), #/ (comment)", 1)
             continue
         if kind in ("#/", "#O"):
             continue
@@ -74,21 +66,16 @@ def import_decide_csv(text: str, source: str = "<decide csv>", name: str = "") -
                 if len(fields) > 3 and fields[3]:
                     issues.get(fields[1], {}).setdefault("anchors", {})[value] = fields[3]
             if fields[1] not in seen_issues:
-                found.add(
-                    line,
-                    f"'{fields[1]}' is not an issue given by a #P row above{did_you_mean(fields[1], seen_issues)}",
-                    2,
-                )
+                found.add(line, f"'{fields[1]}' is not an issue given by a #P row above"
+                          f"{did_you_mean(fields[1], seen_issues)}", 2)
         else:
             data_rows.append((line, fields))
     scales: dict[str, tuple[float, float]] = {}
     for issue, spec in issues.items():
         pts = points.get(issue, [0.0, 100.0])
         if min(pts) == max(pts):
-            found.add(
-                spec["line"],
-                f"issue '{issue}' has a single scale point ({pts[0]:g}); give its lowest and highest with #M rows",
-            )
+            found.add(spec["line"], f"issue '{issue}' has a single scale point ({pts[0]:g}); "
+                      "give its lowest and highest with #M rows")
         else:
             scales[issue] = (min(pts), max(pts))
     stances: dict[str, dict[str, dict[str, float]]] = {a: {} for a in actors}
@@ -134,23 +121,17 @@ def import_decide_csv(text: str, source: str = "<decide csv>", name: str = "") -
         "schema_version": 1,
         "title": name,
         "issues": [
-            {
-                **{k: v for k, v in spec.items() if k != "line" and v != {}},
-                "scale": {"min": scales[i][0], "max": scales[i][1]},
-            }
+            {**{k: v for k, v in spec.items() if k != "line" and v != {}},
+             "scale": {"min": scales[i][0], "max": scales[i][1]}}
             for i, spec in issues.items()
         ],
         "actors": [
-            {**{k: v for k, v in spec.items() if k != "line"}, "capability": capability(a), "stances": stances[a]}
+            {**{k: v for k, v in spec.items() if k != "line"},
+             "capability": capability(a), "stances": stances[a]}
             for a, spec in actors.items()
         ],
-        "metadata": {
-            "format": "decide-csv",
-            **(
-                {"default_scale": [i for i in issues if i not in points]}
-                if any(i not in points for i in issues)
-                else {}
-            ),
-        },
+        "metadata": {"format": "decide-csv",
+                     **({"default_scale": [i for i in issues if i not in points]}
+                        if any(i not in points for i in issues) else {})},
     }
     return scenario_from_dict(data, source)

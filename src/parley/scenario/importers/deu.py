@@ -24,35 +24,12 @@ from parley.scenario.io import read_text, scenario_from_dict
 __all__ = ["DEU_ACTOR_NAMES", "DeuCase", "DeuDataset", "DeuProposal", "load_deu", "read_deu"]
 
 DEU_ACTOR_NAMES = {
-    "com": "European Commission",
-    "ep": "European Parliament",
-    "at": "Austria",
-    "be": "Belgium",
-    "bu": "Bulgaria",
-    "cr": "Croatia",
-    "cy": "Cyprus",
-    "cz": "Czechia",
-    "dk": "Denmark",
-    "ee": "Estonia",
-    "fi": "Finland",
-    "fr": "France",
-    "de": "Germany",
-    "el": "Greece",
-    "hu": "Hungary",
-    "ie": "Ireland",
-    "it": "Italy",
-    "lv": "Latvia",
-    "lt": "Lithuania",
-    "lu": "Luxembourg",
-    "mt": "Malta",
-    "nl": "Netherlands",
-    "pl": "Poland",
-    "pt": "Portugal",
-    "ro": "Romania",
-    "si": "Slovenia",
-    "sk": "Slovakia",
-    "es": "Spain",
-    "se": "Sweden",
+    "com": "European Commission", "ep": "European Parliament", "at": "Austria", "be": "Belgium",
+    "bu": "Bulgaria", "cr": "Croatia", "cy": "Cyprus", "cz": "Czechia", "dk": "Denmark",
+    "ee": "Estonia", "fi": "Finland", "fr": "France", "de": "Germany", "el": "Greece",
+    "hu": "Hungary", "ie": "Ireland", "it": "Italy", "lv": "Latvia", "lt": "Lithuania",
+    "lu": "Luxembourg", "mt": "Malta", "nl": "Netherlands", "pl": "Poland", "pt": "Portugal",
+    "ro": "Romania", "si": "Slovenia", "sk": "Slovakia", "es": "Spain", "se": "Sweden",
     "uk": "United Kingdom",
 }
 
@@ -160,9 +137,8 @@ def _proposal(cases: list[DeuCase], order: tuple[str, ...], source: str, capabil
         data = case.scenario.to_dict()
         issues.extend(data["issues"])
         for actor in data["actors"]:
-            merged = actors.setdefault(
-                actor["id"], {k: v for k, v in actor.items() if k != "capability"} | {"capability": {}, "stances": {}}
-            )
+            merged = actors.setdefault(actor["id"], {k: v for k, v in actor.items() if k != "capability"}
+                                       | {"capability": {}, "stances": {}})
             merged["stances"].update(actor["stances"])
             merged["capability"].update(dict.fromkeys(actor["stances"], actor.get("capability", 1.0)))
     rank = {code: k for k, code in enumerate(order)}
@@ -213,7 +189,8 @@ def read_deu(text: str, source: str = "<deu tsv>", capability: str = "gdp") -> D
                     found.add(line, f"GDP {value:g} must be greater than 0", k + 1, "p" + code)
                 gdp[code] = value if value is not None else 1.0
     elif capability == "gdp":
-        found.add(2, "has no GDP row (row 2 with capability under the p<actor> columns); use capability='equal'")
+        found.add(2, "has no GDP row (row 2 with capability under the p<actor> columns); "
+                  "use capability='equal'")
     numeric = [h for h in header if h[1:] in codes and h[:1] in "ps"] + ["rp", "out"]
     cases: list[DeuCase] = []
     skipped: list[tuple[int, str, str]] = []
@@ -247,33 +224,28 @@ def read_deu(text: str, source: str = "<deu tsv>", capability: str = "gdp") -> D
         data = {
             "schema_version": 1,
             "title": f"DEU {proposal} ({title}), {issue}" if title else f"DEU {proposal}, {issue}",
-            "issues": [{"id": issue, "scale": {"min": 0, "max": 100}, **({"status_quo": rp} if _in_range(rp) else {})}],
+            "issues": [{"id": issue, "scale": {"min": 0, "max": 100},
+                        **({"status_quo": rp} if _in_range(rp) else {})}],
             "actors": [
-                {
-                    "id": c,
-                    "name": DEU_ACTOR_NAMES.get(c, c),
-                    "capability": gdp.get(c, 1.0) if capability == "gdp" else 1.0,
-                    "stances": {issue: {"position": values["p" + c], "salience": values["s" + c] / 100}},
-                }  # type: ignore[operator]
+                {"id": c, "name": DEU_ACTOR_NAMES.get(c, c),
+                 "capability": gdp.get(c, 1.0) if capability == "gdp" else 1.0,
+                 "stances": {issue: {"position": values["p" + c], "salience": values["s" + c] / 100}}}  # type: ignore[operator]
                 for c in counting
             ],
             "metadata": {"format": "deu-tsv", "proposal": proposal, "capability": capability},
         }
-        cases.append(
-            DeuCase(
-                issue_id=issue,
-                proposal=proposal,
-                title=title,
-                scenario=scenario_from_dict(data, f"{source}, line {line}"),
-                outcome=float(out),  # type: ignore[arg-type]
-                reference=rp if _in_range(rp) else None,
-                line=line,
-            )
-        )
+        cases.append(DeuCase(
+            issue_id=issue,
+            proposal=proposal,
+            title=title,
+            scenario=scenario_from_dict(data, f"{source}, line {line}"),
+            outcome=float(out),  # type: ignore[arg-type]
+            reference=rp if _in_range(rp) else None,
+            line=line,
+        ))
     found.raise_if_any(source)
-    return DeuDataset(
-        source=source, capability=capability, cases=tuple(cases), skipped=tuple(skipped), actors=tuple(codes)
-    )
+    return DeuDataset(source=source, capability=capability, cases=tuple(cases), skipped=tuple(skipped),
+                      actors=tuple(codes))
 
 
 def load_deu(path: str | Path, capability: str = "gdp") -> DeuDataset:

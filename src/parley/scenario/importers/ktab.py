@@ -30,14 +30,9 @@ def import_ktab_csv(text: str, source: str = "<ktab csv>", name: str = "") -> Sc
         raise ScenarioError(source, [Problem("", "a KTAB CSV needs a first line, a header and actor rows")])
     (line1, first), (line2, header) = rows[0], rows[1]
     if len(first) < 4:
-        raise ScenarioError(
-            source,
-            [
-                Problem(
-                    f"line {line1}", ("must hold: scenario name, description, number of actors, number of dimensions")
-                )
-            ],
-        )
+        raise ScenarioError(source, [Problem(f"line {line1}", (
+            "must hold: scenario name, description, number of actors, number of dimensions"
+        ))])
     counts = []
     for k, what in ((2, "number of actors"), (3, "number of dimensions")):
         try:
