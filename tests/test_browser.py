@@ -142,3 +142,39 @@ def test_compare_plans_under_a_shock(browser: Any, server: str, artifacts: Path)
     assert "before and after" in page.inner_text("h1")
     assert "→" in page.inner_text("[data-testid=compare-table]")
     page.screenshot(path=str(artifacts / "webapp-compare.png"), full_page=False)
+
+
+def test_code_a_pasted_text_review_and_accept(browser: Any, server: str, artifacts: Path, tmp_path: Path) -> None:
+    """Paste a text, review the draft beside it, accept it: the plan YAML comes back, the scenario is unchanged."""
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(server + "/scenarios/new")
+    assert "schema_version: 1" in page.input_value("[data-testid=editor]")  # the New page starts from the starter
+    page.goto(server + "/")
+    page.set_input_files("[data-testid=upload-file]", str(CASE))
+    page.click("[data-testid=upload-submit]")
+    page.wait_for_selector("[data-testid=scenario-title]")
+    sid = page.url.rstrip("/").rsplit("/", 1)[-1]
+    page.goto(server + "/code")
+    page.select_option("[data-testid=code-scenario]", sid)
+    page.fill(
+        "[data-testid=code-text]",
+        "1. Ukrainian Armed Forces limited to 600,000.\n2. Ukraine holds elections within 100 days.\n"
+        "3. A statue of peace is unveiled in Geneva.\n",
+    )
+    page.fill("[data-testid=code-plan-id]", "pasted")
+    page.click("[data-testid=code-submit]")
+    page.wait_for_selector("[data-testid=code-review]")
+    table = page.inner_text("[data-testid=code-table]")
+    assert "army_cap = 600" in table and "elections = 100" in table and "not mapped — review" in table
+    assert page.locator("[data-testid=review-flag]").count() >= 1
+    page.screenshot(path=str(artifacts / "webapp-code-review.png"), full_page=True)
+    with page.expect_download() as download:
+        page.click("[data-testid=code-download]")
+    saved = tmp_path / "pasted.yaml"
+    download.value.save_as(saved)
+    assert "id: pasted" in saved.read_text(encoding="utf-8")
+    page.click("[data-testid=code-accept]")
+    page.wait_for_selector("[data-testid=code-accepted]")
+    accepted = page.inner_text("[data-testid=accepted-yaml]")
+    assert "id: pasted" in accepted and "issue: army_cap" in accepted and "position: 600" in accepted
+    page.screenshot(path=str(artifacts / "webapp-code-accept.png"), full_page=False)

@@ -120,10 +120,10 @@ def test_every_problem_reported_with_its_path() -> None:
             lambda d: d["actors"].append(copy.deepcopy(d["actors"][0])),
             "actors[3].id: 'ua' is used already by actors[0]",
         ),
-        (lambda d: d["actors"][0].update(colour="red"), "actors[0].colour: 'colour' is not a field here"),
+        (lambda d: d["actors"][0].update(colour="red"), "actors[0].colour: 'colour' is not a field of an actor"),
         (
             lambda d: d["actors"][0]["stances"]["army_cap"].update(salince=0.3),
-            "actors[0].stances.army_cap.salince: 'salince' is not a field here (did you mean 'salience'?)",
+            "actors[0].stances.army_cap.salince: 'salince' is not a field of a stance (did you mean 'salience'?)",
         ),
         (
             lambda d: d["actors"][2]["stances"]["army_cap"]["uncertainty"].update(low=850),

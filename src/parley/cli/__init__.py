@@ -5,6 +5,7 @@ defaults and keeps the run in the store) and renders the result. This module ass
 groups into one app:
 
 - :mod:`parley.cli.scenario` — ``validate``, ``models``
+- :mod:`parley.cli.authoring` — ``schema``, ``new``, ``code``
 - :mod:`parley.cli.forecast` — ``forecast``
 - :mod:`parley.cli.brief` — ``brief``
 - :mod:`parley.cli.plans` — ``plans``, ``coalitions``
@@ -24,7 +25,7 @@ import sys
 
 import typer
 
-from parley.cli import backtest, brief, forecast, plans, report, runs, scenario, timeline, uncertainty
+from parley.cli import authoring, backtest, brief, forecast, plans, report, runs, scenario, timeline, uncertainty
 from parley.cli.common import err
 
 app = typer.Typer(
@@ -34,7 +35,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for group in (scenario.app, forecast.app, brief.app, report.app, plans.app, uncertainty.app, timeline.app):
+for group in (
+    scenario.app, authoring.app, forecast.app, brief.app, report.app, plans.app, uncertainty.app, timeline.app
+):
     app.add_typer(group)  # no name: the group's commands become top-level commands
 app.add_typer(backtest.app, name="backtest")
 app.add_typer(runs.runs_app, name="runs")

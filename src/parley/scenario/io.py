@@ -8,26 +8,17 @@ from dataclasses import replace
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from parley.errors import Problem, ScenarioError, format_path
-from parley.scenario import schema
-from parley.scenario.checks import cross_check, did_you_mean
+from parley.scenario import messages, schema
+from parley.scenario.checks import cross_check
 from parley.scenario.core import Scenario
 from parley.scenario.locate import line_of
 from parley.scenario.parse import check_tree, line_index, parse_text
 from parley.scenario.timecheck import time_problems
 
 _TYPE_TAGS = {"float", "int", "str", "bool", "none", "dict", "list", "tuple"}
-
-
-def _field_names() -> set[str]:
-    names: set[str] = set()
-    for obj in vars(schema).values():
-        if isinstance(obj, type) and issubclass(obj, BaseModel) and obj is not BaseModel:
-            for name, info in obj.model_fields.items():
-                names.add(info.alias or name)
-    return names
 
 
 def _is_tag(part: object) -> bool:
@@ -39,18 +30,18 @@ def _is_tag(part: object) -> bool:
 def _pydantic_problems(err: ValidationError) -> list[Problem]:
     out: list[Problem] = []
     seen: set[str] = set()
-    fields = _field_names()
     for e in err.errors():
         loc = [p for p in e["loc"] if not _is_tag(p)]
         kind = e["type"]
         if kind == "extra_forbidden":
-            name = str(loc[-1]) if loc else ""
             path = format_path(loc)
-            msg = f"'{name}' is not a field here{did_you_mean(name, fields)}"
+            msg = messages.unknown_field(loc)
         else:
             path = format_path(loc)
             if kind == "missing":
                 msg = "is required"
+            elif shape := messages.wrong_shape(loc, kind, e.get("input")):
+                msg = shape
             elif kind.endswith("_type") or kind.endswith("_parsing") or kind == "literal_error":
                 msg = f"{e['msg'].replace('Input should be', 'should be')} (got {e.get('input')!r})"
             else:

@@ -278,21 +278,25 @@ def _parse_yaml(text: str, source: str) -> Any:
         else:
             loader = BoundedLoader(text)
     except yaml.YAMLError as err:
-        _yaml_problem(err, source)
+        _yaml_problem(err, source, text)
     try:
         return loader.get_single_data()
     except yaml.YAMLError as err:
-        _yaml_problem(err, source)
+        _yaml_problem(err, source, text)
     except RecursionError:
         raise ScenarioError(source, [Problem("", f"nested deeper than {MAX_DEPTH} levels")]) from None
     finally:
         loader.dispose()
 
 
-def _yaml_problem(err: yaml.YAMLError, source: str) -> NoReturn:
+def _yaml_problem(err: yaml.YAMLError, source: str, text: str | None = None) -> NoReturn:
     mark = getattr(err, "problem_mark", None)
     where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
     what = getattr(err, "problem", None) or str(err)
+    if not isinstance(err, _LimitError):  # a syntax error: placed where the construct starts, not where PyYAML gave up
+        from parley.scenario.messages import yaml_error
+
+        where, what = yaml_error(err, text)
     message = what if isinstance(err, _LimitError) else f"not valid YAML: {what}"
     if "maximum nesting depth" in str(what):  # libyaml's own limit (1,000), met before parley's
         message = f"nested deeper than {MAX_DEPTH} levels"

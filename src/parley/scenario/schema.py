@@ -17,13 +17,13 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+# An id: a name without leading or trailing spaces (imported files keep their own names).
 Id = Annotated[
     str,
     Field(
         min_length=1,
         max_length=120,
         pattern=r"^[^\s\x00-\x1f](?:[^\x00-\x1f]*[^\s\x00-\x1f])?$",
-        description="a name without leading or trailing spaces (imported files keep their own names)",
     ),
 ]
 
@@ -128,7 +128,7 @@ def _strict_value(value: Any, annotation: Any) -> None:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, use_attribute_docstrings=True)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -140,11 +140,17 @@ class _Strict(BaseModel):
 
 
 class Scale(_Strict):
-    """The natural scale of an issue, e.g. 0 to 1000 thousand personnel."""
+    """The natural scale of an issue, e.g. 0 to 1000 thousand personnel.
+
+    Example: ``{min: 0, max: 1000, unit: thousand personnel}``
+    """
 
     min: float
+    """The position at the low end of the scale. Example: ``min: 0``"""
     max: float
+    """The position at the high end; must be above ``min``. Example: ``max: 1000``"""
     unit: str = ""
+    """What a step on the scale means, shown next to numbers. Example: ``unit: thousand personnel``"""
 
     @model_validator(mode="after")
     def _ordered(self) -> Scale:
@@ -165,39 +171,71 @@ class Scale(_Strict):
 
 
 class IssueSpec(_Strict):
-    """One issue: a dimension on which actors take positions."""
+    """One issue: a dimension on which actors take positions.
+
+    Example: ``{id: army_cap, label: Army cap, scale: {min: 0, max: 1000}}``
+    """
 
     id: Id
+    """The issue's id, used by stances, provisions and shocks to refer to it. Example: ``id: army_cap``"""
     label: str = ""
+    """The issue's display name (an issue has a ``label``; actors have a ``name``, plans and shocks a ``title``).
+    Example: ``label: Cap on Ukraine's armed forces``
+    """
     description: str = ""
+    """What the issue is about, in a sentence or two; also read by ``parley code`` to map plan points to issues.
+    Example: ``description: Peacetime ceiling on the size of the armed forces``
+    """
     scale: Scale = Scale(min=0, max=100)
+    """The issue's scale: ``{min, max, unit}`` (default 0 to 100). Example: ``scale: {min: 0, max: 1000, unit: thousand
+    personnel}``
+    """
     anchors: dict[float, str] = Field(default_factory=dict)
+    """Labelled points of the scale: position → what it means; ``parley code`` proposes the nearest anchor for a point
+    without a number. Example: ``anchors: {0: no cap, 600: 'capped at 600,000'}``
+    """
     status_quo: float | None = None
+    """Where the issue stands today, on its scale (default: none). Example: ``status_quo: 880``"""
     orientation: str = ""
+    """Which way the scale runs, in words. Example: ``orientation: higher = a larger army allowed``"""
     vetoes: list[Id] = Field(
         default_factory=list,
-        description="actors or groups whose consent a settlement of this issue needs",
+        description="Actors or groups whose consent a settlement of this issue needs. Example: ``vetoes: [ukraine]``",
     )
     consent: Literal["change", "renewal"] = Field(
         default="change",
         description=(
-            "change: every veto holder (groups: every member) must accept a text that moves the issue off its "
-            "status quo; renewal: the status quo lapses unless every veto holder renews it, so a text that moves "
-            "the issue goes through if any one veto holder (member) accepts it"
+            "How the veto holders consent to a text that moves the issue (puts it off its status quo, or defers it): "
+            "``change`` (default): every veto holder must accept it (a group by the group-veto rule, unanimity by "
+            "default); ``renewal``: the status quo lapses unless every veto holder renews it (EU sanctions), so the "
+            "move goes through when any one veto holder (any member of a group) accepts it. "
+            "Example: ``consent: renewal``"
         ),
     )
     source: str = ""
+    """Where the facts behind this issue come from. Example: ``source: FACTS.md, the 28 points``"""
     note: str = ""
+    """The analyst's reasoning, for a reader who disagrees. Example: ``note: the status quo is the 2025 strength``"""
 
 
 class Uncertainty(_Strict):
-    """How unsure the analyst is of a position: a range, or a distribution."""
+    """How unsure the analyst is of a position: a range, or a distribution.
+
+    Example: ``{distribution: uniform, low: 2, high: 4}``
+    """
 
     distribution: Literal["uniform", "triangular", "normal"] = "uniform"
+    """The shape of the uncertainty: ``uniform`` and ``triangular`` need ``low`` and ``high``, ``normal`` needs ``sd``.
+    Example: ``distribution: triangular``
+    """
     low: float | None = None
+    """The lowest plausible value. Example: ``low: 2``"""
     high: float | None = None
+    """The highest plausible value. Example: ``high: 4``"""
     mode: float | None = None
+    """The most likely value (triangular; between low and high). Example: ``mode: 3``"""
     sd: float | None = Field(default=None, gt=0)
+    """The standard deviation (normal; above 0). Example: ``sd: 0.5``"""
 
     @model_validator(mode="after")
     def _complete(self) -> Uncertainty:
@@ -225,13 +263,34 @@ class RedLine(_Strict):
     """A non-compensatory bound on one issue: a text beyond it is refused whatever it gives elsewhere."""
 
     max: float | None = None
+    """The highest position the party accepts, on the issue's scale: a text that puts the issue above it crosses the
+    red line (give ``max``, ``min`` or both). Example: ``max: 3``
+    """
     min: float | None = None
+    """The lowest position the party accepts, on the issue's scale: a text that puts the issue below it crosses the
+    red line (with ``max``: not above ``max``). Example: ``min: 1``
+    """
     uncertainty: Uncertainty | None = None
+    """How unsure the bound is, for a red line with exactly one of ``min`` and ``max``: ``{distribution, low, high,
+    mode, sd}`` over the bound, drawn by uncertainty analyses (default: none, the bound is known). Example:
+    ``uncertainty: {distribution: uniform, low: 3, high: 4.25}``
+    """
     soft: bool = False
+    """true: a text that crosses the red line costs ``penalty`` instead of being refused (default false: a hard red
+    line, refused whatever the text gives elsewhere). Example: ``soft: true``
+    """
     penalty: float = 0.0
+    """For a soft red line: the utility a text that crosses it loses, 0 to 1 (above 0 when ``soft``; default 0).
+    Example: ``penalty: 0.3``
+    """
     as_of: dt.date | None = None
+    """The earliest date the party stated the red line (YYYY-MM-DD); analyses as of an earlier date leave it out
+    (default: none, in force at every date). Example: ``as_of: 2025-12-08``
+    """
     source: str = ""
+    """Where the red line comes from: the statement that draws it. Example: ``source: Zelensky, 2025-12-08``"""
     note: str = ""
+    """The analyst's reasoning for the bound. Example: ``note: the furthest Kyiv has offered is its own zone``"""
 
     _check_penalty = field_validator("penalty")(_unit_interval)
 
@@ -262,12 +321,30 @@ class StanceRevision(_Strict):
     """
 
     as_of: dt.date
+    """The date the revision holds from (YYYY-MM-DD); analyses as of that date or later apply it, revisions in date
+    order. Example: ``as_of: 2025-12-24``
+    """
     position: float | None = None
+    """The new revealed position, on the issue's scale; drops the earlier ``uncertainty`` and ``stated`` unless given
+    here too (a revision gives ``position``, ``salience``, ``stated`` or several). Example: ``position: 2.5``
+    """
     salience: float | None = None
+    """The new salience, 0 to 1; drops the stance's ``salience_range``. Example: ``salience: 0.8``"""
     stated: float | None = None
+    """The new stated position, where it differs from the revealed one; alone, it leaves ``position`` as it was.
+    Example: ``stated: 3``
+    """
     uncertainty: Uncertainty | None = None
-    source: str = Field(min_length=1, description="where the revision comes from (dated statement, report)")
+    """How unsure the new ``position`` is (read only with ``position``): ``{distribution, low, high, mode, sd}``.
+    Example: ``uncertainty: {distribution: uniform, low: 2, high: 3}``
+    """
+    source: str = Field(
+        min_length=1,
+        description="Where the revision comes from: a dated statement or report (required). "
+        "Example: ``source: Zelensky, 2025-12-24``",
+    )
     note: str = ""
+    """The analyst's reasoning. Example: ``note: the offer is stated at 3; the revealed position stays 2``"""
 
     @field_validator("salience")
     @classmethod
@@ -282,21 +359,38 @@ class StanceRevision(_Strict):
 
 
 class Stance(_Strict):
-    """Where an actor stands on one issue and how much it cares."""
+    """Where an actor stands on one issue and how much it cares.
+
+    Example: ``{position: 800, salience: 0.9}``
+    """
 
     position: float
+    """Where the actor stands on the issue, on the issue's scale. Example: ``position: 800``"""
     salience: float
+    """How much the actor cares about the issue, from 0 (not at all) to 1 (above all). Example: ``salience: 0.9``"""
     uncertainty: Uncertainty | None = None
+    """How unsure the position is: a mapping ``{distribution, low, high, mode, sd}``. Example: ``uncertainty:
+    {distribution: uniform, low: 2, high: 4}``
+    """
     salience_range: tuple[float, float] | None = None
+    """The plausible range of the salience, two numbers in [0, 1]. Example: ``salience_range: [0.7, 1.0]``"""
     stated: float | None = Field(
-        default=None, description="the position the actor states, where it differs from its revealed one"
+        default=None,
+        description="The position the actor states, where it differs from its revealed one. Example: ``stated: 0``",
     )
     red_line: RedLine | None = None
+    """A non-compensatory bound on the issue: ``{max, min, uncertainty, soft, penalty, as_of, source, note}``; a text
+    beyond it is refused whatever it gives elsewhere (a soft one costs its penalty instead; default: none). Example:
+    ``red_line: {max: 3, as_of: 2025-12-08, source: Zelensky 2025-12-08}``
+    """
     source: str = ""
+    """Where the position comes from. Example: ``source: Zelensky, 2025-11-21``"""
     note: str = ""
+    """The analyst's reasoning. Example: ``note: stated as a red line``"""
     history: list[StanceRevision] = Field(
         default_factory=list,
-        description="dated revisions of this stance (schema_version 2); the fields above are the starting point",
+        description="Dated revisions of this stance (schema_version 2); the fields above are the starting point. "
+        "Example: ``history: [{as_of: 2025-12-24, stated: 3, source: Zelensky 2025-12-24}]``",
     )
 
     _check_salience = field_validator("salience")(_unit_interval)
@@ -315,24 +409,41 @@ class Stance(_Strict):
 
 
 class ActorSpec(_Strict):
-    """A party to the negotiation."""
+    """A party to the negotiation.
+
+    Example: ``{id: ukraine, name: Ukraine, capability: 40, stances: {army_cap: {position: 800, salience: 0.9}}}``
+    """
 
     id: Id
+    """The actor's id, used by plans (``proposer``), shocks, ``vetoes`` and ``belligerents``. Example: ``id: ukraine``
+    """
     name: str = ""
+    """The actor's display name (actors have a ``name``; issues a ``label``). Example: ``name: Ukraine (President and
+    government)``
+    """
     description: str = ""
+    """Who the actor is. Example: ``description: the Ukrainian government``"""
     capability: float | dict[Id, float]
+    """The actor's clout: one positive number, or one per issue. Example: ``capability: 40``"""
     capability_range: tuple[float, float] | None = None
+    """The plausible range of a single capability, two positive numbers. Example: ``capability_range: [30, 50]``"""
     groups: list[Id] = Field(default_factory=list)
+    """Groups the actor belongs to; a group id can hold a veto or propose a plan. Example: ``groups: [E3, eu]``"""
     outside_option: dict[Id, float] = Field(
         default_factory=dict,
         description=(
-            "per issue, the position the actor expects if talks fail; overrides the scenario's no_agreement "
-            "for this actor (default: no_agreement, else the status quo)"
+            "Per issue, the position the actor expects if talks fail; overrides the scenario's no_agreement "
+            "for this actor (default: no_agreement, else the status quo). Example: ``outside_option: {territory: 2}``"
         ),
     )
     stances: dict[Id, Stance] = Field(default_factory=dict)
+    """The actor's stance on each issue it takes part in: issue id → ``{position, salience, ...}``. Example: ``stances:
+    {army_cap: {position: 800, salience: 0.9}}``
+    """
     source: str = ""
+    """Where the facts about this actor come from. Example: ``source: FACTS.md``"""
     note: str = ""
+    """The analyst's reasoning. Example: ``note: capability relative to the US = 100``"""
 
     @field_validator("capability")
     @classmethod
@@ -378,11 +489,23 @@ class Deferred(_Strict):
     """
 
     to: str = ""
+    """Who the issue is left to: the later talks or the people who decide it. Example: ``to: Presidents Trump and
+    Zelensky``
+    """
     low: float | None = None
+    """The lowest outcome the later talks may reach, on the issue's scale (give ``low`` and ``high``, or neither: the
+    spread of the models' forecasts). Example: ``low: 2``
+    """
     high: float | None = None
+    """The highest outcome the later talks may reach, on the issue's scale (with ``low``). Example: ``high: 4``"""
     mode: float | None = None
+    """The most likely outcome, for a triangular range (between ``low`` and ``high``). Example: ``mode: 3``"""
     distribution: Literal["uniform", "triangular"] = "uniform"
+    """The shape of the range [``low``, ``high``]: ``uniform`` (default) or ``triangular`` (peaked at ``mode``).
+    Example: ``distribution: triangular``
+    """
     note: str = ""
+    """The analyst's reasoning for the range. Example: ``note: between the E3 line (2) and the US 28 withdrawal (4)``"""
 
     @model_validator(mode="after")
     def _range(self) -> Deferred:
@@ -396,17 +519,43 @@ class Deferred(_Strict):
 
 
 class Provision(_Strict):
-    """One provision of a plan, and the issue position it implies (if any)."""
+    """One provision of a plan, and the issue position it implies (if any).
+
+    Example: ``{point: '6', text: Army capped at 600,000., issue: army_cap, position: 600}``
+    """
 
     text: str = Field(min_length=1)
+    """The provision's wording. Example: ``text: Ukrainian Armed Forces limited to 600,000.``"""
     category: str = ""
+    """A free-form theme. Example: ``category: military``"""
     issue: Id | None = None
+    """The issue the provision settles (with ``position``); leave out and give ``no_issue_reason`` when none. Example:
+    ``issue: army_cap``
+    """
     position: float | None = None
+    """Where the provision puts its issue, on the issue's scale. Example: ``position: 600``"""
     deferred: Deferred | None = None
-    no_issue_reason: str = Field(default="", description="why a provision maps to no issue position")
-    point: str = Field(default="", description="the plan's own numbering, e.g. '6' or '21(d)'")
+    """The issue is left to later talks instead of settled (give this or ``position``). Example: ``deferred: {to:
+    the presidents, low: 2, high: 4}``
+    """
+    no_issue_reason: str = Field(
+        default="",
+        description="Why a provision maps to no issue position (instead of ``issue``/``position``). "
+        "Example: ``no_issue_reason: declaratory; no actor contests it``",
+    )
+    point: str = Field(default="", description="The plan's own numbering, a string. Example: ``point: '21(d)'``")
     source: str = ""
+    """Where the wording comes from. Example: ``source: Axios 2025-11-20``"""
     note: str = ""
+    """The analyst's reasoning for the coding. Example: ``note: read as de facto recognition``"""
+
+    review: bool = False
+    """True while the coding is a draft to check (``parley code`` sets it where its confidence is low). Example:
+    ``review: true``"""
+    confidence: float | None = Field(default=None, ge=0, le=1)
+    """How sure an automatic coding was, 0 to 1 (``parley code``). Example: ``confidence: 0.42``"""
+    evidence: str = ""
+    """What decided an automatic coding: the quantity or words it matched. Example: ``evidence: '600,000 → 600'``"""
 
     @model_validator(mode="after")
     def _maps_or_says_why(self) -> Provision:
@@ -426,27 +575,42 @@ class Provision(_Strict):
 
 
 class PlanSpec(_Strict):
-    """A text on the table: a list of provisions."""
+    """A text on the table: a list of provisions.
+
+    Example: ``{id: us-28, title: US 28 points, provisions: [...]}``
+    """
 
     id: Id
+    """The plan's id. Example: ``id: us-28``"""
     title: str = ""
-    proposer: Id | None = Field(default=None, description="the actor or group that tabled the text")
+    """The plan's display name (plans and shocks have a ``title``). Example: ``title: US 28-point plan``"""
+    proposer: Id | None = Field(
+        default=None, description="The actor or group that tabled the text. Example: ``proposer: us_envoy``"
+    )
     date: dt.date | None = None
+    """When the text was tabled (YYYY-MM-DD; ``tabled`` in schema_version 2). Example: ``date: 2025-11-20``"""
     tabled: dt.date | None = Field(
-        default=None, description="when the text was put on the table (schema_version 2; `date` is read the same way)"
+        default=None,
+        description="When the text was put on the table (schema_version 2; ``date`` is read the same way). "
+        "Example: ``tabled: 2025-11-20``",
     )
     source: str = ""
+    """Where the text comes from. Example: ``source: Axios``"""
     note: str = ""
-    based_on: Id | None = Field(default=None, description="the plan this text revises")
+    """The analyst's notes on the text. Example: ``note: leaked, not official``"""
+    based_on: Id | None = Field(default=None, description="The plan this text revises. Example: ``based_on: us-28``")
     inherit: bool | list[str] = Field(
         default=False,
         description=(
-            "true: keep every point of `based_on` whose point number this text does not itself contain "
+            "true: keep every point of ``based_on`` whose point number this text does not itself contain "
             "(parent provisions without a point number: kept on issues this text does not address); "
-            "a list of point numbers: keep exactly those points of the parent"
+            "a list of point numbers: keep exactly those points of the parent. Example: ``inherit: true``"
         ),
     )
     provisions: list[Provision] = Field(default_factory=list)
+    """The text's provisions, one mapping per point. Example: ``provisions: [{point: '6', text: ..., issue: army_cap,
+    position: 600}]``
+    """
 
 
 ShockOp = Literal["scale", "set", "remove", "adopt", "add_veto", "remove_veto"]
@@ -466,18 +630,32 @@ class ShockChange(_Strict):
     position on ``issue``), ``outside_option`` (``actor``'s walk-away position on ``issue``) and
     ``red_line`` (the bound of ``actor``'s one-sided red line on ``issue``); ``set`` and ``scale``
     work on each.
+
+    Example: ``{op: scale, actor: us, target: capability, factor: 0.5}``
     """
 
     op: ShockOp
+    """What the change does: scale, set, remove, adopt, add_veto or remove_veto. Example: ``op: scale``"""
     actor: Id | None = None
+    """The actor (or, for vetoes, group) the change applies to; none for ``no_agreement``. Example: ``actor:
+    us_white_house``
+    """
     target: ShockTarget | None = None
+    """What ``scale`` and ``set`` change: capability, salience or position. Example: ``target: capability``"""
     issue: Id | None = None
+    """The issue the change applies to (default: every issue of the actor). Example: ``issue: territory``"""
     issues: list[Id] | None = None
+    """For ``adopt``: the issues on which positions are taken over (default: all). Example: ``issues: [territory,
+    army_cap]``
+    """
     factor: float | None = None
+    """For ``scale``: the multiplier (0 or more). Example: ``factor: 0.5``"""
     value: float | None = None
+    """For ``set``: the new value. Example: ``value: 0.2``"""
     from_: Id | None = Field(default=None, alias="from")
+    """For ``adopt``: the actor whose positions are taken over. Example: ``from: us_envoy``"""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True)
 
     @model_validator(mode="after")
     def _complete(self) -> ShockChange:
@@ -509,44 +687,73 @@ class ShockChange(_Strict):
 
 
 class ShockSpec(_Strict):
-    """A named what-if: a list of changes that yields a new scenario."""
+    """A named what-if: a list of changes that yields a new scenario.
+
+    Example: ``{id: aid-stops, title: Aid stops, changes: [{op: remove, actor: us}]}``
+    """
 
     id: Id
+    """The shock's id (``parley plans --shock ID``). Example: ``id: us-aid-stops``"""
     title: str = ""
+    """The shock's display name. Example: ``title: US military aid stops``"""
     description: str = ""
+    """What the what-if assumes. Example: ``description: Congress blocks further aid``"""
     source: str = ""
+    """What makes the shock plausible. Example: ``source: FACTS.md timeline``"""
     changes: list[ShockChange] = Field(min_length=1)
+    """The changes, in order: a list of ``{op, actor, ...}`` mappings. Example: ``changes: [{op: scale, actor:
+    us_white_house, target: capability, factor: 0.5}]``
+    """
 
 
 class Side(_Strict):
     """One side of the bargaining range: a label and its members (actor or group ids)."""
 
     label: str = ""
+    """The side's display name. Example: ``label: Ukraine and the actors that declared support for it``"""
     members: list[Id] = Field(min_length=1)
+    """The actors or groups on this side, at least one (a group stands for its members; the first actor represents
+    the side; an actor on both sides is on neither). Example: ``members: [ukraine, eu_institutions, uk]``
+    """
 
 
 class Sides(_Strict):
     """The two sides of the bargaining range, declared."""
 
     a: Side
+    """One side: ``{label, members}``. Example: ``a: {label: Ukraine and its supporters, members: [ukraine, uk]}``"""
     b: Side
+    """The other side: ``{label, members}``. Example: ``b: {label: Russia, members: [russia]}``"""
 
 
 class NoAgreementPosition(_Strict):
     """Where one issue ends up if talks fail."""
 
     position: float
+    """Where the issue ends up if talks fail, on the issue's scale. Example: ``position: 2.75``"""
     uncertainty: Uncertainty | None = None
+    """How unsure that is: ``{distribution, low, high, mode, sd}``, drawn by uncertainty analyses (default: none).
+    Example: ``uncertainty: {distribution: triangular, low: 2, mode: 2.75, high: 3.5}``
+    """
     source: str = ""
+    """Where the facts behind the position come from. Example: ``source: DeepState front-line maps, 2026-02``"""
     note: str = ""
+    """The analyst's reasoning. Example: ``note: the front keeps moving slowly in Russia's favour``"""
 
 
 class NoAgreement(_Strict):
     """What happens if talks fail: every actor's walk-away (an actor's ``outside_option`` overrides it)."""
 
     source: str = ""
+    """Where the picture of failed talks comes from. Example: ``source: FACTS.md timeline``"""
     note: str = ""
+    """The analyst's reasoning: what failed talks lead to, over what horizon. Example: ``note: the war goes on; about
+    twelve months ahead``
+    """
     positions: dict[Id, NoAgreementPosition] = Field(default_factory=dict)
+    """Per issue, where it ends up if talks fail: issue id → ``{position, uncertainty, source, note}``; an issue not
+    listed keeps its status quo. Example: ``positions: {territory_control: {position: 2.75}}``
+    """
 
 
 EventKind = Literal["statement", "text_tabled", "meeting", "deadline", "strike", "battlefield", "decision"]
@@ -563,16 +770,40 @@ class EventChange(_Strict):
     """
 
     op: EventOp
+    """What the change does: a shock op (scale, set, remove, adopt, add_veto, remove_veto), or ``status_quo`` or
+    ``no_agreement`` to move that point of ``issue``. Example: ``op: status_quo``
+    """
     actor: Id | None = None
+    """The actor (or, for vetoes, group) a shock op applies to; required for the shock ops, not used by
+    ``status_quo`` and ``no_agreement``. Example: ``actor: russia``
+    """
     target: ShockTarget | None = None
+    """What ``scale`` and ``set`` change: capability, salience, position, no_agreement, outside_option or red_line.
+    Example: ``target: salience``
+    """
     issue: Id | None = None
+    """The issue the change applies to: required by ``status_quo``, ``no_agreement``, the veto ops and targets
+    no_agreement, outside_option and red_line; for ``scale`` and ``set`` default every issue of the actor. Example:
+    ``issue: territory_control``
+    """
     issues: list[Id] | None = None
+    """For ``adopt``: the issues on which positions are taken over (default: all). Example: ``issues:
+    [territory_control]``
+    """
     factor: float | None = None
+    """For ``scale``: the multiplier (0 or more). Example: ``factor: 0.5``"""
     value: float | None = None
+    """For ``set``: the new value; for ``status_quo`` and ``no_agreement``: the new position (give ``value`` or
+    ``by``). Example: ``value: 3``
+    """
     by: float | None = None
+    """For ``status_quo`` and ``no_agreement`` only: how far to move the point along the issue's scale (negative:
+    down); a no-agreement uncertainty moves with it. Example: ``by: 0.25``
+    """
     from_: Id | None = Field(default=None, alias="from")
+    """For ``adopt``: the actor whose positions are taken over. Example: ``from: us_envoy``"""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True)
 
     @model_validator(mode="after")
     def _complete(self) -> EventChange:
@@ -605,21 +836,56 @@ class EventSpec(_Strict):
     """
 
     id: Id
+    """The event's id (as-of analyses list the events they applied by id). Example: ``id: us-28-tabled``"""
     date: dt.date
+    """When the event happened (YYYY-MM-DD); analyses as of that date or later apply its changes. Example: ``date:
+    2025-11-20``
+    """
     kind: EventKind
+    """What sort of event: statement, text_tabled (with ``plan``), meeting, deadline (with ``due``, ``elasticity``,
+    ``moved_on``, ``moved_to``, ``missed``), strike, battlefield or decision. Example: ``kind: text_tabled``
+    """
     title: str = Field(min_length=1)
+    """What happened, in one line (required). Example: ``title: The US 28-point plan circulates``"""
     source: str = Field(min_length=1)
+    """Where the event is reported (required). Example: ``source: Axios, 2025-11-20``"""
     note: str = ""
-    actors: list[Id] = Field(default_factory=list, description="who acted or spoke (actors or groups)")
-    plan: Id | None = Field(default=None, description="text_tabled: the plan tabled")
+    """The analyst's notes. Example: ``note: no official text was published``"""
+    actors: list[Id] = Field(
+        default_factory=list,
+        description="Who acted or spoke (actors or groups). Example: ``actors: [us_envoy, russia]``",
+    )
+    plan: Id | None = Field(
+        default=None,
+        description="For kind text_tabled: the plan tabled, on the table from the event's date unless the plan "
+        "gives its own ``tabled`` or ``date``. Example: ``plan: us-28``",
+    )
     changes: list[EventChange] = Field(default_factory=list)
+    """What the event changes, in order, from its date on: shock changes, or moves of a status quo or no-agreement
+    position (default: none; the event is on record only). Example: ``changes: [{op: no_agreement, issue:
+    territory_control, by: 0.25}]``
+    """
     due: dt.date | None = None
+    """For a deadline: the date it falls on (default: the event's date, the day it was set). Example: ``due:
+    2025-11-27``
+    """
     elasticity: float | None = Field(
-        default=None, description="deadline: how likely it is to move, 0..1 (an assumption, not a measurement)"
+        default=None,
+        description="For a deadline: how likely it is to move, 0 to 1 (an analyst's assumption, not a measurement). "
+        "Example: ``elasticity: 0.7``",
     )
     moved_on: dt.date | None = None
+    """For a deadline that moved: when the move became known (not before the event's date). Example: ``moved_on:
+    2025-11-25``
+    """
     moved_to: dt.date | None = None
+    """For a deadline that moved: its new date (needs ``moved_on``; none with ``moved_on``: the deadline was dropped).
+    Example: ``moved_to: 2025-12-15``
+    """
     missed: bool | None = None
+    """For a deadline: whether it passed without a deal (default: it did once its date is past; false: it was met).
+    Example: ``missed: false``
+    """
 
     @field_validator("elasticity")
     @classmethod
@@ -645,29 +911,57 @@ class EventSpec(_Strict):
 
 
 class ScenarioSpec(_Strict):
-    """A whole scenario file."""
+    """A whole scenario file.
+
+    Example: ``{schema_version: 1, issues: [...], actors: [...]}``
+    """
 
     schema_version: Literal[1, 2]
+    """The version of this format: 1, or 2 for the time features (events, history, tabled). Example:
+    ``schema_version: 1``
+    """
     title: str = ""
+    """The scenario's title. Example: ``title: Iran nuclear deal 2026``"""
     description: str = ""
+    """What the negotiation is about. Example: ``description: talks on enrichment and sanctions``"""
     date: dt.date | None = None
+    """The date the stances hold for (YYYY-MM-DD). Example: ``date: 2025-11-27``"""
     utility: Literal["linear", "quadratic"] = Field(
-        default="linear", description="how a distance on an issue turns into a loss"
+        default="linear", description="How a distance on an issue turns into a loss. Example: ``utility: quadratic``"
     )
     belligerents: list[Id] = Field(
-        default_factory=list, description="the two sides of a bargaining range, when there are two"
+        default_factory=list,
+        description="The two sides of a bargaining range, when there are two (actor ids). "
+        "Example: ``belligerents: [ukraine, russia]``",
     )
     signatories: list[Id] = Field(
         default_factory=list,
-        description="actors or groups whose consent makes a deal (default: the belligerents, else nobody special)",
+        description="Actors or groups whose consent makes a deal: a text any one of them refuses is no deal (a group "
+        "consents by the group-veto rule; default: the belligerents, else no one beyond the issues' veto holders). "
+        "Example: ``signatories: [ukraine, russia]``",
     )
     sides: Sides | None = None
+    """The two sides of the bargaining range, declared: ``{a: {label, members}, b: {label, members}}`` (default: the
+    belligerents, else two signatories that are actors). Example: ``sides: {a: {label: Ukraine, members: [ukraine,
+    uk]}, b: {label: Russia, members: [russia]}}``
+    """
     no_agreement: NoAgreement | None = None
+    """What happens if talks fail: ``{source, note, positions}``, per issue every actor's walk-away unless its
+    ``outside_option`` overrides it (default: none; an actor without an ``outside_option`` walks away to the status
+    quo). Example: ``no_agreement: {positions: {territory_control: {position: 2.75}}}``
+    """
     issues: list[IssueSpec] = Field(min_length=1)
+    """The issues, at least one. Example: ``issues: [{id: army_cap, label: Army cap, scale: {min: 0, max: 1000}}]``"""
     actors: list[ActorSpec] = Field(min_length=1)
+    """The actors, at least one. Example: ``actors: [{id: ukraine, name: Ukraine, capability: 40, stances: {...}}]``"""
     plans: list[PlanSpec] = Field(default_factory=list)
+    """The texts on the table. Example: ``plans: [{id: us-28, title: US 28 points, provisions: [...]}]``"""
     shocks: list[ShockSpec] = Field(default_factory=list)
+    """Named what-ifs. Example: ``shocks: [{id: aid-stops, changes: [...]}]``"""
     events: list[EventSpec] = Field(
-        default_factory=list, description="dated events (schema_version 2), applied by as-of analyses"
+        default_factory=list,
+        description="Dated events (schema_version 2), applied by as-of analyses. "
+        "Example: ``events: [{id: front-1, date: 2025-12-15, kind: battlefield, title: ..., source: ...}]``",
     )
     metadata: dict[str, Any] = Field(default_factory=dict)
+    """Free-form notes about the scenario (not read by any analysis). Example: ``metadata: {case: example}``"""

@@ -137,6 +137,7 @@ def create_app(
     )
     docs = (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
     app.add_middleware(SecurityMiddleware, allowed_hosts=hosts, docs_paths=[p for p in docs if p])
+    app.include_router(__import__("parley.web.authoring", fromlist=["router"]).router)  # /code, /api/code
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -217,7 +218,9 @@ def create_app(
 
     @app.get("/scenarios/new", response_class=HTMLResponse, include_in_schema=False)
     def new_scenario(request: Request) -> HTMLResponse:
-        return page(request, "edit.html", text="", problems=[], title="New scenario", filename="")
+        from parley.scenario.starter import starter_yaml
+
+        return page(request, "edit.html", text=starter_yaml(), problems=[], title="New scenario", filename="")
 
     @app.post("/scenarios", response_class=HTMLResponse, include_in_schema=False)
     async def upload_scenario(

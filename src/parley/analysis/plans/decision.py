@@ -117,7 +117,7 @@ def deferred_quantiles(low: float, high: float, mode: float | None, distribution
     u = (np.arange(q) + 0.5) / q
     if distribution == "uniform" or high <= low:
         return low + u * (high - low)
-    c = low if mode is None else mode
+    c = (low + high) / 2 if mode is None else mode  # as the Monte Carlo draws it (uncertainty/inputs.py)
     f = (c - low) / (high - low)
     left = low + np.sqrt(u * (high - low) * (c - low))
     right = high - np.sqrt((1 - u) * (high - low) * (high - c))
