@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import os
 import signal
 import subprocess
@@ -300,18 +301,26 @@ def test_many_plans_validate_in_linear_time() -> None:
 
 
 @pytest.mark.parametrize("model", ["compromise", "median", "nash", "bdm", "smp", "exchange"])
-def test_no_one_cares_is_refused(model: str) -> None:
-    """Finding: all saliences 0 / one actor with salience 0 gave NaN with exit 0 in all six models."""
+def test_no_one_cares_is_explained_not_a_number(model: str) -> None:
+    """Finding: all saliences 0 / one actor with salience 0 gave NaN (smp: a midpoint) without a word.
+
+    With every salience 0 no outcome beats another, so no model has a forecast: NaN, with the reason
+    in ``diagnostics['no_forecast']``; the other issue (salience 1, positions 1 and 3, equal weights)
+    keeps its forecast, 2 for the mean-based models.
+    """
     data = small()
+    data["issues"].append({"id": "b", "scale": {"min": 0, "max": 4}})
     for actor in data["actors"]:
-        actor["stances"]["a"]["salience"] = 0
-    with pytest.raises(ModelError, match="no actor cares about 'a'"):
-        get_model(model).forecast(scenario_from_dict(data), rng=1)
+        actor["stances"]["b"] = {"position": actor["stances"]["a"]["position"], "salience": 0}
+    f = get_model(model).forecast(scenario_from_dict(data), rng=1)
+    assert math.isnan(f.outcomes["b"])
+    assert f.diagnostics["no_forecast"] == {"b": "no actor cares about this issue (every salience is 0): no forecast"}
+    assert 1 <= f.outcomes["a"] <= 3
     one = small()
     one["actors"] = one["actors"][:1]
     one["actors"][0]["stances"]["a"]["salience"] = 0
-    with pytest.raises(ModelError, match="no actor cares about 'a'"):
-        get_model(model).forecast(scenario_from_dict(one), rng=1)
+    f = get_model(model).forecast(scenario_from_dict(one), rng=1)
+    assert math.isnan(f.outcomes["a"]) and "a" in f.diagnostics["no_forecast"]
 
 
 def test_no_one_cares_in_the_cli(tmp_path: Path) -> None:
@@ -321,9 +330,26 @@ def test_no_one_cares_in_the_cli(tmp_path: Path) -> None:
     path = tmp_path / "s.yaml"
     path.write_text(yaml.safe_dump(data))
     result = CliRunner().invoke(app, ["forecast", str(path), "--no-store", "-f", "json"])
-    assert result.exit_code == 1
-    assert "no actor cares about 'a'" in result.output
-    assert "NaN" not in result.output and "null" not in result.output
+    assert result.exit_code == 0
+    assert "note: 'a': no actor cares about this issue" in result.stderr
+    assert json.loads(result.stdout)["outcomes"] == {"a": None}
+    table = CliRunner().invoke(app, ["forecast", str(path), "--no-store"])
+    assert "no actor cares" in table.stderr and "nan" not in table.stdout.lower()
+
+
+def test_non_finite_outcome_is_refused() -> None:
+    """A model whose arithmetic overflows is refused with a message, never printed as inf."""
+    import numpy as np
+
+    from parley.models.base import BatchForecast
+    from parley.models.static import Compromise
+
+    class Overflowing(Compromise):
+        def forecast_batch(self, stances: Any, *, rng: Any = None) -> BatchForecast:
+            return BatchForecast(outcomes=np.full((1, stances.shape[2]), np.inf))
+
+    with pytest.raises(ModelError, match="gave no finite forecast on 'a'"):
+        Overflowing().forecast(scenario_from_dict(small()), rng=1)
 
 
 @pytest.mark.parametrize(

@@ -89,6 +89,8 @@ def forecast(
             err.print(f"run {run_id} kept in the store", markup=False)
     except (ParleyError, StoreError) as e:
         fail(e)
+    for issue, why in (result.diagnostics.get("no_forecast") or {}).items():
+        err.print(f"note: '{issue}': {why}", markup=False)
     if fmt is Format.json:
         emit_json(result.to_dict())
         return
