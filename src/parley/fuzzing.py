@@ -17,7 +17,8 @@ the findings by category:
     invariant (positions on their scales, saliences in [0, 1], unique ids, references
     that resolve);
 ``bad-forecast``
-    a forecast printed as a number that is NaN, infinite or off the issue's scale;
+    a forecast that is NaN (without ``diagnostics["no_forecast"]`` saying why), infinite or off
+    the issue's scale;
 ``slow``
     a step took longer than the time allowed (the benchmark's hang detector).
 """
@@ -473,8 +474,11 @@ def judge(case: Case, *, models: Sequence[str] = ("compromise",), plans: bool = 
         f = _timed(findings, f"forecast {name}", limit, run)
         if f is None:
             continue
+        explained = f.diagnostics.get("no_forecast") or {}
         for k, issue in enumerate(sc.issue_ids):
             x = f.outcomes[issue]
+            if issue in explained and math.isnan(x):
+                continue  # no actor cares about it: no forecast, and the reason is given
             if not math.isfinite(x):
                 findings.append(Finding("bad-forecast", f"forecast {name}", f"{issue}: {x}"))
             elif not lo[k] - 1e-9 * (hi[k] - lo[k]) <= x <= hi[k] + 1e-9 * (hi[k] - lo[k]):
