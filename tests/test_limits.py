@@ -219,6 +219,37 @@ def test_position_like_values_off_scale(edit: Any, where: str) -> None:
     assert any(where in p.split(":")[0] and "outside the scale of 'a' [0, 4]" in p for p in found), found
 
 
+@pytest.mark.parametrize(
+    ("edit", "where"),
+    [
+        (lambda d: d["issues"][0].update(status_quo="5"), "issues[0].status_quo"),
+        (lambda d: d["actors"][0].update(outside_option={"a": "-1"}), "actors[0].outside_option"),
+        (lambda d: d["actors"][0]["stances"]["a"].update(uncertainty={"low": 0, "high": "7"}), "uncertainty.high"),
+        (
+            lambda d: d.update(shocks=[{"id": "s", "changes": [
+                {"op": "set", "actor": "x", "target": "position", "issue": "a", "value": "9"}]}]),
+            "shocks[0].changes[0].value",
+        ),
+        (lambda d: d["issues"][0]["scale"].update(max="4"), "issues[0].scale.max"),
+    ],
+)
+def test_quoted_position_like_values_are_refused(edit: Any, where: str) -> None:
+    """Finding: off-scale values written as text skipped the scale checks (a quoted scale end skipped all)."""
+    data = small()
+    edit(data)
+    data["actors"][1]["stances"]["a"]["position"] = 3
+    found = problems(data)
+    assert any(where in p.split(":")[0] and "without quotes" in p for p in found), found
+
+
+def test_a_quoted_scale_end_no_longer_hides_off_scale_positions() -> None:
+    data = small()
+    data["issues"][0]["scale"]["max"] = "4"
+    data["actors"][1]["stances"]["a"]["position"] = 40
+    found = problems(data)
+    assert any("write 4 without quotes" in p for p in found), found
+
+
 # --------------------------------------------------------------- hangs and memory
 
 
