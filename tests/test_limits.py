@@ -113,6 +113,15 @@ def test_based_on_cycle_is_reported_once_per_member() -> None:
     assert [p.split(".")[0] for p in found] == ["plans[0]", "plans[1]", "plans[2]"], found
 
 
+@pytest.mark.parametrize("issues", [1, "a", {"a": 1}])
+def test_shock_issues_not_a_list(issues: Any) -> None:
+    """Found by benchmarks/fuzz_scenarios.py (file 6413 of 10,000): `issues: 1` in a shock change raised TypeError."""
+    data = small()
+    data["shocks"] = [{"id": "s", "changes": [{"op": "adopt", "actor": "x", "from": "y", "issues": issues}]}]
+    found = problems(data)
+    assert any(p.startswith("shocks[0].changes[0].issues") for p in found), found
+
+
 def test_lone_surrogate_is_a_problem() -> None:
     """Finding: UnicodeEncodeError in canonical_hash for a lone surrogate."""
     found = text_problems('{"schema_version": 1, "title": "\\ud800"}', "json")

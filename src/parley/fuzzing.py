@@ -205,7 +205,9 @@ def _data_mutation(ch: Chooser, data: dict[str, Any], how: list[str]) -> bool:
         path, v = _pick(ch, numeric)
         how.append(".".join(map(str, path)))
         if kind == "number-text":
-            _set(data, path, _pick(ch, [repr(v), str(v), f" {v} "]))
+            # text YAML writes unquoted and reads back as a number (1e-06) gets spaces, so it stays text
+            forms = [f" {v} "] if "e" in repr(v) and "." not in repr(v) else [repr(v), str(v), f" {v} "]
+            _set(data, path, _pick(ch, forms))
             return True
         if kind == "bool-number":
             _set(data, path, bool(ch.integer(0, 1)))
