@@ -17,7 +17,8 @@ the findings by category:
     invariant (positions on their scales, saliences in [0, 1], unique ids, references
     that resolve);
 ``bad-forecast``
-    a forecast printed as a number that is NaN, infinite or off the issue's scale;
+    a forecast that is NaN (without ``diagnostics["no_forecast"]`` saying why), infinite or off
+    the issue's scale;
 ``slow``
     a step took longer than the time allowed (the benchmark's hang detector).
 """
@@ -204,7 +205,9 @@ def _data_mutation(ch: Chooser, data: dict[str, Any], how: list[str]) -> bool:
         path, v = _pick(ch, numeric)
         how.append(".".join(map(str, path)))
         if kind == "number-text":
-            _set(data, path, _pick(ch, [repr(v), str(v), f" {v} "]))
+            # text YAML writes unquoted and reads back as a number (1e-06) gets spaces, so it stays text
+            forms = [f" {v} "] if "e" in repr(v) and "." not in repr(v) else [repr(v), str(v), f" {v} "]
+            _set(data, path, _pick(ch, forms))
             return True
         if kind == "bool-number":
             _set(data, path, bool(ch.integer(0, 1)))
@@ -482,8 +485,11 @@ def judge(case: Case, *, models: Sequence[str] = ("compromise",), plans: bool = 
         f = _timed(findings, f"forecast {name}", limit, run)
         if f is None:
             continue
+        explained = f.diagnostics.get("no_forecast") or {}
         for k, issue in enumerate(sc.issue_ids):
             x = f.outcomes[issue]
+            if issue in explained and math.isnan(x):
+                continue  # no actor cares about it: no forecast, and the reason is given
             if not math.isfinite(x):
                 findings.append(Finding("bad-forecast", f"forecast {name}", f"{issue}: {x}"))
             elif not lo[k] - 1e-9 * (hi[k] - lo[k]) <= x <= hi[k] + 1e-9 * (hi[k] - lo[k]):

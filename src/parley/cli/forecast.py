@@ -15,6 +15,7 @@ from parley.cli.common import (
     NoStoreOption,
     StoreOption,
     emit_json,
+    err,
     fail,
     keeper,
     kept,
@@ -66,6 +67,8 @@ def forecast(
         fail(e)
     kept(done.run_id)
     result = done.result
+    for issue, why in (result.diagnostics.get("no_forecast") or {}).items():
+        err.print(f"note: '{issue}': {why}", markup=False)
     if fmt is Format.json:
         emit_json(done.data)
         return

@@ -29,6 +29,8 @@ from parley.scenario.checks import did_you_mean
 from parley.scenario.core import Scenario, Stances
 
 FloatArray = NDArray[np.float64]
+NO_ONE_CARES = "no actor cares about this issue (every salience is 0): no forecast"
+"""Why an issue has no forecast (NaN; ``diagnostics["no_forecast"]`` of a :class:`Forecast`)."""
 
 
 @dataclass(frozen=True)
@@ -148,23 +150,20 @@ class Model:
         if rng is None:  # fresh entropy, recorded, so that any run can be repeated
             rng = np.random.SeedSequence()
         stances = scenario.stances(stated=stated)
-        weight = stances.weights[0].sum(axis=0)
-        idle = [i for i, w in zip(scenario.issue_ids, weight, strict=True) if not w > 0]
-        if idle:
-            names = ", ".join(f"'{i}'" for i in idle)
-            raise ModelError(
-                f"no actor cares about {names}: every salience there is 0, so no outcome can be forecast "
-                "(give some actor a salience above 0, or remove the issue)"
-            )
         batch = self.forecast_batch(stances, rng=rng)
         issues = scenario.issue_ids
-        bad = [i for i, v in zip(issues, batch.outcomes[0], strict=True) if not np.isfinite(v)]
+        # An issue no actor cares about (every salience 0) has no forecast: NaN, explained in the
+        # diagnostics (``no_forecast``) and by the CLI. Any other outcome must be a finite number.
+        cares = stances.weights[0].sum(axis=0) > 0
+        idle = [i for i, c in zip(issues, cares, strict=True) if not c]
+        bad = [i for i, c, v in zip(issues, cares, batch.outcomes[0], strict=True) if c and not np.isfinite(v)]
         if bad:
             names = ", ".join(f"'{i}'" for i in bad)
             raise ModelError(
                 f"model {self.name} gave no finite forecast on {names}: the numbers of this scenario "
                 "exceed what its arithmetic can hold (check capabilities, saliences and scales)"
             )
+        outcomes = np.where(cares, batch.outcomes[0], np.nan)
         actors = scenario.actor_ids
         mask = scenario.mask
 
@@ -184,6 +183,8 @@ class Model:
             t = int(batch.n_rounds[0]) + 1 if batch.n_rounds is not None else batch.position_rounds.shape[1]
             position_rounds = [by_actor(p) for p in batch.position_rounds[0, :t]]
         diagnostics = _clean(batch.diagnostics[0]) if batch.diagnostics else {}
+        if idle:
+            diagnostics = {**diagnostics, "no_forecast": {i: NO_ONE_CARES for i in idle}}
         if stated:
             diagnostics = {**diagnostics, "positions_used": "stated"}
         bounds = batch.intervals
@@ -199,7 +200,7 @@ class Model:
             scenario_id=scenario.scenario_id,
             model=self.name,
             params=self.params(),
-            outcomes=by_issue(batch.outcomes[0]),
+            outcomes=by_issue(outcomes),
             rounds=rounds,
             positions=positions,
             position_rounds=position_rounds,

@@ -300,7 +300,8 @@ class _Checker:
                 issue = ch.get("issue")
                 if issue is not None:
                     self.issue_ref(f"{path}.issue", issue)
-                for n, other in enumerate(ch.get("issues") or []):
+                others = ch.get("issues")
+                for n, other in enumerate(others if isinstance(others, list) else []):  # else pydantic says
                     self.issue_ref(f"{path}.issues[{n}]", other)
                 value = _num(ch.get("value"))
                 if ch.get("op") == "set" and value is not None:
