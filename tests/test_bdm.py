@@ -543,29 +543,24 @@ def test_ec_case_cycle(data_file: Any) -> None:
 
 
 def test_2025_case_outcome_does_not_depend_on_the_cap_past_the_cycle() -> None:
-    """examples/ukraine-2025: once an issue's cycle is found, caps R and R + 1 give the same outcome.
+    """examples/ukraine-2025: once an issue's cycle is found, caps R and R + 1 give the same outcome,
+    and that outcome is the mean of the cycle's weighted medians, recomputed here from the rounds.
 
-    Territory cycles with period 6 (round 9 repeats round 3), so rounds=9 and rounds=10 agree
-    on it (with cycle="last" they gave 4 and 2); the army cap's cycle has period 31 (round 42
-    repeats round 11), so it settles from rounds=42 on (654 and 400 at 9 and 10 rounds).
+    (The case is re-encoded from time to time, so the test names no issue: with cycle="last" the
+    outcome of a cycling issue alternates with the cap, which is what the mean removes.)
     """
     sc = load_scenario(CASE_2025)
-    nine, ten = BDM(rounds=9).forecast(sc), BDM(rounds=10).forecast(sc)
-    last9, last10 = BDM(rounds=9, cycle="last").forecast(sc), BDM(rounds=10, cycle="last").forecast(sc)
-    assert (last9.outcomes["territory"], last10.outcomes["territory"]) == (4.0, 2.0)
-    assert (round(last9.outcomes["army_cap"]), round(last10.outcomes["army_cap"])) == (654, 400)
-    assert nine.outcomes["territory"] == ten.outcomes["territory"] == pytest.approx((2 + 2 + 2 + 3.943 + 2 + 4) / 6,
-                                                                                      abs=1e-3)
-    assert nine.diagnostics["cycle"][0] == ten.diagnostics["cycle"][0]
-    assert ten.diagnostics["cycle"][0]["period"] == 6 and ten.diagnostics["cycle"][0]["returns_to"] == 3
-    assert last10.rounds == ten.rounds  # the run is the same; only the outcome differs
     cap = 60
     a, b = BDM(rounds=cap).forecast(sc), BDM(rounds=cap + 1).forecast(sc)
-    assert a.diagnostics["cycle"][1]["period"] == 31 and a.diagnostics["cycle"][1]["returns_to"] == 11
-    settled = [k for k, c in zip(sc.issue_ids, a.diagnostics["cycle"], strict=True) if c is not None]
-    assert {"territory", "army_cap"} <= set(settled) and len(settled) >= len(sc.issue_ids) - 3
-    for k in settled:
+    last = BDM(rounds=cap, cycle="last").forecast(sc)
+    assert last.rounds == a.rounds  # the run is the same; only the outcome differs
+    settled = [(j, k) for j, k in enumerate(sc.issue_ids) if a.diagnostics["cycle"][j] is not None]
+    assert len(settled) >= len(sc.issue_ids) // 2, "most issues of the case settle into a cycle within 60 rounds"
+    for j, k in settled:
+        cycle = a.diagnostics["cycle"][j]
         assert a.outcomes[k] == b.outcomes[k], k
+        medians = [a.rounds[r - 1][k] for r in cycle["rounds"]]  # rounds are numbered from 1
+        assert a.outcomes[k] == pytest.approx(sum(medians) / len(medians), abs=1e-9), k
     assert a.diagnostics["cycle"] == b.diagnostics["cycle"]
 
 
@@ -610,9 +605,11 @@ def test_forecast_table_says_the_cycle() -> None:
     result = CliRunner().invoke(app, ["forecast", str(CASE_2025), "-m", "bdm", "--no-store"])
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
-    assert "territory: cycle of period 6 from round 4 (round 9 repeats round 3): outcome = mean over rounds 4–9" in text
-    assert "army_cap, long_range," in text and "no cycle within 10 rounds, not converged: outcome = last round" in text
-    assert "znpp: converged in round 1 (round 2 repeats it)" in text
+    # every way an issue ended, as the model's own diagnostics say it, is printed once with its issues
+    notes = BDM().forecast(load_scenario(CASE_2025)).diagnostics["cycle_note"]
+    assert any("cycle of period" in n for n in notes) or any("converged" in n for n in notes)
+    for note in set(notes):
+        assert f": {note}" in text, note
 
 
 # ---------------------------------------------------------------------- contract and structure

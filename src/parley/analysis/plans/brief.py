@@ -874,6 +874,13 @@ def _headlines(scenario: Scenario, card: PlanScorecard, mc: MonteCarloResult) ->
 def _conclusion(briefs: Sequence[PlanBrief]) -> str:
     if not briefs:
         return "No text on the table to assess."
+    if all(b.deal.certain and b.deal.p == 0.0 for b in briefs):
+        # nothing uncertain can save any text: name who refuses each, not a "best" among equals
+        who = "; ".join(f"{b.plan}: {b.deal.why}" for b in briefs)
+        return (
+            f"No text on the table can be signed as written: each crosses a red line of a party whose consent "
+            f"it needs, whatever the uncertain inputs ({who})."
+        )
     best = max(briefs, key=lambda b: b.deal.p)
     lead = f"The likeliest deal is {best.plan}: P(deal) {best.deal.text()}"
     if best.deal.p < 0.05:
