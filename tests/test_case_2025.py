@@ -51,7 +51,8 @@ REQUIRED_ACTORS = {
 
 
 def test_file_validates(scenario: Scenario) -> None:
-    assert scenario.spec.schema_version == 1
+    assert scenario.spec.schema_version == 2  # dated: events, stance history (issue 13)
+    assert len(scenario.spec.events) >= 80 and scenario.spec.events[0].date.isoformat() == "2025-11-18"
     assert scenario.spec.utility in ("linear", "quadratic")
 
 

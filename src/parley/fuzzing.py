@@ -28,6 +28,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -281,7 +282,8 @@ def _text_mutation(ch: Chooser, text: str, fmt: str, how: list[str]) -> tuple[st
     lines = text.splitlines()
     if kind == "dup-key":
         if fmt == "json":
-            return text.replace('"schema_version": 1', '"schema_version": 1, "schema_version": 1', 1), True
+            doubled = r'"schema_version": \1, "schema_version": \1'
+            return re.sub(r'"schema_version": (\d+)', doubled, text, count=1), True
         return text + ("\n" if not text.endswith("\n") else "") + "schema_version: 1\n", True
     if kind == "truncate":
         return text[: ch.integer(0, max(0, len(text) - 1))], False
