@@ -1,15 +1,15 @@
 """Timings of the as-of analysis and of ``parley timeline``; a script, not a test.
 
 Run with ``python benchmarks/bench_timeline.py [EVENTS.yaml]``. It takes the 2025 case
-(examples/ukraine-2025/scenario.yaml: 16 actors, 18 issues, 5 texts) and dates it: with the
-events fragment given (a YAML file with ``events:`` and ``history:``, e.g. the 2025 timeline
-the case is being given), with those; without, with 60 synthetic events (one every two days
-from 20 Nov 2025, each moving the territory status quo by 0.01) and a stance revision a week.
+(examples/ukraine-2025/scenario.yaml: 16 actors, 19 issues, 5 texts), which is dated itself
+(events from 18 Nov 2025, stance revisions); with an events fragment given (a YAML file with
+``events:`` and ``history:``), with those instead.
 It prints
 
 1. the per-date cost, median and maximum over the dates of ``timeline --step event``, of its
    three parts: the scenario as of the date (filtering, revisions, events, re-validation),
-   the verdicts on every text (the plan scorecard) and the headline forecast (compromise);
+   the verdicts on every text (P(accept) and P(deal), the brief's 2,000 draws) and the headline
+   forecast (compromise);
 2. the whole ``timeline --step event`` in-process, wall and CPU time (what the command computes, with the extra
    evaluations that credit several changes of one day in order), and the command end to end in
    a fresh process (start-up, reading the file, the table output).
@@ -42,6 +42,8 @@ CASE_2025 = Path(__file__).resolve().parents[1] / "examples" / "ukraine-2025" / 
 def dated_case(events_file: Path | None) -> dict[str, Any]:
     """The 2025 case as a ``schema_version: 2`` mapping with events and stance history."""
     data = yaml.safe_load(CASE_2025.read_text(encoding="utf-8"))
+    if events_file is None and data.get("events"):
+        return data  # the case is dated itself (89 events from 18 Nov 2025, stance revisions, red lines' dates)
     data["schema_version"] = 2
     if events_file is not None:
         extra = yaml.safe_load(events_file.read_text(encoding="utf-8"))
@@ -59,7 +61,7 @@ def dated_case(events_file: Path | None) -> dict[str, Any]:
             "kind": "battlefield",
             "title": f"synthetic front-line change {k}",
             "source": "synthetic (benchmark)",
-            "changes": [{"op": "status_quo", "issue": "territory", "by": 0.01}],
+            "changes": [{"op": "status_quo", "issue": "territory_control", "by": 0.01}],
         }
         for k in range(60)
     ]
@@ -78,11 +80,15 @@ def main() -> None:
     points = change_points(sc.spec)
     dates = sorted({p.date for p in points})
     print(
-        f"2025 case dated with {'the events in ' + str(events_file) if events_file else '60 synthetic events'}: "
+        f"2025 case dated with {'the events in ' + str(events_file) if events_file else 'its own events'}: "
         f"{len(points)} dated changes on {len(dates)} dates"
     )
     model = get_model("compromise")
-    parts: dict[str, list[float]] = {"as of (filter, apply, validate)": [], "verdicts (scorecard)": [], "forecast": []}
+    parts: dict[str, list[float]] = {
+        "as of (filter, apply, validate)": [],
+        "verdicts (P(accept), P(deal), 2,000 draws)": [],
+        "forecast": [],
+    }
     for d in dates:
         t0 = time.perf_counter()
         day = scenario_as_of(sc, d)
@@ -92,7 +98,7 @@ def main() -> None:
         model.forecast(day, rng=0)
         t3 = time.perf_counter()
         parts["as of (filter, apply, validate)"].append(t1 - t0)
-        parts["verdicts (scorecard)"].append(t2 - t1)
+        parts["verdicts (P(accept), P(deal), 2,000 draws)"].append(t2 - t1)
         parts["forecast"].append(t3 - t2)
     print("per date, ms (median / max):")
     total = [sum(x) for x in zip(*parts.values(), strict=True)]
