@@ -312,7 +312,7 @@ def _text_mutation(ch: Chooser, text: str, fmt: str, how: list[str]) -> tuple[st
         return text, False
     if kind == "big-int":
         key = "schema_version: " if fmt == "yaml" else '"schema_version": '
-        return text.replace(key + "1", key + "9" * ch.integer(17, 6000), 1), True
+        return re.sub(re.escape(key) + r"\d+", key + "9" * ch.integer(17, 6000), text, count=1), True
     if kind == "surrogate" and fmt == "json":
         return text.replace('"fuzz"', '"\\ud800"', 1), '"fuzz"' in text
     if kind == "quote-number" and lines:
