@@ -178,3 +178,51 @@ def test_code_a_pasted_text_review_and_accept(browser: Any, server: str, artifac
     accepted = page.inner_text("[data-testid=accepted-yaml]")
     assert "id: pasted" in accepted and "issue: army_cap" in accepted and "position: 600" in accepted
     page.screenshot(path=str(artifacts / "webapp-code-accept.png"), full_page=False)
+
+
+DATED = """
+schema_version: 2
+title: a dated toy
+issues:
+  - {id: land, scale: {min: 0, max: 10}, status_quo: 4}
+actors:
+  - id: a
+    capability: 1
+    stances: {land: {position: 2, salience: 0.8}}
+  - id: b
+    capability: 1
+    stances: {land: {position: 8, salience: 1.0}}
+signatories: [a, b]
+plans:
+  - {id: p1, tabled: 2025-01-05, provisions: [{point: "1", text: land to 6, issue: land, position: 6}]}
+events:
+  - {id: front-1, date: 2025-01-12, kind: battlefield, title: b advances, source: "Front-line report of 12 Jan",
+     changes: [{op: status_quo, issue: land, by: 5}]}
+  - {id: talk-1, date: 2025-01-20, kind: meeting, title: talks in Geneva, source: "Joint statement of 20 Jan"}
+"""
+
+
+def test_timeline_page_hover_shows_an_event_and_its_source(browser: Any, server: str, artifacts: Path) -> None:
+    """Issue 13: the web app's timeline (a timeline run's page) draws the verdicts over time with the events
+    on the time axis; hovering an event shows what happened and its source."""
+    import httpx
+
+    with httpx.Client(base_url=server, timeout=60) as http:
+        sid = http.post("/api/scenarios", files={"file": ("dated.yaml", DATED.encode())}).json()["scenario_id"]
+        job = http.post(f"/api/scenarios/{sid}/jobs", json={"kind": "timeline", "draws": 200}).json()
+        for _ in range(600):
+            state = http.get(f"/api/jobs/{job['id']}").json()
+            if state["status"] in ("done", "failed"):
+                break
+            time.sleep(0.1)
+    assert state["status"] == "done", state
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(f"{server}/runs/{state['run_id']}")
+    page.wait_for_selector("#chart-timeline-accept .main-svg", timeout=30_000)
+    n = page.evaluate("() => document.getElementById('chart-timeline-accept').data.length")
+    events = page.evaluate(f"() => document.getElementById('chart-timeline-accept').data[{n - 1}].hovertext")
+    k = next(i for i, text in enumerate(events) if "b advances" in text)  # the events trace is the last one
+    page.evaluate(f"() => Plotly.Fx.hover('chart-timeline-accept', [{{curveNumber: {n - 1}, pointNumber: {k}}}])")
+    hover = page.locator("#chart-timeline-accept .hovertext").first.text_content() or ""
+    assert "b advances" in hover and "Front-line report of 12 Jan" in hover, hover
+    page.screenshot(path=str(artifacts / "webapp-timeline.png"), full_page=True)

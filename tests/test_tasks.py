@@ -24,7 +24,7 @@ from parley.tasks.defaults import plan_models
 
 ROOT = Path(__file__).resolve().parents[1]
 EC = ROOT / "examples" / "ec-emissions" / "scenario.yaml"
-ALL_KINDS = {"forecast", "plans", "brief", "coalitions", "montecarlo", "sensitivity", "backtest", "report"}
+ALL_KINDS = {"forecast", "plans", "brief", "coalitions", "timeline", "montecarlo", "sensitivity", "backtest", "report"}
 
 TOY = """schema_version: 1
 title: toy
@@ -81,6 +81,7 @@ def test_every_kind_run_from_the_cli_is_kept(toy: Path, tmp_path: Path, data_fil
         ["forecast", str(toy)],
         ["plans", str(toy), "-m", "compromise"],
         ["brief", str(toy), "-n", "50"],
+        ["timeline", str(toy), "--from", "2025-01-01", "--to", "2025-01-15", "--step", "week", "-n", "20"],
         ["coalitions", str(toy)],
         ["montecarlo", str(toy), "-n", "20", "--workers", "1"],
         ["report", str(toy), "-o", str(tmp_path / "r.html"), "-n", "10", "-m", "compromise"],

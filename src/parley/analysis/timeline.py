@@ -34,8 +34,8 @@ from parley.scenario.timeline import ChangePoint, change_points, parse_date, sce
 
 __all__ = ["Timeline", "signatories", "timeline"]
 
-VERDICTS = "scorecard"
-"""Which analysis :func:`_verdicts` runs (``scorecard``: deterministic, so every probability is 0 or 1)."""
+VERDICTS = "brief"
+"""Which analysis :func:`_verdicts` runs (``brief``: P(accept) and P(deal) by Monte Carlo, as ``parley brief``)."""
 
 
 def signatories(scenario: Scenario) -> tuple[str, ...]:

@@ -13,7 +13,18 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from parley.cli.common import AsOfOption, Format, emit_json, fail, load_as_of, out
+from parley.cli.common import (
+    AsOfOption,
+    Format,
+    NoStoreOption,
+    StoreOption,
+    emit_json,
+    fail,
+    keeper,
+    kept,
+    load_as_of,
+    out,
+)
 from parley.errors import ParleyError
 
 app = typer.Typer(no_args_is_help=True)
@@ -47,25 +58,35 @@ def timeline_cmd(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json")] = Format.table,
     model: Annotated[str, typer.Option("--model", "-m", help="model of the headline forecast")] = "compromise",
     top: Annotated[int, typer.Option("--top", min=0, help="how many of the largest moves to list")] = 10,
+    draws: Annotated[int, typer.Option("--draws", "-n", min=1, help="Monte Carlo draws per date")] = 2000,
+    seed: Annotated[int, typer.Option(min=0, help="seed of every date's draws (the same at each date)")] = 0,
+    store_url: StoreOption = None,
+    no_store: NoStoreOption = False,
 ) -> None:
     """Re-run the analysis at each date: acceptance per signatory, the deal verdict, the forecast, what moved them."""
-    from parley.analysis.timeline import signatories, timeline
+    from parley.analysis.timeline import signatories
 
     if step not in ("week", "event"):
         fail(f"--step must be week or event, not '{step}'")
+    from parley.tasks.timeline import TimelineOptions
+    from parley.tasks.timeline import timeline as run
+
+    opts = TimelineOptions(start=start, end=end, step=step, model=model, draws=draws, seed=seed)
     try:
         sc = load_as_of(file, None)
-        tl = timeline(sc, start=start, end=end, step="week" if step == "week" else "event", model=model)
+        done = run(sc, opts, store=keeper(store_url, no_store))
     except ParleyError as e:
         fail(e)
+    kept(done.run_id)
+    tl = done.result
     if fmt is Format.json:
-        emit_json(tl.to_dict())
+        emit_json(done.data)
         return
     days = [d.isoformat() for d in tl.dates]
     sigs = signatories(sc)
     out.print(
-        f"{sc.title} — {len(days)} dates from {days[0]} to {days[-1]}; verdicts by the plan scorecard "
-        f"(accept: beats the reservation; deal: every signatory ({', '.join(sigs)}) accepts and every veto consents)",
+        f"{sc.title} — {len(days)} dates from {days[0]} to {days[-1]}; verdicts as `parley brief` gives them "
+        f"({draws} draws per date): ✓ = P(accept) ≥ 50% for each signatory ({', '.join(sigs)}), then P(deal)",
         markup=False,
     )
     vt = Table(title="Texts on the table: signatories accepting (✓/✗) and the deal verdict", title_justify="left")
@@ -80,7 +101,7 @@ def timeline_cmd(
                 row.append("")
                 continue
             marks = "".join("✓" if p >= 0.5 else "✗" for p in v["accept"].values())
-            row.append(f"{marks} {'DEAL' if v['deal'] >= 0.5 else 'no'}")
+            row.append(f"{marks} {100 * v['deal']:.0f}%")
         vt.add_row(*row)
     out.print(vt)
     ft = Table(

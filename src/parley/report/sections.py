@@ -350,8 +350,100 @@ def sensitivity_section(data: dict[str, Any]) -> Section | None:
     }
 
 
+# --------------------------------------------------------------------------------------- timeline
+
+
+def timeline_figures(tl: dict[str, Any], data: dict[str, Any]) -> tuple[go.Figure, go.Figure]:
+    """P(accept) per signatory and P(deal) per text over time, with the dated events marked on the time axis
+    (hover: what happened and its source); and each issue's headline forecast as a share of its scale."""
+    dates = tl["dates"]
+    accept = go.Figure()
+    for k, (plan, by_day) in enumerate(tl["plans"].items()):
+        days = [d for d in dates if d in by_day]
+        colour = PALETTE[k % len(PALETTE)]
+        sigs = sorted({a for v in by_day.values() for a in v["accept"]})
+        for j, actor in enumerate(sigs):
+            accept.add_trace(
+                go.Scatter(
+                    x=days,
+                    y=[by_day[d]["accept"].get(actor) for d in days],
+                    mode="lines",
+                    line={"color": colour, "dash": ("solid", "dot", "dashdot")[j % 3], "shape": "hv"},
+                    name=esc(f"{plan}: {actor} accepts"),
+                    legendgroup=esc(plan),
+                )
+            )
+        accept.add_trace(
+            go.Scatter(
+                x=days,
+                y=[by_day[d]["deal"] for d in days],
+                mode="lines",
+                line={"color": colour, "width": 4, "shape": "hv"},
+                name=esc(f"{plan}: P(deal)"),
+                legendgroup=esc(plan),
+            )
+        )
+    events = [e for e in tl["events"] if e["kind"] != "revision"]
+    accept.add_trace(
+        go.Scatter(
+            x=[e["date"] for e in events],
+            y=[-0.08] * len(events),
+            mode="markers",
+            marker={"symbol": "triangle-up", "size": 9, "color": ["#333" if e["active"] else "#bbb" for e in events]},
+            name="events (hover for the source)",
+            hovertext=[
+                esc(f"{e['date']} · {e['kind']}: {e['title']}") + "<br>" + esc(short(e.get("source") or "–", 140))
+                for e in events
+            ],
+            hoverinfo="text",
+        )
+    )
+    layout(accept, 460, yaxis={"title": "probability", "range": [-0.14, 1.04], "tickformat": ".0%"})
+    spans = {i["id"]: (i["scale"]["min"], i["scale"]["max"]) for i in data["scenario"]["issues"]}
+    forecast = go.Figure()
+    for k, (issue, values) in enumerate(tl["forecast"].items()):
+        lo, hi = spans.get(issue, (0.0, 1.0))
+        forecast.add_trace(
+            go.Scatter(
+                x=dates,
+                y=[(v - lo) / (hi - lo) if v is not None else None for v in values],
+                mode="lines",
+                line={"color": PALETTE[k % len(PALETTE)], "shape": "hv"},
+                name=esc(issue),
+                hovertext=[esc(f"{issue}: {v:.3g}") if v is not None else "" for v in values],
+                hoverinfo="text+x",
+            )
+        )
+    layout(forecast, 420, yaxis={"title": "headline forecast, share of the scale", "tickformat": ".0%"})
+    return accept, forecast
+
+
+def timeline_section(data: dict[str, Any]) -> Section | None:
+    """The negotiation over time: the verdicts and the forecast at each date, events on the time axis."""
+    tl = data.get("timeline")
+    if not tl or not tl.get("dates"):
+        return None
+    accept, forecast = timeline_figures(tl, data)
+    last_notes = next((notes for _, notes in reversed(list(tl.get("notes", {}).items())) if notes), [])
+    moves = [
+        (cid, m) for cid, m in sorted(tl["moves"].items(), key=lambda kv: -float(kv[1].get("size") or 0.0))
+        if float(m.get("size") or 0.0) > 0
+    ][:8]
+    return {
+        "id": "timeline",
+        "title": "How did it move over time?",
+        "figures": {"timeline-accept": accept, "timeline-forecast": forecast},
+        "html": _render("timeline.html.j2", tl=tl, moves=moves, last_notes=last_notes),
+        "how": "each date is the scenario as it stood that day (texts tabled by then, stances as revised, events "
+        "applied, red lines stated by then), analysed as `parley brief` does; thin lines are each signatory's "
+        "P(accept) of a text, the thick line its P(deal). Triangles on the time axis are the dated events: hover "
+        "for what happened and its source (dark: it changed the scenario).",
+    }
+
+
 RENDERERS = (
     brief_section,
+    timeline_section,
     plans_section,
     montecarlo_section,
     bargaining_section,

@@ -93,6 +93,7 @@ class ChangePoint:
     kind: str
     title: str
     active: bool = True
+    source: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping (``active``: whether it changes the scenario; a statement without changes does not)."""
@@ -102,6 +103,7 @@ class ChangePoint:
             "kind": self.kind,
             "title": self.title,
             "active": self.active,
+            "source": self.source,
         }
 
 
@@ -125,7 +127,7 @@ def _items(spec: ScenarioSpec) -> list[_Item]:
             for rev in st.history:
                 seq += 1
                 cid = f"revision:{a.id}.{key}@{rev.as_of}"
-                point = ChangePoint(rev.as_of, cid, "revision", f"{a.id} revises its {key}")
+                point = ChangePoint(rev.as_of, cid, "revision", f"{a.id} revises its {key}", source=rev.source)
                 items.append(_Item((rev.as_of, 0, seq), point, revision=(a.id, key, rev)))
     tabled = tabled_dates(spec)
     by_event: dict[int, str] = {}
@@ -145,7 +147,7 @@ def _items(spec: ScenarioSpec) -> list[_Item]:
     for k, e in enumerate(spec.events):
         seq += 1
         active = bool(e.changes) or k in by_event
-        point = ChangePoint(e.date, e.id, e.kind, e.title, active)
+        point = ChangePoint(e.date, e.id, e.kind, e.title, active, e.source)
         items.append(_Item((e.date, 2, seq), point, event=k, tables=by_event.get(k)))
     return sorted(items, key=lambda it: it.key)
 

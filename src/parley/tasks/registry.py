@@ -9,6 +9,7 @@ from parley.tasks.brief import BriefOptions, brief, check_brief
 from parley.tasks.forecast import ForecastOptions, check_forecast, forecast
 from parley.tasks.plans import CoalitionsOptions, PlansOptions, check_plans, coalitions, plans
 from parley.tasks.report import ReportOptions, check_report, report
+from parley.tasks.timeline import TimelineOptions, check_timeline, timeline
 from parley.tasks.uncertainty import (
     MonteCarloOptions,
     SensitivityOptions,
@@ -32,6 +33,13 @@ TASKS: dict[str, TaskKind] = {
             aliases={"draws": "n"},
         ),
         TaskKind("coalitions", coalitions, CoalitionsOptions, "alignment, blocs and pivotal actors"),
+        TaskKind(
+            "timeline",
+            timeline,
+            TimelineOptions,
+            "the verdicts and the forecast at each date, and what moved them",
+            check=check_timeline,
+        ),
         TaskKind(
             "montecarlo",
             montecarlo,

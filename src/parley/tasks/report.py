@@ -180,6 +180,16 @@ def _brief(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | None:
     return brief(scenario, BriefOptions(n=opts.montecarlo_draws, seed=opts.seed)).data
 
 
+def _timeline(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | None:
+    if not scenario.spec.events or opts.montecarlo_draws <= 0:
+        return None
+    from parley.tasks.timeline import TimelineOptions, timeline
+
+    # a fifth of the report's draws at each date (at least 100): dozens of dates, each a brief
+    draws = max(100, opts.montecarlo_draws // 5)
+    return timeline(scenario, TimelineOptions(draws=draws, seed=opts.seed % 2**32)).data
+
+
 def _coalitions(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | None:
     if len(scenario.actors) < 2:
         return None
@@ -214,6 +224,7 @@ def _sensitivity(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | No
 
 SECTIONS: dict[str, Callable[[Scenario, ReportOptions], dict[str, Any] | None]] = {
     "brief": _brief,
+    "timeline": _timeline,
     "plans": _plans,
     "coalitions": _coalitions,
     "montecarlo": _montecarlo,
