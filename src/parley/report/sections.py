@@ -424,7 +424,7 @@ def timeline_section(data: dict[str, Any]) -> Section | None:
     if not tl or not tl.get("dates"):
         return None
     accept, forecast = timeline_figures(tl, data)
-    last_notes = next((notes for _, notes in reversed(list(tl.get("notes", {}).items())) if notes), [])
+    last_notes: list[str] = next((notes for _, notes in reversed(list(tl.get("notes", {}).items())) if notes), [])
     moves = [
         (cid, m) for cid, m in sorted(tl["moves"].items(), key=lambda kv: -float(kv[1].get("size") or 0.0))
         if float(m.get("size") or 0.0) > 0
