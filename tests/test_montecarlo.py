@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -23,18 +25,6 @@ from parley.analysis.plans.scoring import ScoringOptions
 from parley.analysis.uncertainty.montecarlo import InputSpace, Noise, monte_carlo
 from parley.cli.uncertainty import app as uncertainty_app
 from parley.errors import ModelError, ParleyError, ScenarioError
-from parley.scenario.io import scenario_from_dict
-
-
-def scenario(actors: list[dict], issues: list[dict] | None = None, plans: list[dict] | None = None, **kw):  # type: ignore[no-untyped-def]
-    data = {
-        "schema_version": 1,
-        "issues": issues or [{"id": "x", "scale": {"min": 0, "max": 100}, "status_quo": 0}],
-        "actors": actors,
-        "plans": plans or [],
-        **kw,
-    }
-    return scenario_from_dict(data)
 
 
 def stance(pos: float, sal: float = 1.0, **kw: object) -> dict:
@@ -68,8 +58,8 @@ def trapezoid_cdf(t: np.ndarray) -> np.ndarray:
     )
 
 
-def test_quantiles_of_a_compromise_of_two_uniforms_match_the_closed_form() -> None:
-    sc = scenario(
+def test_quantiles_of_a_compromise_of_two_uniforms_match_the_closed_form(build_scenario: Callable[..., Any]) -> None:
+    sc = build_scenario(
         [
             {"id": "A", "capability": 1, "stances": {"x": stance(40, uncertainty={"low": 20, "high": 60})}},
             {"id": "B", "capability": 3, "stances": {"x": stance(60, uncertainty={"low": 40, "high": 80})}},
@@ -91,8 +81,8 @@ def test_quantiles_of_a_compromise_of_two_uniforms_match_the_closed_form() -> No
 # --- each distribution against scipy.stats ------------------------------------------------
 
 
-def test_triangular_and_clipped_normal_draws_follow_scipy() -> None:
-    sc = scenario(
+def test_triangular_and_clipped_normal_draws_follow_scipy(build_scenario: Callable[..., Any]) -> None:
+    sc = build_scenario(
         [
             {
                 "id": "A",
@@ -122,8 +112,8 @@ def test_triangular_and_clipped_normal_draws_follow_scipy() -> None:
     assert stats.kstest(below, truncated.cdf).statistic < 1.95 / math.sqrt(len(below))
 
 
-def test_salience_and_capability_ranges_and_noise() -> None:
-    sc = scenario(
+def test_salience_and_capability_ranges_and_noise(build_scenario: Callable[..., Any]) -> None:
+    sc = build_scenario(
         [
             {
                 "id": "A",
@@ -152,7 +142,7 @@ def test_salience_and_capability_ranges_and_noise() -> None:
 # --- plans: acceptance, vetoes, splits ------------------------------------------------------
 
 
-def veto_case():  # type: ignore[no-untyped-def]
+def veto_case(build_scenario: Callable[..., Any]) -> Any:
     """A and B each stand anywhere on 0–100 (uniform), status quo 0, the plan puts x at 60.
 
     With linear loss an actor at p accepts iff |60 − p| < |0 − p| ⇔ p > 30: P = 0.7 each.
@@ -160,7 +150,7 @@ def veto_case():  # type: ignore[no-untyped-def]
     accepts: 2 · 0.7 · 0.3 = 0.42. C, without range, stands at 50 and always accepts.
     """
     unc = {"low": 0, "high": 100}
-    return scenario(
+    return build_scenario(
         [
             {"id": "A", "capability": 1, "groups": ["G"], "stances": {"x": stance(50, uncertainty=unc)}},
             {"id": "B", "capability": 1, "groups": ["G"], "stances": {"x": stance(50, uncertainty=unc)}},
@@ -171,9 +161,9 @@ def veto_case():  # type: ignore[no-untyped-def]
     )
 
 
-def test_acceptance_veto_and_split_probabilities_match_hand_calculation() -> None:
+def test_acceptance_veto_and_split_probabilities_match_hand_calculation(build_scenario: Callable[..., Any]) -> None:
     n = 20_000
-    res = monte_carlo(veto_case(), "compromise", n, seed=2, runner="sequential")
+    res = monte_carlo(veto_case(build_scenario), "compromise", n, seed=2, runner="sequential")
     s = res.plan_summary()["p"]
 
     def se(p: float) -> float:
@@ -190,9 +180,9 @@ def test_acceptance_veto_and_split_probabilities_match_hand_calculation() -> Non
 
 
 @pytest.mark.parametrize("utility", ["linear", "quadratic"])
-def test_acceptance_agrees_with_the_plan_scorer(utility: str) -> None:
+def test_acceptance_agrees_with_the_plan_scorer(build_scenario: Callable[..., Any], utility: str) -> None:
     """Draws that leave every input at its point value must give plans.score_plans' verdicts."""
-    sc = scenario(
+    sc = build_scenario(
         [
             {
                 "id": "A",
@@ -228,10 +218,10 @@ def test_acceptance_agrees_with_the_plan_scorer(utility: str) -> None:
         assert bool(res.passes[0, k]) == plan.vetoes_pass, plan.plan
 
 
-def test_capability_majority_veto_uses_drawn_capabilities() -> None:
+def test_capability_majority_veto_uses_drawn_capabilities(build_scenario: Callable[..., Any]) -> None:
     # G = {A, B}; only A accepts (B stands at 0 = status quo, the plan moves away from it).
     # A's capability is uniform on [1, 3], B's is 2: A's share exceeds ½ iff its capability > 2: P = 0.5.
-    sc = scenario(
+    sc = build_scenario(
         [
             {"id": "A", "capability": 2, "capability_range": [1, 3], "groups": ["G"], "stances": {"x": stance(100)}},
             {"id": "B", "capability": 2, "groups": ["G"], "stances": {"x": stance(0)}},
@@ -247,8 +237,8 @@ def test_capability_majority_veto_uses_drawn_capabilities() -> None:
 # --- seeds and provenance -------------------------------------------------------------------
 
 
-def test_draw_i_uses_child_stream_i_whatever_the_chunking() -> None:
-    sc = veto_case()
+def test_draw_i_uses_child_stream_i_whatever_the_chunking(build_scenario: Callable[..., Any]) -> None:
+    sc = veto_case(build_scenario)
     a = monte_carlo(sc, "compromise", 50, seed=123, runner="sequential", chunk_size=7)
     b = monte_carlo(sc, "compromise", 50, seed=123, runner="sequential", chunk_size=50)
     assert np.array_equal(a.inputs, b.inputs) and np.array_equal(a.outcomes, b.outcomes)
@@ -259,8 +249,8 @@ def test_draw_i_uses_child_stream_i_whatever_the_chunking() -> None:
     assert not np.array_equal(a.inputs, c.inputs)
 
 
-def test_result_records_provenance_and_is_json_ready() -> None:
-    sc = veto_case()
+def test_result_records_provenance_and_is_json_ready(build_scenario: Callable[..., Any]) -> None:
+    sc = veto_case(build_scenario)
     res = monte_carlo(sc, "median", 20, seed=9, runner="sequential")
     data = json.loads(json.dumps(res.to_dict(draws=True)))
     assert data["seed"] == 9 and data["n"] == 20 and data["scenario_id"] == sc.scenario_id
@@ -275,8 +265,8 @@ def test_result_records_provenance_and_is_json_ready() -> None:
     assert np.array_equal(fresh.inputs, again.inputs)
 
 
-def test_bad_requests_are_clear_errors() -> None:
-    sc = veto_case()
+def test_bad_requests_are_clear_errors(build_scenario: Callable[..., Any]) -> None:
+    sc = veto_case(build_scenario)
     with pytest.raises(ParleyError, match="number of draws"):
         monte_carlo(sc, "compromise", 0)
     with pytest.raises(ParleyError, match="noise on position"):
@@ -308,20 +298,20 @@ def test_negative_seeds_are_clear_value_errors() -> None:
     ]
 
 
-def test_a_model_that_draws_rejects_a_negative_seed_clearly() -> None:
+def test_a_model_that_draws_rejects_a_negative_seed_clearly(build_scenario: Callable[..., Any]) -> None:
     # the path of `parley forecast FILE -m exchange -p rate=random --seed -5`
     from parley.models import get_model
 
-    sc = veto_case()
+    sc = veto_case(build_scenario)
     with pytest.raises(ParleyError, match="seed must be a whole number >= 0, got -5"):
         get_model("exchange", {"rate": "random"}).forecast(sc, rng=-5)
 
 
-def test_a_capability_range_outside_zero_to_high_never_reaches_the_draws() -> None:
+def test_a_capability_range_outside_zero_to_high_never_reaches_the_draws(build_scenario: Callable[..., Any]) -> None:
     # [5, 1] and [-5, 0] used to be drawn as U(5, 1) and U(-5, 0) capabilities (a mean outcome of 175 on 0-10)
     for bad in ([5, 1], [-5, 0]):
         with pytest.raises(ScenarioError, match=r"actors\[0\]\.capability_range"):
-            scenario([{"id": "A", "capability": 1, "capability_range": bad, "stances": {"x": stance(50)}}])
+            build_scenario([{"id": "A", "capability": 1, "capability_range": bad, "stances": {"x": stance(50)}}])
 
 
 # --- CLI smoke ------------------------------------------------------------------------------
