@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -9,12 +12,10 @@ pytest.importorskip("SALib", reason="sensitivity analysis needs SALib")
 
 from parley.analysis.uncertainty.sensitivity import morris, sobol
 from parley.errors import ParleyError
-from parley.scenario.io import scenario_from_dict
 
 # Three actors on one issue; capability × salience weights w = (1, 2, 1); positions uniform:
 #   A ~ U(20, 80) (width 60), B ~ U(40, 60) (width 20), C ~ U(30, 70) (width 40).
-THREE = {
-    "schema_version": 1,
+THREE: dict[str, Any] = {
     "issues": [{"id": "x", "scale": {"min": 0, "max": 100}}],
     "actors": [
         {
@@ -54,8 +55,8 @@ def analytic_first_order() -> np.ndarray:
     return v / v.sum()
 
 
-def test_sobol_indices_of_the_compromise_model_match_the_analytic_answer() -> None:
-    sc = scenario_from_dict(THREE)
+def test_sobol_indices_of_the_compromise_model_match_the_analytic_answer(build_scenario: Callable[..., Any]) -> None:
+    sc = build_scenario(**THREE)
     res = sobol(sc, "compromise", 1024, seed=7, runner="sequential")
     exact = analytic_first_order()
     got = res.indices["outcome:x"]
@@ -70,10 +71,10 @@ def test_sobol_indices_of_the_compromise_model_match_the_analytic_answer() -> No
     assert max(voc, key=lambda a: voc[a]["value"]) == "A"
 
 
-def test_morris_effects_of_a_linear_model_are_exact() -> None:
+def test_morris_effects_of_a_linear_model_are_exact(build_scenario: Callable[..., Any]) -> None:
     """For O = Σ c_i x_i with x_i = a_i + u·width_i, moving u across its whole range changes O by
     c_i · width_i exactly, at every point: c = w / Σw = (¼, ½, ¼), so μ* = μ = (15, 10, 10), σ = 0."""
-    sc = scenario_from_dict(THREE)
+    sc = build_scenario(**THREE)
     res = morris(sc, "compromise", 20, seed=3, runner="sequential")
     got = res.indices["outcome:x"]
     for actor, effect in zip("ABC", WEIGHTS / WEIGHTS.sum() * WIDTHS, strict=True):
@@ -83,11 +84,10 @@ def test_morris_effects_of_a_linear_model_are_exact() -> None:
     assert res.evaluations == 20 * (3 + 1)
 
 
-def test_grouping_by_issue_separates_independent_issues() -> None:
+def test_grouping_by_issue_separates_independent_issues(build_scenario: Callable[..., Any]) -> None:
     """The compromise solves each issue on its own, so the outcome on x cannot depend on the
     inputs of y: Saltelli's estimators give exactly 0 there (f(A_B^y) = f(A) draw by draw)."""
-    data = {
-        "schema_version": 1,
+    data: dict[str, Any] = {
         "issues": [{"id": "x", "scale": {"min": 0, "max": 100}}, {"id": "y", "scale": {"min": 0, "max": 10}}],
         "actors": [
             {
@@ -105,7 +105,7 @@ def test_grouping_by_issue_separates_independent_issues() -> None:
             },
         ],
     }
-    res = sobol(scenario_from_dict(data), "compromise", 256, seed=1, group_by="issue", runner="sequential")
+    res = sobol(build_scenario(**data), "compromise", 256, seed=1, group_by="issue", runner="sequential")
     assert res.members == {"x": ("position:A:x",), "y": ("position:A:y",)}
     assert res.indices["outcome:x"]["y"]["S1"] == 0.0 and res.indices["outcome:x"]["y"]["ST"] == 0.0
     assert res.indices["outcome:y"]["x"]["ST"] == 0.0
@@ -114,8 +114,8 @@ def test_grouping_by_issue_separates_independent_issues() -> None:
         res.value_of_clarity()
 
 
-def test_seeded_without_touching_global_random_state() -> None:
-    sc = scenario_from_dict(THREE)
+def test_seeded_without_touching_global_random_state(build_scenario: Callable[..., Any]) -> None:
+    sc = build_scenario(**THREE)
     np.random.seed(12345)
     before = np.random.get_state()[1].copy()
     a = sobol(sc, "compromise", 64, seed=0, runner="sequential")  # seed 0 is SALib's trap: must not reach it
@@ -128,20 +128,19 @@ def test_seeded_without_touching_global_random_state() -> None:
     assert a.to_dict()["seed"] == 0 and a.n == 64
 
 
-def test_nothing_uncertain_is_a_clear_error() -> None:
-    plain = {
-        "schema_version": 1,
+def test_nothing_uncertain_is_a_clear_error(build_scenario: Callable[..., Any]) -> None:
+    plain: dict[str, Any] = {
         "issues": [{"id": "x"}],
         "actors": [{"id": "A", "capability": 1, "stances": {"x": {"position": 5, "salience": 1}}}],
     }
     with pytest.raises(ParleyError, match="nothing is uncertain"):
-        sobol(scenario_from_dict(plain), "compromise", 8)
+        sobol(build_scenario(**plain), "compromise", 8)
     with pytest.raises(ParleyError, match="even"):
-        morris(scenario_from_dict(THREE), "compromise", 4, num_levels=3)
+        morris(build_scenario(**THREE), "compromise", 4, num_levels=3)
 
 
-def test_a_negative_seed_is_a_clear_error() -> None:
-    sc = scenario_from_dict(THREE)
+def test_a_negative_seed_is_a_clear_error(build_scenario: Callable[..., Any]) -> None:
+    sc = build_scenario(**THREE)
     for run in (sobol, morris):
         with pytest.raises(ParleyError, match="seed must be a whole number >= 0, got -5"):
             run(sc, "compromise", 8, seed=-5, runner="sequential")
