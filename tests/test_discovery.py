@@ -11,6 +11,7 @@ import pytest
 pytest.importorskip("sklearn", reason="CART needs scikit-learn")
 
 from parley.analysis.uncertainty.discovery import discover
+from parley.analysis.uncertainty.experiment import Experiment
 from parley.analysis.uncertainty.montecarlo import monte_carlo
 from parley.errors import ParleyError
 
@@ -64,7 +65,7 @@ def two_vetoes(build_scenario: Callable[..., Any]) -> Any:
 
 @pytest.fixture(scope="module")
 def run(build_scenario: Callable[..., Any]) -> Any:
-    return monte_carlo(two_vetoes(build_scenario), "compromise", 5000, seed=21, runner="sequential")
+    return monte_carlo(Experiment.of(two_vetoes(build_scenario), "compromise"), 5000, rng=21, runner="sequential")
 
 
 def test_cart_finds_the_two_thresholds(run) -> None:  # type: ignore[no-untyped-def]
@@ -116,7 +117,7 @@ def test_no_variation_and_bad_requests(build_scenario: Callable[..., Any], run) 
         ],
         plans=[{"id": "p", "provisions": [{"text": "x at 60", "issue": "x", "position": 60}]}],
     )
-    res = monte_carlo(always, "compromise", 200, seed=1, runner="sequential")
+    res = monte_carlo(Experiment.of(always, "compromise"), 200, rng=1, runner="sequential")
     found = discover(res, "p")
     assert found.boxes == () and found.describe() == ["plan p passes every veto in every draw"]
     with pytest.raises(ParleyError, match="no plan 'q'"):

@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 from parley._random import as_generator, child_generators
 from parley.analysis.plans.scorecard import score_plans
 from parley.analysis.plans.scoring import ScoringOptions
+from parley.analysis.uncertainty.experiment import Experiment
 from parley.analysis.uncertainty.montecarlo import InputSpace, Noise, monte_carlo
 from parley.cli.uncertainty import app as uncertainty_app
 from parley.errors import ModelError, ParleyError, ScenarioError
@@ -66,7 +67,7 @@ def test_quantiles_of_a_compromise_of_two_uniforms_match_the_closed_form(build_s
         ]
     )
     n = 40_000
-    res = monte_carlo(sc, "compromise", n, seed=11, runner="sequential")
+    res = monte_carlo(Experiment.of(sc, "compromise"), n, rng=11, runner="sequential")
     q = res.quantiles()["x"]
     expected = {"q05": 35 + math.sqrt(30), "q25": 47.5, "q50": 55.0, "q75": 62.5, "q95": 75 - math.sqrt(30)}
     for key, p in (("q05", 0.05), ("q25", 0.25), ("q50", 0.5), ("q75", 0.75), ("q95", 0.95)):
@@ -99,7 +100,7 @@ def test_triangular_and_clipped_normal_draws_follow_scipy(build_scenario: Callab
         ]
     )
     n = 20_000
-    res = monte_carlo(sc, "compromise", n, seed=5, runner="sequential")
+    res = monte_carlo(Experiment.of(sc, "compromise"), n, rng=5, runner="sequential")
     tri, norm = res.inputs[:, 0], res.inputs[:, 1]
     crit = 1.95 / math.sqrt(n)  # Kolmogorov–Smirnov critical value at the 0.1 % level
     assert stats.kstest(tri, stats.triang(c=(30 - 10) / 80, loc=10, scale=80).cdf).statistic < crit
@@ -163,7 +164,7 @@ def veto_case(build_scenario: Callable[..., Any]) -> Any:
 
 def test_acceptance_veto_and_split_probabilities_match_hand_calculation(build_scenario: Callable[..., Any]) -> None:
     n = 20_000
-    res = monte_carlo(veto_case(build_scenario), "compromise", n, seed=2, runner="sequential")
+    res = monte_carlo(Experiment.of(veto_case(build_scenario), "compromise"), n, rng=2, runner="sequential")
     s = res.plan_summary()["p"]
 
     def se(p: float) -> float:
@@ -211,7 +212,7 @@ def test_acceptance_agrees_with_the_plan_scorer(build_scenario: Callable[..., An
         utility=utility,
     )
     card = score_plans(sc, models=[])
-    res = monte_carlo(sc, "compromise", 3, seed=1, runner="sequential")
+    res = monte_carlo(Experiment.of(sc, "compromise"), 3, rng=1, runner="sequential")
     for k, plan in enumerate(card.plans):
         for i, a in enumerate(sc.actor_ids):
             assert bool(res.accept[0, k, i]) == plan.actor(a).accepts, (plan.plan, a)
@@ -230,7 +231,7 @@ def test_capability_majority_veto_uses_drawn_capabilities(build_scenario: Callab
         plans=[{"id": "p", "provisions": [{"text": "x 60", "issue": "x", "position": 60}]}],
     )
     opts = ScoringOptions(group_veto="capability_majority")
-    res = monte_carlo(sc, "compromise", 4000, seed=3, options=opts, runner="sequential")
+    res = monte_carlo(Experiment.of(sc, "compromise", options=opts), 4000, rng=3, runner="sequential")
     assert np.array_equal(res.passes[:, 0], res.inputs[:, 0] > 2)
 
 
@@ -239,19 +240,19 @@ def test_capability_majority_veto_uses_drawn_capabilities(build_scenario: Callab
 
 def test_draw_i_uses_child_stream_i_whatever_the_chunking(build_scenario: Callable[..., Any]) -> None:
     sc = veto_case(build_scenario)
-    a = monte_carlo(sc, "compromise", 50, seed=123, runner="sequential", chunk_size=7)
-    b = monte_carlo(sc, "compromise", 50, seed=123, runner="sequential", chunk_size=50)
+    a = monte_carlo(Experiment.of(sc, "compromise"), 50, rng=123, runner="sequential", chunk_size=7)
+    b = monte_carlo(Experiment.of(sc, "compromise"), 50, rng=123, runner="sequential", chunk_size=50)
     assert np.array_equal(a.inputs, b.inputs) and np.array_equal(a.outcomes, b.outcomes)
     # draw 17 from the 17th child of the seed: U(0, 100) = 100 · u
     u = np.random.default_rng(np.random.SeedSequence(123).spawn(50)[17]).random(2)
     assert np.allclose(a.inputs[17], 100 * u, rtol=0, atol=1e-12)
-    c = monte_carlo(sc, "compromise", 50, seed=124, runner="sequential")
+    c = monte_carlo(Experiment.of(sc, "compromise"), 50, rng=124, runner="sequential")
     assert not np.array_equal(a.inputs, c.inputs)
 
 
 def test_result_records_provenance_and_is_json_ready(build_scenario: Callable[..., Any]) -> None:
     sc = veto_case(build_scenario)
-    res = monte_carlo(sc, "median", 20, seed=9, runner="sequential")
+    res = monte_carlo(Experiment.of(sc, "median"), 20, rng=9, runner="sequential")
     data = json.loads(json.dumps(res.to_dict(draws=True)))
     assert data["seed"] == 9 and data["n"] == 20 and data["scenario_id"] == sc.scenario_id
     assert data["model"] == {"name": "median", "params": {"weights": "capability*salience"}}
@@ -259,22 +260,22 @@ def test_result_records_provenance_and_is_json_ready(build_scenario: Callable[..
     assert set(data["outcomes"]["x"]) == {"mean", "sd", "q05", "q25", "q50", "q75", "q95"}
     with pytest.raises(ValueError):
         res.outcomes[0, 0] = 1.0  # frozen arrays
-    fresh = monte_carlo(sc, "compromise", 5, runner="sequential")
+    fresh = monte_carlo(Experiment.of(sc, "compromise"), 5, runner="sequential")
     assert isinstance(fresh.seed, int)
-    again = monte_carlo(sc, "compromise", 5, seed=fresh.seed, runner="sequential")
+    again = monte_carlo(Experiment.of(sc, "compromise"), 5, rng=fresh.seed, runner="sequential")
     assert np.array_equal(fresh.inputs, again.inputs)
 
 
 def test_bad_requests_are_clear_errors(build_scenario: Callable[..., Any]) -> None:
     sc = veto_case(build_scenario)
     with pytest.raises(ParleyError, match="number of draws"):
-        monte_carlo(sc, "compromise", 0)
+        monte_carlo(Experiment.of(sc, "compromise"), 0)
     with pytest.raises(ParleyError, match="noise on position"):
         Noise(position=-0.1)
     with pytest.raises(ModelError, match="unknown model"):
-        monte_carlo(sc, "no-such-model", 10)
+        monte_carlo(Experiment.of(sc, "no-such-model"), 10)
     with pytest.raises(ParleyError, match="seed"):
-        monte_carlo(sc, "compromise", 10, seed=-1)
+        monte_carlo(Experiment.of(sc, "compromise"), 10, rng=-1)
 
 
 def test_negative_seeds_are_clear_value_errors() -> None:
