@@ -137,7 +137,9 @@ def test_military_terms_and_commitment_shift(build_scenario: Callable[..., Any])
     assert p1b.p_after == pytest.approx(odds / (1 + odds))
 
 
-def test_commitment_problem_flag(build_scenario: Callable[..., Any]) -> None:
+def test_commitment_problem_when_the_range_after_the_army_cut_no_longer_holds_the_plan(
+    build_scenario: Callable[..., Any],
+) -> None:
     # land only, p = 0.3 given, costs 0.1, belligerents only (φ = 1): today's range [0.2, 0.4] holds x = 0.3;
     # the army cut keeps 0.5 of A: odds 0.3/0.7 * 0.5 = 0.2143 -> p' = 0.17647, range after [0.0765, 0.2765]
     opts = BargainingOptions(issue="land", p=0.3, p_rule="belligerents")
@@ -201,7 +203,9 @@ def test_inputs_from_metadata_and_given(build_scenario: Callable[..., Any]) -> N
     assert d.describe() == {"distribution": "beta", "a": 2.0, "b": 6.0}
 
 
-def test_bad_inputs(build_scenario: Callable[..., Any]) -> None:
+def test_bad_distribution_undisputed_issue_no_belligerents_or_unknown_shock_is_an_error(
+    build_scenario: Callable[..., Any],
+) -> None:
     with pytest.raises(ScenarioError, match="unknown distribution"):
         distribution({"distribution": "cauchy"})
     with pytest.raises(ScenarioError, match="'uniform' needs high"):
@@ -221,7 +225,9 @@ def test_to_dict_json_ready(build_scenario: Callable[..., Any]) -> None:
     assert data["sides"] == ["A", "B"] and data["plans"][0]["military_terms"][1]["tag"] == "army_cap"
 
 
-def test_declared_allies(build_scenario: Callable[..., Any]) -> None:
+def test_declared_allies_set_the_sides_and_unknown_or_two_sided_allies_are_errors(
+    build_scenario: Callable[..., Any],
+) -> None:
     # A with D only, B alone: W_A = 2*(5/6) + 1*(1/3) = 2, W_B = 2.5 -> p = 2/4.5
     br = bargaining_range(build_scenario(**DATA), options=BargainingOptions(allies_a=("D",)))
     assert br.coalition_a == ("A", "D") and br.coalition_b == ("B",) and br.p == pytest.approx(2 / 4.5)

@@ -148,7 +148,7 @@ def test_pivots_by_veto(build_scenario: Callable[..., Any]) -> None:
     assert len(x.reasons) == 2 and "veto of 'g'" in x.reasons[1]
 
 
-def test_coalition_analysis_bundle(build_scenario: Callable[..., Any]) -> None:
+def test_coalition_analysis_gives_blocs_pivots_and_groups_together(build_scenario: Callable[..., Any]) -> None:
     res = coalition_analysis(build_scenario(**DATA), ["p2"], bloc_threshold=0.35)
     assert res.blocs.blocs == (("A", "C", "D"), ("B",))
     (pv,) = res.pivots

@@ -105,7 +105,9 @@ def test_prim_finds_the_box(run) -> None:  # type: ignore[no-untyped-def]
     assert yes[0].density >= 0.9
 
 
-def test_no_variation_and_bad_requests(build_scenario: Callable[..., Any], run) -> None:  # type: ignore[no-untyped-def]
+def test_a_plan_passing_in_every_draw_has_no_boxes_and_bad_requests_are_errors(
+    build_scenario: Callable[..., Any], run
+) -> None:  # type: ignore[no-untyped-def]
     always = build_scenario(
         issues=[{"id": "x", "scale": {"min": 0, "max": 100}, "status_quo": 0, "vetoes": ["A"]}],
         actors=[

@@ -113,7 +113,9 @@ def test_triangular_and_clipped_normal_draws_follow_scipy(build_scenario: Callab
     assert stats.kstest(below, truncated.cdf).statistic < 1.95 / math.sqrt(len(below))
 
 
-def test_salience_and_capability_ranges_and_noise(build_scenario: Callable[..., Any]) -> None:
+def test_input_space_takes_explicit_ranges_and_puts_noise_only_where_there_is_none(
+    build_scenario: Callable[..., Any],
+) -> None:
     sc = build_scenario(
         [
             {

@@ -115,7 +115,7 @@ def test_plan_utilities_gains_acceptance(card: Any) -> None:
     assert p2.outcome["army"] == 800 and np.isnan(p2.outcome["aid"])
 
 
-def test_quadratic_utility(build_scenario: Callable[..., Any]) -> None:
+def test_quadratic_utility_by_hand_and_the_option_overrides_it(build_scenario: Callable[..., Any]) -> None:
     card = score_plans(build_scenario(**{**TOY, "utility": "quadratic"}), ["p1"], models=())
     a, b = card.plan("p1").actor("A"), card.plan("p1").actor("B")
     # A: plan 0.7² + 0.5*0.6² = 0.49 + 0.18 = 0.67; reservation 0.8² + 0.5*0.2² = 0.64 + 0.02 = 0.66
@@ -278,13 +278,13 @@ def test_inherited_provisions(build_scenario: Callable[..., Any]) -> None:
     assert plain.inherited == () and plain.actor("A").gain == pytest.approx(0.3)
 
 
-def test_stated_positions(build_scenario: Callable[..., Any]) -> None:
+def test_stated_positions_replace_revealed_ones_when_asked(build_scenario: Callable[..., Any]) -> None:
     card = score_plans(build_scenario(**TOY), ["p1"], models=(), options=ScoringOptions(stated=True))
     # D by its words stands at 30: plan loss 0, reservation |40-30|/100*0.5 = 0.05 -> gains +0.05
     assert card.plan("p1").actor("D").gain == pytest.approx(0.05) and card.plan("p1").actor("D").accepts
 
 
-def test_forecasts_scored(build_scenario: Callable[..., Any], card: Any) -> None:
+def test_a_compromise_forecast_is_scored_like_a_plan(build_scenario: Callable[..., Any], card: Any) -> None:
     full = score_plans(build_scenario(**TOY), ["p1"], models=["compromise"])
     comp = full.forecasts["compromise"]
     # compromise on land: Σ c s x / Σ c s = (2*1*100 + 3*1*0 + 1*.5*80 + 1*.5*60) / (2 + 3 + .5 + .5) = 270/6 = 45
@@ -298,7 +298,7 @@ def test_a_plan_named_twice_is_scored_once(build_scenario: Callable[..., Any]) -
     assert [p.plan for p in card.plans] == ["p2", "p1"]  # each once, in the order first given
 
 
-def test_unknown_plan(build_scenario: Callable[..., Any]) -> None:
+def test_an_unknown_plan_is_a_scenario_error(build_scenario: Callable[..., Any]) -> None:
     with pytest.raises(ScenarioError, match="no plan 'p9'"):
         score_plans(build_scenario(**TOY), ["p9"], models=())
 

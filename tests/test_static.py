@@ -138,7 +138,7 @@ def test_nash_actor_at_the_status_quo_makes_it_infeasible(build_scenario: Callab
     assert g.outcomes["x"] == pytest.approx(200 / 3, abs=1e-6)
 
 
-def test_unknown_parameter_message() -> None:
+def test_an_unknown_parameter_suggests_the_nearest_name() -> None:
     with pytest.raises(parley.ModelError, match=r"has no parameter 'weight'.*did you mean 'weights'"):
         get_model("compromise", {"weight": "equal"})
 
