@@ -51,6 +51,7 @@ def main() -> int:
         print(f"skipped: {CASE.relative_to(ROOT)} is not there yet")
         return 0
 
+    from parley.analysis.uncertainty.experiment import Experiment
     from parley.analysis.uncertainty.montecarlo import Noise, monte_carlo
     from parley.analysis.uncertainty.runners import DaskRunner, ProcessRunner
     from parley.api import load_scenario
@@ -59,15 +60,18 @@ def main() -> int:
     sc = load_scenario(CASE)
     noise = Noise(position=0.05, salience=0.1, capability=0.2)
     print(f"{CASE.relative_to(ROOT)}: {len(sc.actors)} actors, {len(sc.issues)} issues, {len(sc.plans)} plans")
-    monte_carlo(sc, "compromise", 10, seed=0, noise=noise, runner="sequential")  # warm imports
+    monte_carlo(Experiment.of(sc, "compromise", noise=noise), 10, rng=0, runner="sequential")  # warm imports
 
     print(f"1. compromise, {args.n} draws")
     seq, t_seq = timed(
-        "in this process", lambda: monte_carlo(sc, "compromise", args.n, seed=1, noise=noise, runner="sequential")
+        "in this process",
+        lambda: monte_carlo(Experiment.of(sc, "compromise", noise=noise), args.n, rng=1, runner="sequential"),
     )
     pool, t_pool = timed(
         "process pool (default, 2 workers)",
-        lambda: monte_carlo(sc, "compromise", args.n, seed=1, noise=noise, runner=ProcessRunner(workers=2)),
+        lambda: monte_carlo(
+            Experiment.of(sc, "compromise", noise=noise), args.n, rng=1, runner=ProcessRunner(workers=2)
+        ),
     )
     print(
         f"  {seq.space.size} uncertain inputs; same numbers: {np.array_equal(seq.outcomes, pool.outcomes)}; "
@@ -82,7 +86,10 @@ def main() -> int:
             print(f"  {name}: not registered, skipped")
             continue
         _, t = timed(
-            name, lambda name=name: monte_carlo(sc, name, args.n, seed=1, noise=noise, runner=ProcessRunner(workers=2))
+            name,
+            lambda name=name: monte_carlo(
+                Experiment.of(sc, name, noise=noise), args.n, rng=1, runner=ProcessRunner(workers=2)
+            ),
         )
         print(f"  {name} {verdict(t, 60)}")
 
@@ -92,17 +99,19 @@ def main() -> int:
     except ImportError:
         print("  dask[distributed] is not installed, skipped")
         return 0
-    ref = monte_carlo(sc, args.dask_model, args.dask_n, seed=2, noise=noise, runner="sequential")
+    ref = monte_carlo(Experiment.of(sc, args.dask_model, noise=noise), args.dask_n, rng=2, runner="sequential")
     times = {}
     for workers in (1, 2):
         with LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
         ) as cluster:
             runner = DaskRunner(cluster.scheduler_address)
-            monte_carlo(sc, "compromise", 10, seed=0, runner=runner)  # workers import parley
+            monte_carlo(Experiment.of(sc, "compromise"), 10, rng=0, runner=runner)  # workers import parley
             res, times[workers] = timed(
                 f"{workers} worker{'s' if workers > 1 else ''}",
-                lambda runner=runner: monte_carlo(sc, args.dask_model, args.dask_n, seed=2, noise=noise, runner=runner),
+                lambda runner=runner: monte_carlo(
+                    Experiment.of(sc, args.dask_model, noise=noise), args.dask_n, rng=2, runner=runner
+                ),
             )
             print(f"  same numbers as in-process: {np.array_equal(res.outcomes, ref.outcomes)}")
     print(f"  speed-up with 2 workers over 1: {times[1] / times[2]:.2f}×")

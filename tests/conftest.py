@@ -1,11 +1,16 @@
-"""Shared test fixtures: where the real-data files are, and skipping when they are absent."""
+"""Shared test fixtures: where the real-data files are (skipping when absent), and one scenario builder."""
 
 from __future__ import annotations
 
+import copy
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from parley.scenario import Scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,3 +53,54 @@ def _private_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     """No test ever writes to the user's own run store: PARLEY_STORE points at a fresh file."""
     folder = tmp_path_factory.mktemp("store")
     monkeypatch.setenv("PARLEY_STORE", f"sqlite:///{folder / 'parley.db'}")
+
+
+# --- one scenario builder for every test ------------------------------------------------------
+
+#: The issue a scenario gets when the test names none: x on 0–100 with the status quo at 0.
+DEFAULT_ISSUES: list[dict[str, Any]] = [{"id": "x", "scale": {"min": 0, "max": 100}, "status_quo": 0}]
+
+
+def _scenario_dict(
+    actors: list[dict[str, Any]],
+    issues: list[dict[str, Any]] | None = None,
+    plans: list[dict[str, Any]] | None = None,
+    **top_level: Any,
+) -> dict[str, Any]:
+    """The raw scenario mapping: ``schema_version: 1``, the default issue and no plans unless given.
+
+    Every argument is deep-copied, so a test may pass a module-level constant and change the result.
+    """
+    data: dict[str, Any] = {
+        "schema_version": 1,
+        "issues": issues if issues is not None else DEFAULT_ISSUES,
+        "actors": actors,
+        "plans": plans if plans is not None else [],
+        **top_level,
+    }
+    return copy.deepcopy(data)
+
+
+def _build_scenario(
+    actors: list[dict[str, Any]],
+    issues: list[dict[str, Any]] | None = None,
+    plans: list[dict[str, Any]] | None = None,
+    **top_level: Any,
+) -> Scenario:
+    """A validated Scenario from compact input (see :func:`_scenario_dict`)."""
+    return scenario_from_dict(_scenario_dict(actors, issues, plans, **top_level))
+
+
+@pytest.fixture(scope="session")
+def scenario_dict() -> Callable[..., dict[str, Any]]:
+    """A function returning the raw scenario mapping: ``scenario_dict(actors, issues=None, plans=None, **top)``."""
+    return _scenario_dict
+
+
+@pytest.fixture(scope="session")
+def build_scenario() -> Callable[..., Scenario]:
+    """A function returning a validated Scenario: ``build_scenario(actors, issues=None, plans=None, **top)``.
+
+    Fills ``schema_version: 1``, one issue x on 0–100 (status quo 0) when none is given, and no plans.
+    """
+    return _build_scenario

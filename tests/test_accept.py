@@ -20,6 +20,7 @@ import pytest
 from parley.analysis.plans.brief import brief, wilson
 from parley.analysis.plans.scorecard import score_plans
 from parley.analysis.plans.scoring import ScoringOptions
+from parley.analysis.uncertainty.experiment import Experiment
 from parley.analysis.uncertainty.montecarlo import monte_carlo
 from parley.errors import ScenarioError
 from parley.scenario import apply_shock, scenario_from_dict
@@ -231,9 +232,9 @@ def test_renewal_needs_unanimity_to_keep_the_status_quo() -> None:
     # a text that keeps the status quo needs no consent at all
     assert score_plans(_eu("renewal"), models=[]).plan("keep").vetoes == ()
     # Monte Carlo gives the same verdicts (nothing uncertain: exactly 0 and 1)
-    mc = monte_carlo(_eu("renewal"), n=5, seed=1, runner="sequential")
+    mc = monte_carlo(Experiment.of(_eu("renewal")), 5, rng=1, runner="sequential")
     assert mc.plan_summary()["relief"]["passes_vetoes"] == 1.0
-    mc = monte_carlo(_eu("change"), n=5, seed=1, runner="sequential")
+    mc = monte_carlo(Experiment.of(_eu("change")), 5, rng=1, runner="sequential")
     assert mc.plan_summary()["relief"]["passes_vetoes"] == 0.0
 
 
@@ -266,7 +267,7 @@ def test_p_deal_two_actors_closed_form() -> None:
         {"distribution": "uniform", "low": 40, "high": 80}, {"distribution": "uniform", "low": 30, "high": 70}, 60, 50
     )
     n = 20000
-    mc = monte_carlo(sc, n=n, seed=7, runner="sequential")
+    mc = monte_carlo(Experiment.of(sc), n, rng=7, runner="sequential")
     s = mc.plan_summary()["p"]
     se = math.sqrt(0.25 / n)
     assert s["accept"]["A"] == pytest.approx(0.625, abs=4 * se)
@@ -280,7 +281,7 @@ def test_logit_term_closed_form() -> None:
     # P(A) = 1/(1 + e^−1) = 0.7311, P(B) = 1/(1 + e^0.6) = 0.3543; independent draws -> P(deal) = 0.2590
     sc = _two(a_pos=60, b_pos=52)
     n = 20000
-    mc = monte_carlo(sc, n=n, seed=3, runner="sequential", options=ScoringOptions(logit_scale=0.1))
+    mc = monte_carlo(Experiment.of(sc, options=ScoringOptions(logit_scale=0.1)), n, rng=3, runner="sequential")
     s = mc.plan_summary()["p"]
     pa, pb = 1 / (1 + math.exp(-1.0)), 1 / (1 + math.exp(0.6))
     se = math.sqrt(0.25 / n)
@@ -297,7 +298,7 @@ def test_uncertain_red_line_and_no_agreement_are_drawn() -> None:
         "uncertainty": {"distribution": "uniform", "low": 55, "high": 65},
     }
     n = 20000
-    mc = monte_carlo(scenario_from_dict(data), n=n, seed=5, runner="sequential")
+    mc = monte_carlo(Experiment.of(scenario_from_dict(data)), n, rng=5, runner="sequential")
     se = math.sqrt(0.25 / n)
     assert mc.plan_summary()["p"]["accept"]["A"] == pytest.approx(0.5, abs=4 * se)
     # no agreement uncertain: U[50, 80] for B at 70: accept 60 iff |w − 70| > 10 iff w < 60: P = 10/30
@@ -305,7 +306,7 @@ def test_uncertain_red_line_and_no_agreement_are_drawn() -> None:
     data["no_agreement"] = {
         "positions": {"x": {"position": 65, "uncertainty": {"distribution": "uniform", "low": 50, "high": 80}}}
     }
-    mc = monte_carlo(scenario_from_dict(data), n=n, seed=5, runner="sequential")
+    mc = monte_carlo(Experiment.of(scenario_from_dict(data)), n, rng=5, runner="sequential")
     assert mc.plan_summary()["p"]["accept"]["B"] == pytest.approx(1 / 3, abs=4 * se)
 
 
@@ -456,7 +457,7 @@ def test_deferred_issue_is_drawn_in_monte_carlo() -> None:
         {"point": "1", "text": "later", "issue": "x", "deferred": {"low": 60, "high": 100}}
     ]
     n = 20000
-    mc = monte_carlo(scenario_from_dict(data), n=n, seed=11, runner="sequential")
+    mc = monte_carlo(Experiment.of(scenario_from_dict(data)), n, rng=11, runner="sequential")
     assert mc.plan_summary()["p"]["accept"]["B"] == pytest.approx(0.75, abs=4 * math.sqrt(0.25 / n))
     # the point scorecard integrates the same range: E|z − 70| over U[60, 100] = (10² + 30²)/80 = 12.5 -> −0.125
     card = score_plans(scenario_from_dict(data), models=[])

@@ -9,7 +9,7 @@ rely on C and D standing nearer A).
 
 from __future__ import annotations
 
-import copy
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -25,10 +25,8 @@ from parley.analysis.plans.bargaining import (
     p_acceptable,
 )
 from parley.errors import ParleyError, ScenarioError
-from parley.scenario import scenario_from_dict
 
 DATA: dict[str, Any] = {
-    "schema_version": 1,
     "belligerents": ["A", "B"],
     "issues": [
         {"id": "land", "scale": {"min": 0, "max": 100}, "status_quo": 40},
@@ -74,14 +72,8 @@ DATA: dict[str, Any] = {
 }
 
 
-def scenario(**changes: Any) -> Any:
-    data = copy.deepcopy(DATA)
-    data.update(changes)
-    return scenario_from_dict(data)
-
-
-def test_derived_p_and_range() -> None:
-    br = bargaining_range(scenario())
+def test_derived_p_and_range(build_scenario: Callable[..., Any]) -> None:
+    br = bargaining_range(build_scenario(**DATA))
     # disputed issues land and army; composite weights (s_A + s_B)/2: land 1, army 0.5
     assert br.weights == {"land": 1.0, "army": 0.5}
     # sides: C and D share the declared group "west" with A, not with B
@@ -97,8 +89,8 @@ def test_derived_p_and_range() -> None:
     assert br.status_quo == pytest.approx(0.8 / 1.5)
 
 
-def test_plan_place_and_margins() -> None:
-    br = bargaining_range(scenario())
+def test_plan_place_and_margins(build_scenario: Callable[..., Any]) -> None:
+    br = bargaining_range(build_scenario(**DATA))
     p1, p2 = br.plan("p1"), br.plan("p2")
     # p1: land 0.3, army 0.4 -> (0.3 + 0.5*0.4)/1.5 = 1/3
     assert p1.x == pytest.approx(1 / 3)
@@ -109,20 +101,20 @@ def test_plan_place_and_margins() -> None:
     assert p2.x == pytest.approx(0.6) and not p2.inside
 
 
-def test_single_issue_and_belligerent_rule() -> None:
+def test_single_issue_and_belligerent_rule(build_scenario: Callable[..., Any]) -> None:
     # land only: W_A = 2*1 + 1*0.5 + 1*0.5 = 3, W_B = 3*1 = 3 -> p = 0.5
-    br = bargaining_range(scenario(), options=BargainingOptions(issue="land"))
+    br = bargaining_range(build_scenario(**DATA), options=BargainingOptions(issue="land"))
     assert br.p == pytest.approx(0.5) and br.plan("p1").x == pytest.approx(0.3)
     # belligerents alone on the composite: 2*(5/6) vs 3*(5/6) -> p = 0.4
-    bb = bargaining_range(scenario(), options=BargainingOptions(p_rule="belligerents"))
+    bb = bargaining_range(build_scenario(**DATA), options=BargainingOptions(p_rule="belligerents"))
     assert bb.p == pytest.approx(0.4) and bb.coalition_a == ("A",) and bb.share_a == 1.0
     # capability weights, no salience: W_A = 2 + 1 + 1 = 4, W_B = 3 -> 4/7
-    bc = bargaining_range(scenario(), options=BargainingOptions(p_weights="capability"))
+    bc = bargaining_range(build_scenario(**DATA), options=BargainingOptions(p_weights="capability"))
     assert bc.p == pytest.approx(4 / 7)
 
 
-def test_military_terms_and_commitment_shift() -> None:
-    sc = scenario()
+def test_military_terms_and_commitment_shift(build_scenario: Callable[..., Any]) -> None:
+    sc = build_scenario(**DATA)
     terms = military_terms(sc, sc.plan("p1"), "A", "B", MilitaryRule())
     land, army = terms
     # land: category 'territory'; A loses (|30-100| > |40-100|); kept |30-0|/|40-0| = 0.75; elasticity 0
@@ -145,11 +137,13 @@ def test_military_terms_and_commitment_shift() -> None:
     assert p1b.p_after == pytest.approx(odds / (1 + odds))
 
 
-def test_commitment_problem_flag() -> None:
+def test_commitment_problem_when_the_range_after_the_army_cut_no_longer_holds_the_plan(
+    build_scenario: Callable[..., Any],
+) -> None:
     # land only, p = 0.3 given, costs 0.1, belligerents only (φ = 1): today's range [0.2, 0.4] holds x = 0.3;
     # the army cut keeps 0.5 of A: odds 0.3/0.7 * 0.5 = 0.2143 -> p' = 0.17647, range after [0.0765, 0.2765]
     opts = BargainingOptions(issue="land", p=0.3, p_rule="belligerents")
-    p1 = bargaining_range(scenario(), options=opts).plan("p1")
+    p1 = bargaining_range(build_scenario(**DATA), options=opts).plan("p1")
     assert p1.inside and p1.p_after == pytest.approx(0.15 / 0.85) and not p1.inside_after
     assert p1.commitment_problem
 
@@ -183,59 +177,65 @@ def test_p_acceptable_with_shifts() -> None:
     assert p_acceptable(0.3, unit, 0.1, 0.1, odds_factor=0.5) == pytest.approx(0.8 / 1.4 - 1 / 3, abs=1e-9)
 
 
-def test_refusal_shift_and_shock() -> None:
-    br = bargaining_range(scenario(), options=BargainingOptions(refusal_shift_a=0.05))
+def test_refusal_shift_and_shock(build_scenario: Callable[..., Any]) -> None:
+    br = bargaining_range(build_scenario(**DATA), options=BargainingOptions(refusal_shift_a=0.05))
     assert br.lower == pytest.approx(2.4 / 4.9 - 0.05 - 0.1) and br.lower_base == pytest.approx(2.4 / 4.9 - 0.1)
     # the 'drop' shock cuts C's capability to 0.1: W_A = 5/3 + 0.1*0.4 + 1/3 = 2.04 -> p 2.04/4.54
     # δ_A = p - p_shocked
-    bs = bargaining_range(scenario(), options=BargainingOptions(refusal_shock_a="drop"))
+    bs = bargaining_range(build_scenario(**DATA), options=BargainingOptions(refusal_shock_a="drop"))
     assert bs.shift_a == pytest.approx(2.4 / 4.9 - 2.04 / 4.54)
     assert "drop" in bs.inputs["shift_a"]["source"]
 
 
-def test_inputs_from_metadata_and_given() -> None:
+def test_inputs_from_metadata_and_given(build_scenario: Callable[..., Any]) -> None:
     meta = {"bargaining": {"p": 0.6, "cost_a": {"distribution": "uniform", "low": 0.0, "high": 0.2}}}
-    br = bargaining_range(scenario(metadata=meta))
+    br = bargaining_range(build_scenario(**{**DATA, "metadata": meta}))
     assert (
         br.p == 0.6 and br.cost_a == pytest.approx(0.1) and br.inputs["p"]["source"] == "scenario metadata.bargaining"
     )
     assert br.inputs["cost_b"]["source"].startswith("assumed")
-    given = bargaining_range(scenario(metadata=meta), options=BargainingOptions(p=Fixed(0.7), cost_b=0.05))
+    given = bargaining_range(
+        build_scenario(**{**DATA, "metadata": meta}), options=BargainingOptions(p=Fixed(0.7), cost_b=0.05)
+    )
     assert given.p == 0.7 and given.cost_b == 0.05 and given.inputs["p"]["source"] == "given"
     # Beta from mean and concentration: a = m k, b = (1 - m) k
     d = distribution({"distribution": "beta", "mean": 0.25, "concentration": 8})
     assert d.describe() == {"distribution": "beta", "a": 2.0, "b": 6.0}
 
 
-def test_bad_inputs() -> None:
+def test_bad_distribution_undisputed_issue_no_belligerents_or_unknown_shock_is_an_error(
+    build_scenario: Callable[..., Any],
+) -> None:
     with pytest.raises(ScenarioError, match="unknown distribution"):
         distribution({"distribution": "cauchy"})
     with pytest.raises(ScenarioError, match="'uniform' needs high"):
         distribution({"distribution": "uniform", "low": 0})
     with pytest.raises(ParleyError, match="do not dispute 'aid'"):
-        bargaining_range(scenario(), options=BargainingOptions(issue="aid"))
+        bargaining_range(build_scenario(**DATA), options=BargainingOptions(issue="aid"))
     with pytest.raises(ParleyError, match="names no belligerents"):
-        bargaining_range(scenario(belligerents=[]))
+        bargaining_range(build_scenario(**{**DATA, "belligerents": []}))
     with pytest.raises(ScenarioError, match="no shock 'nope'"):
-        bargaining_range(scenario(), options=BargainingOptions(refusal_shock_a="nope"))
+        bargaining_range(build_scenario(**DATA), options=BargainingOptions(refusal_shock_a="nope"))
 
 
-def test_to_dict_json_ready() -> None:
+def test_to_dict_json_ready(build_scenario: Callable[..., Any]) -> None:
     import json
 
-    data = json.loads(json.dumps(bargaining_range(scenario()).to_dict(), allow_nan=False))
+    data = json.loads(json.dumps(bargaining_range(build_scenario(**DATA)).to_dict(), allow_nan=False))
     assert data["sides"] == ["A", "B"] and data["plans"][0]["military_terms"][1]["tag"] == "army_cap"
 
 
-def test_declared_allies() -> None:
+def test_declared_allies_set_the_sides_and_unknown_or_two_sided_allies_are_errors(
+    build_scenario: Callable[..., Any],
+) -> None:
     # A with D only, B alone: W_A = 2*(5/6) + 1*(1/3) = 2, W_B = 2.5 -> p = 2/4.5
-    br = bargaining_range(scenario(), options=BargainingOptions(allies_a=("D",)))
+    br = bargaining_range(build_scenario(**DATA), options=BargainingOptions(allies_a=("D",)))
     assert br.coalition_a == ("A", "D") and br.coalition_b == ("B",) and br.p == pytest.approx(2 / 4.5)
     assert "declared" in br.inputs["p"]["source"]
     with pytest.raises(ScenarioError, match="'Q' is not an actor or group"):
-        bargaining_range(scenario(), options=BargainingOptions(allies_a=("Q",)))
+        bargaining_range(build_scenario(**DATA), options=BargainingOptions(allies_a=("Q",)))
     with pytest.raises(ParleyError, match="declared on both sides: D"):
-        bargaining_range(scenario(), options=BargainingOptions(allies_a=("D",), allies_b=("D",)))
+        bargaining_range(build_scenario(**DATA), options=BargainingOptions(allies_a=("D",), allies_b=("D",)))
 
 
 @pytest.mark.parametrize(
@@ -261,20 +261,20 @@ def test_out_of_range_inputs_are_refused(options: dict[str, Any], message: str) 
         BargainingOptions(**options)
 
 
-def test_inputs_at_the_ends_of_their_ranges_are_accepted() -> None:
+def test_inputs_at_the_ends_of_their_ranges_are_accepted(build_scenario: Callable[..., Any]) -> None:
     # p = 1 (A wins for sure) and zero costs: the range is the single point [1, 1]
-    br = bargaining_range(scenario(), options=BargainingOptions(p=1, cost_a=0, cost_b=0.0))
+    br = bargaining_range(build_scenario(**DATA), options=BargainingOptions(p=1, cost_a=0, cost_b=0.0))
     assert (br.lower, br.upper) == (1.0, 1.0)
     # a normal p (unbounded support) is judged by its mean, 0.5
     BargainingOptions(p={"distribution": "normal", "mean": 0.5, "sd": 0.05})
 
 
-def test_out_of_range_metadata_is_a_scenario_problem() -> None:
+def test_out_of_range_metadata_is_a_scenario_problem(build_scenario: Callable[..., Any]) -> None:
     meta = {"bargaining": {"cost_b": -0.2}}
     with pytest.raises(ScenarioError, match=r"metadata\.bargaining\.cost_b: cost_b .* got -0.2"):
-        bargaining_range(scenario(metadata=meta))
+        bargaining_range(build_scenario(**{**DATA, "metadata": meta}))
 
 
-def test_a_plan_named_twice_is_placed_once() -> None:
-    br = bargaining_range(scenario(), ["p2", "p2", "p1"])
+def test_a_plan_named_twice_is_placed_once(build_scenario: Callable[..., Any]) -> None:
+    br = bargaining_range(build_scenario(**DATA), ["p2", "p2", "p1"])
     assert [p.plan for p in br.plans] == ["p2", "p1"]

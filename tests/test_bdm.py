@@ -17,6 +17,7 @@ References used here:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from parley.errors import ModelError
 from parley.models import available_models, get_model, parameter_info
 from parley.models import bdm as bdm_module
 from parley.models.bdm import BDM, _Votes
-from parley.scenario import Scenario, scenario_from_dict
+from parley.scenario import Scenario
 from parley.scenario.core import Stances
 from parley.testing import check_model, random_stances
 
@@ -56,20 +57,23 @@ SCHOLZ_CODE = {"probability": "scholz-code", "selection": "scholz-code", "q": 1.
 PAPER = {**SCHOLZ_CODE, "probability": "paper"}
 
 
-def scenario(rows: list[tuple[str, float, float, float]], lo: float = 4, hi: float = 10) -> Scenario:
-    return scenario_from_dict({
-        "schema_version": 1,
-        "issues": [{"id": "year", "scale": {"min": lo, "max": hi, "unit": "years"}}],
-        "actors": [
-            {"id": a, "capability": c, "stances": {"year": {"position": x, "salience": s}}} for a, c, x, s in rows
-        ],
-    })
+def one_issue(
+    build_scenario: Callable[..., Scenario],
+    rows: list[tuple[str, float, float, float]],
+    lo: float = 4,
+    hi: float = 10,
+) -> Scenario:
+    """One issue ``year`` on [lo, hi]; rows are (actor, capability, position, salience)."""
+    return build_scenario(
+        issues=[{"id": "year", "scale": {"min": lo, "max": hi, "unit": "years"}}],
+        actors=[{"id": a, "capability": c, "stances": {"year": {"position": x, "salience": s}}} for a, c, x, s in rows],
+    )
 
 
 # ---------------------------------------------------------------------- published references
 
 
-def test_ec_scholz_code_reproduces_scholz_table_2() -> None:
+def test_ec_scholz_code_reproduces_scholz_table_2(build_scenario: Callable[..., Any]) -> None:
     """Scholz et al. 2011 Table 2 (EC case, BDM 1994 p. 78), configuration ``scholz-code``.
 
     Round 2's median is 9.61 here, as in the independent re-implementation
@@ -77,7 +81,7 @@ def test_ec_scholz_code_reproduces_scholz_table_2() -> None:
     of round 2 falls on BE, which moves 4 -> 7 -> 9.61 by compromise, where Scholz's code
     must have moved it further. Neither re-implementation finds why, so 9.6-9.9 is accepted.
     """
-    f = BDM(**SCHOLZ_CODE).forecast(scenario(EC))
+    f = BDM(**SCHOLZ_CODE).forecast(one_issue(build_scenario, EC))
     assert f.rounds is not None
     medians = [r["year"] for r in f.rounds[:8]]
     means = f.diagnostics["means"][0][:8]
@@ -95,9 +99,9 @@ def test_ec_scholz_code_is_the_default() -> None:
     assert {k: BDM().params()[k] for k in SCHOLZ_CODE} == SCHOLZ_CODE
 
 
-def test_ec_paper_formula_collapses_to_seven() -> None:
+def test_ec_paper_formula_collapses_to_seven(build_scenario: Callable[..., Any]) -> None:
     """MODELS.md §2: with the paper's probability, median 7.0 from round 1, every actor at 7.0 by round 3."""
-    f = BDM(**PAPER).forecast(scenario(EC))
+    f = BDM(**PAPER).forecast(one_issue(build_scenario, EC))
     assert f.rounds is not None and f.position_rounds is not None
     assert all(r["year"] == pytest.approx(7.0, abs=1e-9) for r in f.rounds)
     assert f.position_rounds[3] == {a: {"year": pytest.approx(7.0, abs=1e-9)} for a, *_ in EC}
@@ -107,12 +111,12 @@ def test_ec_paper_formula_collapses_to_seven() -> None:
     assert f.diagnostics["rounds_run"] == [4]
 
 
-def test_ec_csv_import_gives_the_same_forecast(data_file: Any) -> None:
+def test_ec_csv_import_gives_the_same_forecast(build_scenario: Callable[..., Any], data_file: Any) -> None:
     """The shared CSV of the EC case (BDM 1994 p. 78) imports to the same scholz-code forecast."""
     importers = pytest.importorskip("parley.scenario.importers")
     path = data_file("cases/ec_emissions_bdm1994.csv")
     imported = importers.import_text(path.read_text(encoding="utf-8"), str(path), name="year")
-    typed = scenario(EC)
+    typed = one_issue(build_scenario, EC)
     a = BDM(**SCHOLZ_CODE).forecast(imported)
     b = BDM(**SCHOLZ_CODE).forecast(typed)
     assert a.rounds is not None and b.rounds is not None
@@ -123,15 +127,15 @@ def test_ec_csv_import_gives_the_same_forecast(data_file: Any) -> None:
 # ---------------------------------------------------------------------- hand calculations
 
 
-def two_actors(model: BDM) -> tuple[float, float]:
+def two_actors(build_scenario: Callable[..., Scenario], model: BDM) -> tuple[float, float]:
     """A at 0 (c 1, s 1) and B at 10 (c 1, s 0.5): positions after one round."""
-    sc = scenario([("A", 1.0, 0.0, 1.0), ("B", 1.0, 10.0, 0.5)], lo=0, hi=10)
+    sc = one_issue(build_scenario, [("A", 1.0, 0.0, 1.0), ("B", 1.0, 10.0, 0.5)], lo=0, hi=10)
     f = model.forecast(sc)
     assert f.positions is not None
     return f.positions["A"]["year"], f.positions["B"]["year"]
 
 
-def test_two_actors_scholz_code_by_hand() -> None:
+def test_two_actors_scholz_code_by_hand(build_scenario: Callable[..., Any]) -> None:
     """Hand calculation, scholz-code probability, Q = 1, receiver perspective.
 
     R = 10, d_AB = 1, w = c·s: A 1, B 0.5. Votes for A over B: only A's, 1·(1 − 0) = 1;
@@ -146,27 +150,27 @@ def test_two_actors_scholz_code_by_hand() -> None:
     A weighs with r_A = 2: U_sq = 1, so EU_A(ch B) = −1/3 and EU_B(ch A) = −7/3: no move.
     """
     frac = (10 / 3 - 2 * math.sqrt(2)) / (2 * math.sqrt(2) - 4 / 3)
-    a, b = two_actors(BDM(rounds=1))
+    a, b = two_actors(build_scenario, BDM(rounds=1))
     assert a == pytest.approx(0.0, abs=1e-12)
     assert b == pytest.approx(10 * (1 - frac), abs=1e-9)  # 6.6229
     # each challenger's own r instead: EU_A(ch B) = 2/3 − 1 < 0 and EU_B(ch A) = −4/3 − (2 − 2√2) < 0
-    assert two_actors(BDM(rounds=1, perspective="own")) == pytest.approx((0.0, 10.0), abs=1e-12)
+    assert two_actors(build_scenario, BDM(rounds=1, perspective="own")) == pytest.approx((0.0, 10.0), abs=1e-12)
     # without risk (r = 1 for both): EU_B(ch A) = −4/3 < 0 < EU_A(ch B) = 2/3, fraction 2 >= 1:
     # B capitulates to 0
-    assert two_actors(BDM(rounds=1, risk=False)) == pytest.approx((0.0, 0.0), abs=1e-12)
+    assert two_actors(build_scenario, BDM(rounds=1, risk=False)) == pytest.approx((0.0, 0.0), abs=1e-12)
 
 
-def test_two_actors_paper_probability_by_hand() -> None:
+def test_two_actors_paper_probability_by_hand(build_scenario: Callable[..., Any]) -> None:
     """Hand calculation, paper probability: P_AB = 1/(1 + 0.5) = 2/3, P_BA = 1/3.
 
     r = 1: EU_A(ch B) = 0.5(4/3 − 2/3) + 1 = 4/3, EU_B(ch A) = 2/3 − 4/3 = −2/3
     -> r_A = 2, r_B = 1/2 as above. B with r_B: EU_B(ch A) = −2/3 − (2 − 2√2) = 0.162 > 0 and
     EU_A(ch B) = 4/3 − (2 − 2√2) = 2.162 > it: B loses a confrontation and moves to 0.
     """
-    assert two_actors(BDM(rounds=1, probability="paper")) == pytest.approx((0.0, 0.0), abs=1e-12)
+    assert two_actors(build_scenario, BDM(rounds=1, probability="paper")) == pytest.approx((0.0, 0.0), abs=1e-12)
 
 
-def test_status_quo_term_by_hand() -> None:
+def test_status_quo_term_by_hand(build_scenario: Callable[..., Any]) -> None:
     """Q < 1 and T: two actors at 0 and 10 with equal c and s = 1, risk off.
 
     P_AB = P_BA = 1/4 (scholz-code), so without the Q-term EU = 0.25·2 + 0.75·(−2) = −1 each.
@@ -176,7 +180,7 @@ def test_status_quo_term_by_hand() -> None:
     (fraction 2 >= 1) and moves to 10. With t_rule 'even' (T = 1/2): EU_A = −1 − (0.5 − 0.5) = −1,
     EU_B = −1 − (0.5·2 − 0.5·2) = −1: no move.
     """
-    sc = scenario([("A", 1.0, 0.0, 1.0), ("B", 1.0, 10.0, 1.0)], lo=0, hi=10)
+    sc = one_issue(build_scenario, [("A", 1.0, 0.0, 1.0), ("B", 1.0, 10.0, 1.0)], lo=0, hi=10)
     moved = BDM(rounds=1, risk=False, q=0.0).forecast(sc).positions
     assert moved == {"A": {"year": pytest.approx(10.0)}, "B": {"year": pytest.approx(10.0)}}
     still = BDM(rounds=1, risk=False, q=0.0, t_rule="even").forecast(sc).positions
@@ -380,7 +384,7 @@ CASE_2025 = Path(__file__).resolve().parents[1] / "examples" / "ukraine-2025" / 
 SWING = [("A", 1.0, 0.0, 1.0), ("B", 1.0, 0.0, 0.4), ("C", 1.0, 10.0, 1.0)]
 
 
-def test_three_actor_cycle_by_hand() -> None:
+def test_three_actor_cycle_by_hand(build_scenario: Callable[..., Any]) -> None:
     """B swings between 0 and 10 for ever: a cycle of period 2, outcome the mean of 10 and 0.
 
     risk=False (r = 1: U_s = 2d, U_f = −2d, U_sq = 0) and Q = 1, so
@@ -403,7 +407,7 @@ def test_three_actor_cycle_by_hand() -> None:
     So round 2 repeats round 0: period 2, rounds 1-2, medians 10 and 0, outcome 5, whatever
     the cap beyond 2. With cycle="last" the outcome flips with the parity of the cap.
     """
-    sc = scenario(SWING, lo=0, hi=10)
+    sc = one_issue(build_scenario, SWING, lo=0, hi=10)
     for cap in (2, 9, 10, 11):
         f = BDM(rounds=cap, risk=False).forecast(sc)
         assert f.outcomes["year"] == 5.0
@@ -579,9 +583,9 @@ def test_cycle_tolerance() -> None:
     assert near["mean"] == pytest.approx(exact["mean"], abs=1e-6)
 
 
-def test_convergence_is_a_period_one_return() -> None:
+def test_convergence_is_a_period_one_return(build_scenario: Callable[..., Any]) -> None:
     """The paper's formula on the EC case: everyone at 7.0 by round 3, so round 4 repeats round 3."""
-    f = BDM(**PAPER).forecast(scenario(EC))
+    f = BDM(**PAPER).forecast(one_issue(build_scenario, EC))
     assert f.diagnostics["cycle"] == [{"period": 1, "returns_to": 3, "rounds": [4], "outcomes": [7.0], "mean": 7.0}]
     assert f.diagnostics["converged"] == [True]
     assert f.diagnostics["cycle_note"] == ["converged in round 3 (round 4 repeats it)"]
@@ -622,7 +626,7 @@ def test_contract(cfg: dict[str, Any]) -> None:
     check_model(BDM(**cfg), seed=11)
 
 
-def test_masked_actor_is_left_out_not_zero_weight() -> None:
+def test_masked_actor_is_left_out_not_zero_weight(build_scenario: Callable[..., Any]) -> None:
     """An actor masked on an issue: that issue runs exactly as if the actor were not in the scenario."""
     def build(with_x: bool) -> Scenario:
         actors: list[dict[str, Any]] = [
@@ -632,9 +636,8 @@ def test_masked_actor_is_left_out_not_zero_weight() -> None:
         ]
         if with_x:  # X holds a stance only on issue f, far out on e's scale if it counted there
             actors.append({"id": "X", "capability": 5.0, "stances": {"f": {"position": 0.0, "salience": 1.0}}})
-        return scenario_from_dict({"schema_version": 1, "issues": [
-            {"id": "e", "scale": {"min": 0, "max": 20}}, {"id": "f", "scale": {"min": 0, "max": 100}}],
-            "actors": actors})
+        issues = [{"id": "e", "scale": {"min": 0, "max": 20}}, {"id": "f", "scale": {"min": 0, "max": 100}}]
+        return build_scenario(issues=issues, actors=actors)
 
     with_x, without = BDM().forecast(build(True)), BDM().forecast(build(False))
     assert with_x.rounds is not None and without.rounds is not None

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 pytest.importorskip("sklearn", reason="CART needs scikit-learn")
 
 from parley.analysis.uncertainty.discovery import discover
+from parley.analysis.uncertainty.experiment import Experiment
 from parley.analysis.uncertainty.montecarlo import monte_carlo
 from parley.errors import ParleyError
-from parley.scenario.io import scenario_from_dict
 
 
-def two_vetoes():  # type: ignore[no-untyped-def]
+def two_vetoes(build_scenario: Callable[..., Any]) -> Any:
     """Two veto holders, each deciding on its own issue, plus an input that decides nothing.
 
     Alpha (veto on x): position ~ U(0, 100), status quo 0, the plan puts x at 60; with linear
@@ -24,49 +26,46 @@ def two_vetoes():  # type: ignore[no-untyped-def]
     So the plan passes iff Alpha's x position > 30 and Beta's y position > 0.4 (P = 0.7 · 0.6).
     Gamma's salience range moves the outcome but no one's vote.
     """
-    return scenario_from_dict(
-        {
-            "schema_version": 1,
-            "issues": [
-                {"id": "x", "label": "Issue X", "scale": {"min": 0, "max": 100}, "status_quo": 0, "vetoes": ["A"]},
-                {"id": "y", "label": "Issue Y", "scale": {"min": 0, "max": 1}, "status_quo": 0, "vetoes": ["B"]},
-            ],
-            "actors": [
-                {
-                    "id": "A",
-                    "name": "Alpha",
-                    "capability": 1,
-                    "stances": {"x": {"position": 50, "salience": 1, "uncertainty": {"low": 0, "high": 100}}},
-                },
-                {
-                    "id": "B",
-                    "name": "Beta",
-                    "capability": 1,
-                    "stances": {"y": {"position": 0.5, "salience": 1, "uncertainty": {"low": 0, "high": 1}}},
-                },
-                {
-                    "id": "C",
-                    "name": "Gamma",
-                    "capability": 1,
-                    "stances": {"x": {"position": 90, "salience": 0.5, "salience_range": [0.1, 0.9]}},
-                },
-            ],
-            "plans": [
-                {
-                    "id": "p",
-                    "provisions": [
-                        {"text": "x at 60", "issue": "x", "position": 60},
-                        {"text": "y at 0.8", "issue": "y", "position": 0.8},
-                    ],
-                }
-            ],
-        }
+    return build_scenario(
+        issues=[
+            {"id": "x", "label": "Issue X", "scale": {"min": 0, "max": 100}, "status_quo": 0, "vetoes": ["A"]},
+            {"id": "y", "label": "Issue Y", "scale": {"min": 0, "max": 1}, "status_quo": 0, "vetoes": ["B"]},
+        ],
+        actors=[
+            {
+                "id": "A",
+                "name": "Alpha",
+                "capability": 1,
+                "stances": {"x": {"position": 50, "salience": 1, "uncertainty": {"low": 0, "high": 100}}},
+            },
+            {
+                "id": "B",
+                "name": "Beta",
+                "capability": 1,
+                "stances": {"y": {"position": 0.5, "salience": 1, "uncertainty": {"low": 0, "high": 1}}},
+            },
+            {
+                "id": "C",
+                "name": "Gamma",
+                "capability": 1,
+                "stances": {"x": {"position": 90, "salience": 0.5, "salience_range": [0.1, 0.9]}},
+            },
+        ],
+        plans=[
+            {
+                "id": "p",
+                "provisions": [
+                    {"text": "x at 60", "issue": "x", "position": 60},
+                    {"text": "y at 0.8", "issue": "y", "position": 0.8},
+                ],
+            }
+        ],
     )
 
 
 @pytest.fixture(scope="module")
-def run():  # type: ignore[no-untyped-def]
-    return monte_carlo(two_vetoes(), "compromise", 5000, seed=21, runner="sequential")
+def run(build_scenario: Callable[..., Any]) -> Any:
+    return monte_carlo(Experiment.of(two_vetoes(build_scenario), "compromise"), 5000, rng=21, runner="sequential")
 
 
 def test_cart_finds_the_two_thresholds(run) -> None:  # type: ignore[no-untyped-def]
@@ -106,22 +105,21 @@ def test_prim_finds_the_box(run) -> None:  # type: ignore[no-untyped-def]
     assert yes[0].density >= 0.9
 
 
-def test_no_variation_and_bad_requests(run) -> None:  # type: ignore[no-untyped-def]
-    always = scenario_from_dict(
-        {
-            "schema_version": 1,
-            "issues": [{"id": "x", "scale": {"min": 0, "max": 100}, "status_quo": 0, "vetoes": ["A"]}],
-            "actors": [
-                {
-                    "id": "A",
-                    "capability": 1,
-                    "stances": {"x": {"position": 80, "salience": 1, "uncertainty": {"low": 70, "high": 90}}},
-                }
-            ],
-            "plans": [{"id": "p", "provisions": [{"text": "x at 60", "issue": "x", "position": 60}]}],
-        }
+def test_a_plan_passing_in_every_draw_has_no_boxes_and_bad_requests_are_errors(
+    build_scenario: Callable[..., Any], run
+) -> None:  # type: ignore[no-untyped-def]
+    always = build_scenario(
+        issues=[{"id": "x", "scale": {"min": 0, "max": 100}, "status_quo": 0, "vetoes": ["A"]}],
+        actors=[
+            {
+                "id": "A",
+                "capability": 1,
+                "stances": {"x": {"position": 80, "salience": 1, "uncertainty": {"low": 70, "high": 90}}},
+            }
+        ],
+        plans=[{"id": "p", "provisions": [{"text": "x at 60", "issue": "x", "position": 60}]}],
     )
-    res = monte_carlo(always, "compromise", 200, seed=1, runner="sequential")
+    res = monte_carlo(Experiment.of(always, "compromise"), 200, rng=1, runner="sequential")
     found = discover(res, "p")
     assert found.boxes == () and found.describe() == ["plan p passes every veto in every draw"]
     with pytest.raises(ParleyError, match="no plan 'q'"):

@@ -6,7 +6,7 @@ rules in docs/analysis.md §7.
 
 from __future__ import annotations
 
-import copy
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -27,7 +27,6 @@ from parley.scenario.core import Provision
 # A (cap 2) and B (cap 3) dispute land 0–100 (sq 40); A's outside option on land is 20. C declares the
 # group "west" with A (issue 11: the range's sides come from declared alliances, not from positions).
 DATA: dict[str, Any] = {
-    "schema_version": 1,
     "belligerents": ["A", "B"],
     "issues": [{"id": "land", "scale": {"min": 0, "max": 100}, "status_quo": 40}],
     "actors": [
@@ -66,14 +65,8 @@ DATA: dict[str, Any] = {
 }
 
 
-def scenario() -> Any:
-    from parley.scenario import scenario_from_dict
-
-    return scenario_from_dict(copy.deepcopy(DATA))
-
-
-def test_fortna_indicators_from_tags_and_keywords() -> None:
-    d = plan_durability(scenario(), "strong")
+def test_fortna_indicators_from_tags_and_keywords(build_scenario: Callable[..., Any]) -> None:
+    d = plan_durability(build_scenario(**DATA), "strong")
     ev = {i.id: [(e.provision, e.how) for e in i.evidence] for i in d.indicators}
     # provision 0 by keyword, provision 7 by its 'dmz' tag
     assert ev["dmz"] == [(0, "keyword 'demilitarised'"), (7, "category")]
@@ -85,24 +78,24 @@ def test_fortna_indicators_from_tags_and_keywords() -> None:
         ind = d.indicator(tag)
         assert ind.present and ind.direction == "+" and ind.source == FORTNA
     # without keywords only the tags count
-    bare = plan_durability(scenario(), "strong", keywords=False)
+    bare = plan_durability(build_scenario(**DATA), "strong", keywords=False)
     assert [e.provision for e in bare.indicator("dmz").evidence] == [7]
     assert bare.indicator("monitoring").present is False
 
 
-def test_specificity_and_power_sharing() -> None:
-    d = plan_durability(scenario(), "strong")
+def test_specificity_and_power_sharing(build_scenario: Callable[..., Any]) -> None:
+    d = plan_durability(build_scenario(**DATA), "strong")
     # 8 provisions, 1 maps to an issue position
     assert d.indicator("specificity").value == {"provisions": 8, "with_issue_position": 1, "share": 1 / 8}
     assert d.indicator("specificity").present is None
     ps = d.indicator("power_sharing")
     assert ps.value == {"dimensions": ["political", "military"], "count": 2} and ps.source == HARTZELL_HODDIE
     assert d.power_sharing == ("political", "military")
-    assert plan_durability(scenario(), "bare").indicator("power_sharing").present is False
+    assert plan_durability(build_scenario(**DATA), "bare").indicator("power_sharing").present is False
 
 
-def test_werner_yuen_imposed_and_range() -> None:
-    sc = scenario()
+def test_werner_yuen_imposed_and_range(build_scenario: Callable[..., Any]) -> None:
+    sc = build_scenario(**DATA)
     card = score_plans(sc, models=())
     br = bargaining_range(sc)
     strong = plan_durability(sc, "strong", scorecard=card, bargaining=br)
@@ -130,8 +123,8 @@ def test_werner_yuen_imposed_and_range() -> None:
     assert alone.indicator("imposed").present is None and alone.indicator("inside_bargaining_range").present is None
 
 
-def test_base_rate_is_labelled_and_nothing_is_a_probability() -> None:
-    out = durability(scenario())
+def test_base_rate_is_labelled_and_nothing_is_a_probability(build_scenario: Callable[..., Any]) -> None:
+    out = durability(build_scenario(**DATA))
     assert [d.plan for d in out] == ["strong", "bare", "orphan"]
     data = out[0].to_dict()
     assert data["base_rate"] == BASE_RATE

@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import json
 import warnings
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -23,10 +25,8 @@ from parley.cli import app
 from parley.errors import ModelError
 from parley.models import get_model
 from parley.models.calibration import DEFAULT_MEMBERS, INTERVAL_LABEL, read_fit
-from parley.scenario import scenario_from_dict
 
-SCENARIO = {
-    "schema_version": 1,
+SCENARIO: dict[str, Any] = {
     "title": "three actors, two issues on different scales",
     "issues": [
         {"id": "budget", "scale": {"min": 0, "max": 100}},
@@ -44,8 +44,8 @@ SCENARIO = {
 
 
 @pytest.fixture(scope="module")
-def scenario():  # type: ignore[no-untyped-def]
-    return scenario_from_dict(SCENARIO)
+def scenario(build_scenario: Callable[..., Any]) -> Any:
+    return build_scenario(**SCENARIO)
 
 
 def test_shipped_file_is_complete() -> None:
@@ -111,11 +111,11 @@ def test_intervals_sit_beside_outcomes_and_only_where_calibrated(scenario) -> No
     assert "intervals" not in parley.forecast(scenario, "bdm", rng=1).to_dict()
 
 
-def test_unanimity_holds_despite_the_intercept() -> None:
+def test_unanimity_holds_despite_the_intercept(build_scenario: Callable[..., Any]) -> None:
     data = json.loads(json.dumps(SCENARIO))
     for actor in data["actors"]:
         actor["stances"]["budget"]["position"] = 40
-    result = parley.forecast(scenario_from_dict(data), "ensemble", rng=1)
+    result = parley.forecast(build_scenario(**data), "ensemble", rng=1)
     assert result.outcomes["budget"] == pytest.approx(40.0, abs=1e-9)
     assert read_fit("").intercept != 0  # so the clip to the actors' range is what makes it hold
 

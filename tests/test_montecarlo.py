@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -20,21 +22,10 @@ from typer.testing import CliRunner
 from parley._random import as_generator, child_generators
 from parley.analysis.plans.scorecard import score_plans
 from parley.analysis.plans.scoring import ScoringOptions
+from parley.analysis.uncertainty.experiment import Experiment
 from parley.analysis.uncertainty.montecarlo import InputSpace, Noise, monte_carlo
 from parley.cli.uncertainty import app as uncertainty_app
 from parley.errors import ModelError, ParleyError, ScenarioError
-from parley.scenario.io import scenario_from_dict
-
-
-def scenario(actors: list[dict], issues: list[dict] | None = None, plans: list[dict] | None = None, **kw):  # type: ignore[no-untyped-def]
-    data = {
-        "schema_version": 1,
-        "issues": issues or [{"id": "x", "scale": {"min": 0, "max": 100}, "status_quo": 0}],
-        "actors": actors,
-        "plans": plans or [],
-        **kw,
-    }
-    return scenario_from_dict(data)
 
 
 def stance(pos: float, sal: float = 1.0, **kw: object) -> dict:
@@ -68,15 +59,15 @@ def trapezoid_cdf(t: np.ndarray) -> np.ndarray:
     )
 
 
-def test_quantiles_of_a_compromise_of_two_uniforms_match_the_closed_form() -> None:
-    sc = scenario(
+def test_quantiles_of_a_compromise_of_two_uniforms_match_the_closed_form(build_scenario: Callable[..., Any]) -> None:
+    sc = build_scenario(
         [
             {"id": "A", "capability": 1, "stances": {"x": stance(40, uncertainty={"low": 20, "high": 60})}},
             {"id": "B", "capability": 3, "stances": {"x": stance(60, uncertainty={"low": 40, "high": 80})}},
         ]
     )
     n = 40_000
-    res = monte_carlo(sc, "compromise", n, seed=11, runner="sequential")
+    res = monte_carlo(Experiment.of(sc, "compromise"), n, rng=11, runner="sequential")
     q = res.quantiles()["x"]
     expected = {"q05": 35 + math.sqrt(30), "q25": 47.5, "q50": 55.0, "q75": 62.5, "q95": 75 - math.sqrt(30)}
     for key, p in (("q05", 0.05), ("q25", 0.25), ("q50", 0.5), ("q75", 0.75), ("q95", 0.95)):
@@ -91,8 +82,8 @@ def test_quantiles_of_a_compromise_of_two_uniforms_match_the_closed_form() -> No
 # --- each distribution against scipy.stats ------------------------------------------------
 
 
-def test_triangular_and_clipped_normal_draws_follow_scipy() -> None:
-    sc = scenario(
+def test_triangular_and_clipped_normal_draws_follow_scipy(build_scenario: Callable[..., Any]) -> None:
+    sc = build_scenario(
         [
             {
                 "id": "A",
@@ -109,7 +100,7 @@ def test_triangular_and_clipped_normal_draws_follow_scipy() -> None:
         ]
     )
     n = 20_000
-    res = monte_carlo(sc, "compromise", n, seed=5, runner="sequential")
+    res = monte_carlo(Experiment.of(sc, "compromise"), n, rng=5, runner="sequential")
     tri, norm = res.inputs[:, 0], res.inputs[:, 1]
     crit = 1.95 / math.sqrt(n)  # Kolmogorov–Smirnov critical value at the 0.1 % level
     assert stats.kstest(tri, stats.triang(c=(30 - 10) / 80, loc=10, scale=80).cdf).statistic < crit
@@ -122,8 +113,10 @@ def test_triangular_and_clipped_normal_draws_follow_scipy() -> None:
     assert stats.kstest(below, truncated.cdf).statistic < 1.95 / math.sqrt(len(below))
 
 
-def test_salience_and_capability_ranges_and_noise() -> None:
-    sc = scenario(
+def test_input_space_takes_explicit_ranges_and_puts_noise_only_where_there_is_none(
+    build_scenario: Callable[..., Any],
+) -> None:
+    sc = build_scenario(
         [
             {
                 "id": "A",
@@ -152,7 +145,7 @@ def test_salience_and_capability_ranges_and_noise() -> None:
 # --- plans: acceptance, vetoes, splits ------------------------------------------------------
 
 
-def veto_case():  # type: ignore[no-untyped-def]
+def veto_case(build_scenario: Callable[..., Any]) -> Any:
     """A and B each stand anywhere on 0–100 (uniform), status quo 0, the plan puts x at 60.
 
     With linear loss an actor at p accepts iff |60 − p| < |0 − p| ⇔ p > 30: P = 0.7 each.
@@ -160,7 +153,7 @@ def veto_case():  # type: ignore[no-untyped-def]
     accepts: 2 · 0.7 · 0.3 = 0.42. C, without range, stands at 50 and always accepts.
     """
     unc = {"low": 0, "high": 100}
-    return scenario(
+    return build_scenario(
         [
             {"id": "A", "capability": 1, "groups": ["G"], "stances": {"x": stance(50, uncertainty=unc)}},
             {"id": "B", "capability": 1, "groups": ["G"], "stances": {"x": stance(50, uncertainty=unc)}},
@@ -171,9 +164,9 @@ def veto_case():  # type: ignore[no-untyped-def]
     )
 
 
-def test_acceptance_veto_and_split_probabilities_match_hand_calculation() -> None:
+def test_acceptance_veto_and_split_probabilities_match_hand_calculation(build_scenario: Callable[..., Any]) -> None:
     n = 20_000
-    res = monte_carlo(veto_case(), "compromise", n, seed=2, runner="sequential")
+    res = monte_carlo(Experiment.of(veto_case(build_scenario), "compromise"), n, rng=2, runner="sequential")
     s = res.plan_summary()["p"]
 
     def se(p: float) -> float:
@@ -190,9 +183,9 @@ def test_acceptance_veto_and_split_probabilities_match_hand_calculation() -> Non
 
 
 @pytest.mark.parametrize("utility", ["linear", "quadratic"])
-def test_acceptance_agrees_with_the_plan_scorer(utility: str) -> None:
+def test_acceptance_agrees_with_the_plan_scorer(build_scenario: Callable[..., Any], utility: str) -> None:
     """Draws that leave every input at its point value must give plans.score_plans' verdicts."""
-    sc = scenario(
+    sc = build_scenario(
         [
             {
                 "id": "A",
@@ -221,17 +214,17 @@ def test_acceptance_agrees_with_the_plan_scorer(utility: str) -> None:
         utility=utility,
     )
     card = score_plans(sc, models=[])
-    res = monte_carlo(sc, "compromise", 3, seed=1, runner="sequential")
+    res = monte_carlo(Experiment.of(sc, "compromise"), 3, rng=1, runner="sequential")
     for k, plan in enumerate(card.plans):
         for i, a in enumerate(sc.actor_ids):
             assert bool(res.accept[0, k, i]) == plan.actor(a).accepts, (plan.plan, a)
         assert bool(res.passes[0, k]) == plan.vetoes_pass, plan.plan
 
 
-def test_capability_majority_veto_uses_drawn_capabilities() -> None:
+def test_capability_majority_veto_uses_drawn_capabilities(build_scenario: Callable[..., Any]) -> None:
     # G = {A, B}; only A accepts (B stands at 0 = status quo, the plan moves away from it).
     # A's capability is uniform on [1, 3], B's is 2: A's share exceeds ½ iff its capability > 2: P = 0.5.
-    sc = scenario(
+    sc = build_scenario(
         [
             {"id": "A", "capability": 2, "capability_range": [1, 3], "groups": ["G"], "stances": {"x": stance(100)}},
             {"id": "B", "capability": 2, "groups": ["G"], "stances": {"x": stance(0)}},
@@ -240,28 +233,28 @@ def test_capability_majority_veto_uses_drawn_capabilities() -> None:
         plans=[{"id": "p", "provisions": [{"text": "x 60", "issue": "x", "position": 60}]}],
     )
     opts = ScoringOptions(group_veto="capability_majority")
-    res = monte_carlo(sc, "compromise", 4000, seed=3, options=opts, runner="sequential")
+    res = monte_carlo(Experiment.of(sc, "compromise", options=opts), 4000, rng=3, runner="sequential")
     assert np.array_equal(res.passes[:, 0], res.inputs[:, 0] > 2)
 
 
 # --- seeds and provenance -------------------------------------------------------------------
 
 
-def test_draw_i_uses_child_stream_i_whatever_the_chunking() -> None:
-    sc = veto_case()
-    a = monte_carlo(sc, "compromise", 50, seed=123, runner="sequential", chunk_size=7)
-    b = monte_carlo(sc, "compromise", 50, seed=123, runner="sequential", chunk_size=50)
+def test_draw_i_uses_child_stream_i_whatever_the_chunking(build_scenario: Callable[..., Any]) -> None:
+    sc = veto_case(build_scenario)
+    a = monte_carlo(Experiment.of(sc, "compromise"), 50, rng=123, runner="sequential", chunk_size=7)
+    b = monte_carlo(Experiment.of(sc, "compromise"), 50, rng=123, runner="sequential", chunk_size=50)
     assert np.array_equal(a.inputs, b.inputs) and np.array_equal(a.outcomes, b.outcomes)
     # draw 17 from the 17th child of the seed: U(0, 100) = 100 · u
     u = np.random.default_rng(np.random.SeedSequence(123).spawn(50)[17]).random(2)
     assert np.allclose(a.inputs[17], 100 * u, rtol=0, atol=1e-12)
-    c = monte_carlo(sc, "compromise", 50, seed=124, runner="sequential")
+    c = monte_carlo(Experiment.of(sc, "compromise"), 50, rng=124, runner="sequential")
     assert not np.array_equal(a.inputs, c.inputs)
 
 
-def test_result_records_provenance_and_is_json_ready() -> None:
-    sc = veto_case()
-    res = monte_carlo(sc, "median", 20, seed=9, runner="sequential")
+def test_result_records_provenance_and_is_json_ready(build_scenario: Callable[..., Any]) -> None:
+    sc = veto_case(build_scenario)
+    res = monte_carlo(Experiment.of(sc, "median"), 20, rng=9, runner="sequential")
     data = json.loads(json.dumps(res.to_dict(draws=True)))
     assert data["seed"] == 9 and data["n"] == 20 and data["scenario_id"] == sc.scenario_id
     assert data["model"] == {"name": "median", "params": {"weights": "capability*salience"}}
@@ -269,22 +262,22 @@ def test_result_records_provenance_and_is_json_ready() -> None:
     assert set(data["outcomes"]["x"]) == {"mean", "sd", "q05", "q25", "q50", "q75", "q95"}
     with pytest.raises(ValueError):
         res.outcomes[0, 0] = 1.0  # frozen arrays
-    fresh = monte_carlo(sc, "compromise", 5, runner="sequential")
+    fresh = monte_carlo(Experiment.of(sc, "compromise"), 5, runner="sequential")
     assert isinstance(fresh.seed, int)
-    again = monte_carlo(sc, "compromise", 5, seed=fresh.seed, runner="sequential")
+    again = monte_carlo(Experiment.of(sc, "compromise"), 5, rng=fresh.seed, runner="sequential")
     assert np.array_equal(fresh.inputs, again.inputs)
 
 
-def test_bad_requests_are_clear_errors() -> None:
-    sc = veto_case()
+def test_bad_requests_are_clear_errors(build_scenario: Callable[..., Any]) -> None:
+    sc = veto_case(build_scenario)
     with pytest.raises(ParleyError, match="number of draws"):
-        monte_carlo(sc, "compromise", 0)
+        monte_carlo(Experiment.of(sc, "compromise"), 0)
     with pytest.raises(ParleyError, match="noise on position"):
         Noise(position=-0.1)
     with pytest.raises(ModelError, match="unknown model"):
-        monte_carlo(sc, "no-such-model", 10)
+        monte_carlo(Experiment.of(sc, "no-such-model"), 10)
     with pytest.raises(ParleyError, match="seed"):
-        monte_carlo(sc, "compromise", 10, seed=-1)
+        monte_carlo(Experiment.of(sc, "compromise"), 10, rng=-1)
 
 
 def test_negative_seeds_are_clear_value_errors() -> None:
@@ -308,20 +301,20 @@ def test_negative_seeds_are_clear_value_errors() -> None:
     ]
 
 
-def test_a_model_that_draws_rejects_a_negative_seed_clearly() -> None:
+def test_a_model_that_draws_rejects_a_negative_seed_clearly(build_scenario: Callable[..., Any]) -> None:
     # the path of `parley forecast FILE -m exchange -p rate=random --seed -5`
     from parley.models import get_model
 
-    sc = veto_case()
+    sc = veto_case(build_scenario)
     with pytest.raises(ParleyError, match="seed must be a whole number >= 0, got -5"):
         get_model("exchange", {"rate": "random"}).forecast(sc, rng=-5)
 
 
-def test_a_capability_range_outside_zero_to_high_never_reaches_the_draws() -> None:
+def test_a_capability_range_outside_zero_to_high_never_reaches_the_draws(build_scenario: Callable[..., Any]) -> None:
     # [5, 1] and [-5, 0] used to be drawn as U(5, 1) and U(-5, 0) capabilities (a mean outcome of 175 on 0-10)
     for bad in ([5, 1], [-5, 0]):
         with pytest.raises(ScenarioError, match=r"actors\[0\]\.capability_range"):
-            scenario([{"id": "A", "capability": 1, "capability_range": bad, "stances": {"x": stance(50)}}])
+            build_scenario([{"id": "A", "capability": 1, "capability_range": bad, "stances": {"x": stance(50)}}])
 
 
 # --- CLI smoke ------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Plan scoring (docs/analysis.md §1) against hand calculations on a small scenario.
 
-The scenario (``toy()``), linear utility, distances divided by the scale span:
+The scenario (``TOY``), linear utility, distances divided by the scale span:
 
 ======  ====  =====================  =======================  ==============
 actor   cap   land (0–100, sq 40)    army (0–1000, sq 800)    aid (0–10, no sq)
@@ -18,6 +18,7 @@ army by ``west``; belligerents A and B.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -25,10 +26,8 @@ import pytest
 
 from parley.analysis.plans.scorecard import STATUS_QUO, ScoringOptions, score_plans
 from parley.errors import ScenarioError
-from parley.scenario import scenario_from_dict
 
 TOY: dict[str, Any] = {
-    "schema_version": 1,
     "belligerents": ["A", "B"],
     "issues": [
         {"id": "land", "scale": {"min": 0, "max": 100}, "status_quo": 40, "vetoes": ["A", "B"]},
@@ -82,15 +81,9 @@ TOY: dict[str, Any] = {
 }
 
 
-def toy(**changes: Any) -> Any:
-    data = copy.deepcopy(TOY)
-    data.update(changes)
-    return scenario_from_dict(data)
-
-
 @pytest.fixture(scope="module")
-def card() -> Any:
-    return score_plans(toy(), models=())
+def card(build_scenario: Callable[..., Any]) -> Any:
+    return score_plans(build_scenario(**TOY), models=())
 
 
 def test_reservation_and_status_quo_utilities(card: Any) -> None:
@@ -122,21 +115,23 @@ def test_plan_utilities_gains_acceptance(card: Any) -> None:
     assert p2.outcome["army"] == 800 and np.isnan(p2.outcome["aid"])
 
 
-def test_quadratic_utility() -> None:
-    card = score_plans(toy(utility="quadratic"), ["p1"], models=())
+def test_quadratic_utility_by_hand_and_the_option_overrides_it(build_scenario: Callable[..., Any]) -> None:
+    card = score_plans(build_scenario(**{**TOY, "utility": "quadratic"}), ["p1"], models=())
     a, b = card.plan("p1").actor("A"), card.plan("p1").actor("B")
     # A: plan 0.7² + 0.5*0.6² = 0.49 + 0.18 = 0.67; reservation 0.8² + 0.5*0.2² = 0.64 + 0.02 = 0.66
     assert a.utility == pytest.approx(-0.67) and a.gain == pytest.approx(-0.01) and not a.accepts
     # B: plan 0.3² + 0.5*0.4² = 0.17; reservation 0.4² + 0.5*0.8² = 0.48
     assert b.utility == pytest.approx(-0.17) and b.gain == pytest.approx(0.31)
     # the option overrides the scenario's own utility
-    lin = score_plans(toy(utility="quadratic"), ["p1"], models=(), options=ScoringOptions(utility="linear"))
+    lin = score_plans(
+        build_scenario(**{**TOY, "utility": "quadratic"}), ["p1"], models=(), options=ScoringOptions(utility="linear")
+    )
     assert lin.plan("p1").actor("A").utility == pytest.approx(-1.0)
 
 
-def test_no_reference_worst_and_pareto() -> None:
+def test_no_reference_worst_and_pareto(build_scenario: Callable[..., Any]) -> None:
     # "worst": C's aid reference is the scale end farthest from 10, i.e. 0: loss |0-10|/10*0.4 = 0.4
-    card = score_plans(toy(), models=(), options=ScoringOptions(no_reference="worst"))
+    card = score_plans(build_scenario(**TOY), models=(), options=ScoringOptions(no_reference="worst"))
     assert card.reservation["C"] == pytest.approx(-0.64)
     # p3 puts aid at 5: C's loss 0.5*0.4 = 0.2, gain +0.2; no one else has a stance there. A accepts too:
     # land stays at the status quo 40, better for A than its outside option 20 (-0.7 vs -0.9: +0.2)
@@ -150,7 +145,7 @@ def test_no_reference_worst_and_pareto() -> None:
     # p1 and p2: A prefers p2, B prefers p1: no dominance either way
     assert not {("p1", "p2"), ("p2", "p1")} & set(card.dominance)
     # under "exclude", aid counts for no one: p3 changes nothing and dominates nothing
-    excl = score_plans(toy(), models=())
+    excl = score_plans(build_scenario(**TOY), models=())
     assert not any(a == "p3" for a, _ in excl.dominance)
 
 
@@ -173,20 +168,20 @@ def test_concession_index(card: Any) -> None:
     assert card.status_quo.actors[0].concession == pytest.approx(0.7 / 1.5)
 
 
-def test_concession_clipped_and_opponent_override() -> None:
+def test_concession_clipped_and_opponent_override(build_scenario: Callable[..., Any]) -> None:
     # a plan beyond the opponent's ideal counts as giving all (1), beyond one's own as nothing (0)
     data = copy.deepcopy(TOY)
     data["plans"] = [{"id": "far", "provisions": [{"text": "land 100", "issue": "land", "position": 100}]}]
-    card = score_plans(scenario_from_dict(data), models=())
+    card = score_plans(build_scenario(**data), models=())
     far = card.plan("far")
     # C (80, toward B at 0): 100 is beyond its own ideal -> land share clip((100-80)/(0-80)) = 0; army stays at
     # 800: (800-1000)/(0-1000) = 0.2 -> (0.4*0 + 0.2*0.2)/0.6
     assert far.actor("C").concession_by_issue == pytest.approx({"land": 0.0, "army": 0.2})
     # D measured toward A instead (override): (100-60)/(100-60) = 1
-    card2 = score_plans(scenario_from_dict(data), models=(), options=ScoringOptions(opponents={"D": "A"}))
+    card2 = score_plans(build_scenario(**data), models=(), options=ScoringOptions(opponents={"D": "A"}))
     assert card2.opponents["D"] == "A" and card2.plan("far").actor("D").concession == pytest.approx(1.0)
     with pytest.raises(ScenarioError, match="'Z' is not an actor"):
-        score_plans(scenario_from_dict(data), models=(), options=ScoringOptions(opponents={"D": "Z"}))
+        score_plans(build_scenario(**data), models=(), options=ScoringOptions(opponents={"D": "Z"}))
 
 
 def test_provision_gainers_and_losers(card: Any) -> None:
@@ -215,7 +210,7 @@ def test_vetoes_actor_and_group(card: Any) -> None:
     assert {(v.holder, v.consents) for v in p2.vetoes} == {("A", True), ("B", False)}
 
 
-def test_group_veto_rules() -> None:
+def test_group_veto_rules(build_scenario: Callable[..., Any]) -> None:
     data = copy.deepcopy(TOY)
     data["plans"] = [
         {
@@ -228,7 +223,7 @@ def test_group_veto_rules() -> None:
     ]
     # C: land |45-80|/100*0.5 = 0.175 + army |900-1000|/1000*0.2 = 0.02 -> -0.195 vs -0.24: accepts
     # D: land |45-60|/100*0.5 = 0.075 vs 0.1: accepts. Both members accept: the group consents.
-    v = {x.holder: x for x in score_plans(scenario_from_dict(data), models=()).plan("q").vetoes}
+    v = {x.holder: x for x in score_plans(build_scenario(**data), models=()).plan("q").vetoes}
     assert v["west"].consents and v["west"].accepting == ("C", "D")
     # army 1000, land 38, C's capability 3:
     # C: land 0.42*0.5 = 0.21 + army 0 -> -0.21 vs -0.24: accepts; D: 0.22*0.5 = 0.11 vs 0.1: rejects
@@ -237,7 +232,7 @@ def test_group_veto_rules() -> None:
         {"text": "land 38", "issue": "land", "position": 38},
     ]
     data["actors"][2]["capability"] = 3
-    sc = scenario_from_dict(data)
+    sc = build_scenario(**data)
     unan = {x.holder: x for x in score_plans(sc, models=()).plan("q").vetoes}["west"]
     assert unan.accepting == ("C",) and not unan.consents
     # capability majority: C holds 3 of west's 4 = 0.75 > 0.5 -> consents; not above a 0.8 bar
@@ -247,13 +242,13 @@ def test_group_veto_rules() -> None:
     assert not {x.holder: x for x in high.plan("q").vetoes}["west"].consents
 
 
-def test_nash_product() -> None:
+def test_nash_product(build_scenario: Callable[..., Any]) -> None:
     data = copy.deepcopy(TOY)
     data["plans"] = [
         {"id": "mid", "provisions": [{"text": "land 35", "issue": "land", "position": 35}]},
         *TOY["plans"][:1],
     ]
-    card = score_plans(scenario_from_dict(data), models=())
+    card = score_plans(build_scenario(**data), models=())
     mid = card.plan("mid")
     # land 35: A 0.65 + 0.1 = -0.75 vs reservation -0.9: +0.15; B 0.35 + 0.4 = -0.75 vs -0.8: +0.05
     # Nash product over the belligerents: 0.15 * 0.05 = 0.0075; log = ln 0.15 + ln 0.05
@@ -262,35 +257,35 @@ def test_nash_product() -> None:
     assert card.plan("p1").nash_product == 0.0 and card.plan("p1").nash_log is None
     assert card.plan("p1").not_gaining == ("A",)
     # against the status quo instead: A -0.75 - (-0.7) = -0.05 -> 0
-    sq = score_plans(scenario_from_dict(data), models=(), options=ScoringOptions(disagreement="status_quo"))
+    sq = score_plans(build_scenario(**data), models=(), options=ScoringOptions(disagreement="status_quo"))
     assert sq.plan("mid").nash_product == 0.0 and sq.plan("mid").not_gaining == ("A",)
     # over every actor: C land |35-80| = 0.45*0.5 = 0.225 + 0.04 -> -0.265 vs -0.24: loses -> 0
-    every = score_plans(scenario_from_dict(data), models=(), options=ScoringOptions(nash_actors=("A", "B", "C", "D")))
+    every = score_plans(build_scenario(**data), models=(), options=ScoringOptions(nash_actors=("A", "B", "C", "D")))
     assert every.plan("mid").not_gaining == ("C", "D")
 
 
-def test_inherited_provisions() -> None:
+def test_inherited_provisions(build_scenario: Callable[..., Any]) -> None:
     # p5 revises p1 and, with inherit: true, keeps p1's army cap (400); without it army stays at 800
     data = copy.deepcopy(TOY)
     data["plans"][4]["inherit"] = True
-    p5 = score_plans(scenario_from_dict(data), ["p5"], models=()).plan("p5")
+    p5 = score_plans(build_scenario(**data), ["p5"], models=()).plan("p5")
     # A: land |50-100|/100 = 0.5 + army 0.3 = -0.8 vs -0.9 -> +0.1 (without inheritance: 0.5 + 0.1 -> +0.3)
     assert p5.inherited == ("army",) and p5.actor("A").gain == pytest.approx(0.1)
     assert p5.provisions[1].inherited_from == "p1"
     # and west's veto on army now applies
     assert any(v.holder == "west" for v in p5.vetoes)
-    plain = score_plans(toy(), ["p5"], models=()).plan("p5")
+    plain = score_plans(build_scenario(**TOY), ["p5"], models=()).plan("p5")
     assert plain.inherited == () and plain.actor("A").gain == pytest.approx(0.3)
 
 
-def test_stated_positions() -> None:
-    card = score_plans(toy(), ["p1"], models=(), options=ScoringOptions(stated=True))
+def test_stated_positions_replace_revealed_ones_when_asked(build_scenario: Callable[..., Any]) -> None:
+    card = score_plans(build_scenario(**TOY), ["p1"], models=(), options=ScoringOptions(stated=True))
     # D by its words stands at 30: plan loss 0, reservation |40-30|/100*0.5 = 0.05 -> gains +0.05
     assert card.plan("p1").actor("D").gain == pytest.approx(0.05) and card.plan("p1").actor("D").accepts
 
 
-def test_forecasts_scored(card: Any) -> None:
-    full = score_plans(toy(), ["p1"], models=["compromise"])
+def test_a_compromise_forecast_is_scored_like_a_plan(build_scenario: Callable[..., Any], card: Any) -> None:
+    full = score_plans(build_scenario(**TOY), ["p1"], models=["compromise"])
     comp = full.forecasts["compromise"]
     # compromise on land: Σ c s x / Σ c s = (2*1*100 + 3*1*0 + 1*.5*80 + 1*.5*60) / (2 + 3 + .5 + .5) = 270/6 = 45
     assert comp.outcome["land"] == pytest.approx(45.0)
@@ -298,14 +293,14 @@ def test_forecasts_scored(card: Any) -> None:
     assert comp.actors[0].utility == pytest.approx(-(0.55 + 0.5 * (1 - 1200 / 2700)))
 
 
-def test_a_plan_named_twice_is_scored_once() -> None:
-    card = score_plans(toy(), ["p2", "p1", "p2"], models=())
+def test_a_plan_named_twice_is_scored_once(build_scenario: Callable[..., Any]) -> None:
+    card = score_plans(build_scenario(**TOY), ["p2", "p1", "p2"], models=())
     assert [p.plan for p in card.plans] == ["p2", "p1"]  # each once, in the order first given
 
 
-def test_unknown_plan() -> None:
+def test_an_unknown_plan_is_a_scenario_error(build_scenario: Callable[..., Any]) -> None:
     with pytest.raises(ScenarioError, match="no plan 'p9'"):
-        score_plans(toy(), ["p9"], models=())
+        score_plans(build_scenario(**TOY), ["p9"], models=())
 
 
 def test_to_dict_is_json_ready(card: Any) -> None:
@@ -317,10 +312,10 @@ def test_to_dict_is_json_ready(card: Any) -> None:
     assert data["plans"][1]["outcome"]["aid"] is None
 
 
-def test_words_deeds() -> None:
+def test_words_deeds(build_scenario: Callable[..., Any]) -> None:
     from parley.analysis.plans.words_deeds import words_deeds
 
-    wd = words_deeds(toy(), ["p1", "p2"], models=["compromise"])
+    wd = words_deeds(build_scenario(**TOY), ["p1", "p2"], models=["compromise"])
     (gap,) = wd.positions
     assert (gap.actor, gap.issue, gap.revealed, gap.stated, gap.difference) == ("D", "land", 60.0, 30.0, -30.0)
     (f,) = wd.forecasts
@@ -337,18 +332,18 @@ def test_words_deeds() -> None:
     # no stated position: nothing to run
     data = copy.deepcopy(TOY)
     del data["actors"][3]["stances"]["land"]["stated"]
-    empty = words_deeds(scenario_from_dict(data), models=["compromise"])
+    empty = words_deeds(build_scenario(**data), models=["compromise"])
     assert empty.positions == () and empty.forecasts == () and empty.acceptance == ()
 
 
-def test_compare_shock() -> None:
+def test_compare_shock(build_scenario: Callable[..., Any]) -> None:
     from parley.analysis.plans.report import compare, plan_report
 
     shock = {"id": "drop", "changes": [{"op": "scale", "actor": "C", "target": "capability", "factor": 0.1}]}
     # issue 11: the range's sides are declared, never read from positions; this declares the coalition
     # (A with C and D, the group "west") that the positions used to imply
     sides = {"a": {"members": ["A", "west"]}, "b": {"members": ["B"]}}
-    cmp = compare(toy(shocks=[shock], sides=sides), "drop", ["p1", "p2"], models=())
+    cmp = compare(build_scenario(**{**TOY, "shocks": [shock], "sides": sides}), "drop", ["p1", "p2"], models=())
     # C's capability 1 -> 0.1: p1 support (B) 3/7 -> 3/6.1; p2 (A, C, D) 4/7 -> 3.1/6.1. Utilities do not
     # depend on capability, so no acceptance, gain or concession moves. The derived p moves (2.4/4.9 ->
     # 2.04/4.54) but neither plan enters or leaves the range, and x does not move.
@@ -360,10 +355,10 @@ def test_compare_shock() -> None:
     assert cmp.to_dict()["shock"] == "drop"
     # a removed actor shows as removed
     gone = {"id": "gone", "changes": [{"op": "remove", "actor": "D"}]}
-    cmp2 = compare(toy(shocks=[gone]), "gone", ["p1"], models=())
+    cmp2 = compare(build_scenario(**{**TOY, "shocks": [gone]}), "gone", ["p1"], models=())
     assert ("p1", "D", "removed") in [(c.plan, c.actor, c.what) for c in cmp2.changes]
     with pytest.raises(ScenarioError, match="no shock 'nope'"):
-        compare(toy(), "nope", models=())
+        compare(build_scenario(**TOY), "nope", models=())
     # no belligerents: no bargaining range, and the report says why
-    rep = plan_report(toy(belligerents=[]), ["p1"], models=())
+    rep = plan_report(build_scenario(**{**TOY, "belligerents": []}), ["p1"], models=())
     assert rep.bargaining is None and "no two belligerents" in rep.bargaining_note

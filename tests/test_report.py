@@ -3,56 +3,56 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from parley.cli import app
 from parley.report import ReportOptions, build_report_data, render_html, write_report
-from parley.scenario import scenario_from_dict
 
 EVIL = "<script>alert('x')</script>"
 
 
-def scenario():  # type: ignore[no-untyped-def]
-    return scenario_from_dict(
-        {
-            "schema_version": 1,
-            "title": "Report test",
-            "issues": [
-                {
-                    "id": "cap",
-                    "label": "Army cap",
-                    "scale": {"min": 0, "max": 1000, "unit": "thousand"},
-                    "anchors": {600: "US plan", 800: "E3"},
-                    "status_quo": 880,
-                }
-            ],
-            "actors": [
-                {"id": "a", "name": EVIL, "capability": 2, "stances": {"cap": {"position": 880, "salience": 0.9}}},
-                {
-                    "id": "b",
-                    "name": "B",
-                    "capability": 3,
-                    "stances": {
-                        "cap": {
-                            "position": 400,
-                            "salience": 0.5,
-                            "stated": 600,
-                            "uncertainty": {"low": 300, "high": 500},
-                        }
-                    },
+def report_case(build_scenario: Callable[..., Any]) -> Any:
+    """One issue, two actors (one with an HTML name), one plan."""
+    return build_scenario(
+        title="Report test",
+        issues=[
+            {
+                "id": "cap",
+                "label": "Army cap",
+                "scale": {"min": 0, "max": 1000, "unit": "thousand"},
+                "anchors": {600: "US plan", 800: "E3"},
+                "status_quo": 880,
+            }
+        ],
+        actors=[
+            {"id": "a", "name": EVIL, "capability": 2, "stances": {"cap": {"position": 880, "salience": 0.9}}},
+            {
+                "id": "b",
+                "name": "B",
+                "capability": 3,
+                "stances": {
+                    "cap": {
+                        "position": 400,
+                        "salience": 0.5,
+                        "stated": 600,
+                        "uncertainty": {"low": 300, "high": 500},
+                    }
                 },
-            ],
-            "plans": [{"id": "p", "provisions": [{"text": "cap at 600k", "issue": "cap", "position": 600}]}],
-        }
+            },
+        ],
+        plans=[{"id": "p", "provisions": [{"text": "cap at 600k", "issue": "cap", "position": 600}]}],
     )
 
 
 @pytest.fixture(scope="module")
-def data():  # type: ignore[no-untyped-def]
-    return build_report_data(scenario(), ReportOptions(models=("compromise", "median"), montecarlo_draws=0))
+def data(build_scenario: Callable[..., Any]) -> Any:
+    options = ReportOptions(models=("compromise", "median"), montecarlo_draws=0)
+    return build_report_data(report_case(build_scenario), options)
 
 
 def test_report_is_self_contained(data) -> None:  # type: ignore[no-untyped-def]

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from parley._random import SeedLike, child_generators
+from parley.analysis.uncertainty.experiment import Experiment
 from parley.analysis.uncertainty.montecarlo import Noise, monte_carlo
 from parley.analysis.uncertainty.runners import Chunk, ProcessRunner, SequentialRunner, get_runner, write_json_atomic
 from parley.errors import ParleyError
@@ -82,12 +83,10 @@ NOISE = Noise(position=0.05, salience=0.1, capability=0.2)
 
 def run(runner: object, chunk_size: int = 40, progress=None):  # type: ignore[no-untyped-def]
     return monte_carlo(
-        scenario_from_dict(CASE),
-        JitteredCompromise(),
+        Experiment.of(scenario_from_dict(CASE), JitteredCompromise(), noise=NOISE),
         300,
-        seed=77,
-        noise=NOISE,
-        runner=runner,  # type: ignore[arg-type]
+        rng=77,
+        runner=runner,
         chunk_size=chunk_size,
         progress=progress,
     )
@@ -144,10 +143,9 @@ def test_chunking_changes_nothing(reference) -> None:  # type: ignore[no-untyped
 def test_progress_is_reported_in_draws() -> None:
     seen: list[tuple[int, int]] = []
     monte_carlo(
-        scenario_from_dict(CASE),
-        "compromise",
+        Experiment.of(scenario_from_dict(CASE), "compromise"),
         100,
-        seed=1,
+        rng=1,
         runner="sequential",
         chunk_size=30,
         progress=lambda done, total: seen.append((done, total)),
@@ -167,7 +165,14 @@ def test_an_interrupted_run_returns_nothing(runner: object) -> None:
         raise StopRunError
 
     with pytest.raises(StopRunError):
-        monte_carlo(scenario_from_dict(CASE), "compromise", 200, seed=1, runner=runner, chunk_size=20, progress=stop)  # type: ignore[arg-type]
+        monte_carlo(
+            Experiment.of(scenario_from_dict(CASE), "compromise"),
+            200,
+            rng=1,
+            runner=runner,
+            chunk_size=20,
+            progress=stop,
+        )  # type: ignore[arg-type]
 
 
 def test_atomic_write_never_leaves_half_a_file(tmp_path: Path) -> None:

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pytest
 
 pytest.importorskip("SALib", reason="sensitivity analysis needs SALib")
 
+from parley.analysis.uncertainty.experiment import Experiment
 from parley.analysis.uncertainty.sensitivity import morris, sobol
 from parley.errors import ParleyError
-from parley.scenario.io import scenario_from_dict
 
 # Three actors on one issue; capability × salience weights w = (1, 2, 1); positions uniform:
 #   A ~ U(20, 80) (width 60), B ~ U(40, 60) (width 20), C ~ U(30, 70) (width 40).
-THREE = {
-    "schema_version": 1,
+THREE: dict[str, Any] = {
     "issues": [{"id": "x", "scale": {"min": 0, "max": 100}}],
     "actors": [
         {
@@ -54,9 +56,9 @@ def analytic_first_order() -> np.ndarray:
     return v / v.sum()
 
 
-def test_sobol_indices_of_the_compromise_model_match_the_analytic_answer() -> None:
-    sc = scenario_from_dict(THREE)
-    res = sobol(sc, "compromise", 1024, seed=7, runner="sequential")
+def test_sobol_indices_of_the_compromise_model_match_the_analytic_answer(build_scenario: Callable[..., Any]) -> None:
+    sc = build_scenario(**THREE)
+    res = sobol(Experiment.of(sc, "compromise"), 1024, rng=7, runner="sequential")
     exact = analytic_first_order()
     got = res.indices["outcome:x"]
     assert res.evaluations == 1024 * (3 + 2)
@@ -70,11 +72,11 @@ def test_sobol_indices_of_the_compromise_model_match_the_analytic_answer() -> No
     assert max(voc, key=lambda a: voc[a]["value"]) == "A"
 
 
-def test_morris_effects_of_a_linear_model_are_exact() -> None:
+def test_morris_effects_of_a_linear_model_are_exact(build_scenario: Callable[..., Any]) -> None:
     """For O = Σ c_i x_i with x_i = a_i + u·width_i, moving u across its whole range changes O by
     c_i · width_i exactly, at every point: c = w / Σw = (¼, ½, ¼), so μ* = μ = (15, 10, 10), σ = 0."""
-    sc = scenario_from_dict(THREE)
-    res = morris(sc, "compromise", 20, seed=3, runner="sequential")
+    sc = build_scenario(**THREE)
+    res = morris(Experiment.of(sc, "compromise"), 20, rng=3, runner="sequential")
     got = res.indices["outcome:x"]
     for actor, effect in zip("ABC", WEIGHTS / WEIGHTS.sum() * WIDTHS, strict=True):
         assert got[actor]["mu_star"] == pytest.approx(effect, rel=1e-9)
@@ -83,11 +85,10 @@ def test_morris_effects_of_a_linear_model_are_exact() -> None:
     assert res.evaluations == 20 * (3 + 1)
 
 
-def test_grouping_by_issue_separates_independent_issues() -> None:
+def test_grouping_by_issue_separates_independent_issues(build_scenario: Callable[..., Any]) -> None:
     """The compromise solves each issue on its own, so the outcome on x cannot depend on the
     inputs of y: Saltelli's estimators give exactly 0 there (f(A_B^y) = f(A) draw by draw)."""
-    data = {
-        "schema_version": 1,
+    data: dict[str, Any] = {
         "issues": [{"id": "x", "scale": {"min": 0, "max": 100}}, {"id": "y", "scale": {"min": 0, "max": 10}}],
         "actors": [
             {
@@ -105,7 +106,7 @@ def test_grouping_by_issue_separates_independent_issues() -> None:
             },
         ],
     }
-    res = sobol(scenario_from_dict(data), "compromise", 256, seed=1, group_by="issue", runner="sequential")
+    res = sobol(Experiment.of(build_scenario(**data), "compromise"), 256, rng=1, group_by="issue", runner="sequential")
     assert res.members == {"x": ("position:A:x",), "y": ("position:A:y",)}
     assert res.indices["outcome:x"]["y"]["S1"] == 0.0 and res.indices["outcome:x"]["y"]["ST"] == 0.0
     assert res.indices["outcome:y"]["x"]["ST"] == 0.0
@@ -114,34 +115,34 @@ def test_grouping_by_issue_separates_independent_issues() -> None:
         res.value_of_clarity()
 
 
-def test_seeded_without_touching_global_random_state() -> None:
-    sc = scenario_from_dict(THREE)
+def test_seeded_without_touching_global_random_state(build_scenario: Callable[..., Any]) -> None:
+    sc = build_scenario(**THREE)
     np.random.seed(12345)
     before = np.random.get_state()[1].copy()
-    a = sobol(sc, "compromise", 64, seed=0, runner="sequential")  # seed 0 is SALib's trap: must not reach it
+    # seed 0 is SALib's trap: must not reach it
+    a = sobol(Experiment.of(sc, "compromise"), 64, rng=0, runner="sequential")
     after = np.random.get_state()[1]
     assert np.array_equal(before, after), "global NumPy random state was used"
-    b = sobol(sc, "compromise", 64, seed=0, runner="sequential")
+    b = sobol(Experiment.of(sc, "compromise"), 64, rng=0, runner="sequential")
     assert a.indices == b.indices
-    c = sobol(sc, "compromise", 64, seed=1, runner="sequential")
+    c = sobol(Experiment.of(sc, "compromise"), 64, rng=1, runner="sequential")
     assert a.indices != c.indices
     assert a.to_dict()["seed"] == 0 and a.n == 64
 
 
-def test_nothing_uncertain_is_a_clear_error() -> None:
-    plain = {
-        "schema_version": 1,
+def test_nothing_uncertain_is_a_clear_error(build_scenario: Callable[..., Any]) -> None:
+    plain: dict[str, Any] = {
         "issues": [{"id": "x"}],
         "actors": [{"id": "A", "capability": 1, "stances": {"x": {"position": 5, "salience": 1}}}],
     }
     with pytest.raises(ParleyError, match="nothing is uncertain"):
-        sobol(scenario_from_dict(plain), "compromise", 8)
+        sobol(Experiment.of(build_scenario(**plain), "compromise"), 8)
     with pytest.raises(ParleyError, match="even"):
-        morris(scenario_from_dict(THREE), "compromise", 4, num_levels=3)
+        morris(Experiment.of(build_scenario(**THREE), "compromise"), 4, num_levels=3)
 
 
-def test_a_negative_seed_is_a_clear_error() -> None:
-    sc = scenario_from_dict(THREE)
+def test_a_negative_seed_is_a_clear_error(build_scenario: Callable[..., Any]) -> None:
+    sc = build_scenario(**THREE)
     for run in (sobol, morris):
         with pytest.raises(ParleyError, match="seed must be a whole number >= 0, got -5"):
-            run(sc, "compromise", 8, seed=-5, runner="sequential")
+            run(Experiment.of(sc, "compromise"), 8, rng=-5, runner="sequential")

@@ -27,6 +27,31 @@ def check_seed(rng: object) -> None:
         raise SeedError(f"seed must be a whole number >= 0, got {int(rng)}")
 
 
+def root_seed(seed: int | np.random.SeedSequence | None) -> np.random.SeedSequence:
+    """The seed of a run as a SeedSequence; ``None`` draws fresh entropy (recorded so the run can be repeated).
+
+    The one place a run's seed is checked: every entry point that takes ``seed=`` or a run's ``rng=``
+    goes through here (or through :func:`check_seed`, which it calls).
+
+    Raises
+    ------
+    SeedError
+        (a ValueError and a ParleyError) for anything but a whole number >= 0, a SeedSequence or None.
+    """
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if seed is not None and not isinstance(seed, (int, np.integer)):
+        raise SeedError(f"seed must be a whole number >= 0, got {seed!r}")
+    check_seed(seed)
+    return np.random.SeedSequence(None if seed is None else int(seed))
+
+
+def recorded_seed(root: np.random.SeedSequence) -> int | None:
+    """The whole-number seed to record for a run's SeedSequence (None when its entropy is not one number)."""
+    entropy = root.entropy
+    return int(entropy) if isinstance(entropy, (int, np.integer)) else None
+
+
 def as_generator(rng: SeedLike) -> np.random.Generator:
     """Return a Generator for ``rng`` (a seed, a SeedSequence, a Generator or None).
 

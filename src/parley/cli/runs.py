@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from parley.store import RunRecord, Store
 
-__all__ = ["StoreOption", "open_store", "runs_app", "write_atomic"]
+__all__ = ["StoreOption", "open_store", "runs_app"]
 
 runs_app = typer.Typer(
     help="Runs kept in the store (forecasts, analyses): list, show, export, delete.", no_args_is_help=True
@@ -40,11 +40,6 @@ class RunStatus(StrEnum):
     running = "running"
     done = "done"
     failed = "failed"
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (see :func:`parley._files.write_text_atomic`)."""
-    write_text_atomic(path, text)
 
 
 def _when(record: RunRecord) -> str:
@@ -207,7 +202,7 @@ def export(
         return
     text = json.dumps(json_safe(data), indent=2, ensure_ascii=False) + "\n"
     try:
-        write_atomic(output, text)
+        write_text_atomic(output, text)
     except OSError as e:
         fail(f"cannot write {output}: {e.strerror or e}")
     err.print(f"exported run {record.id} to {output}", markup=False)

@@ -95,14 +95,9 @@ def resolve_seed(seed: int | None) -> int:
     ParleyError
         For a seed that is not a whole number >= 0.
     """
-    import numpy as np
+    from parley._random import root_seed
 
-    from parley._random import check_seed
-
-    if seed is None:
-        return int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
-    check_seed(seed)
-    return int(seed)
+    return int(root_seed(seed).entropy)  # type: ignore[arg-type]
 
 
 def say(progress: Progress | None, message: str, done: int | None = None, total: int | None = None) -> None:

@@ -80,25 +80,17 @@ def montecarlo(
     ParleyError
         For an unknown model, a bad seed, noise or runner, or fewer than one draw.
     """
-    from parley.analysis.uncertainty.montecarlo import monte_carlo, resolve_model
+    from parley.analysis.uncertainty.experiment import Experiment
+    from parley.analysis.uncertainty.montecarlo import monte_carlo
 
     opts = options or MonteCarloOptions()
     seed = resolve_seed(opts.seed)
-    model = resolve_model(opts.model, opts.params)
     noise = _noise(opts.noise_position, opts.noise_salience, opts.noise_capability)
+    experiment = Experiment.of(scenario, opts.model, opts.params, noise=noise, stated=opts.stated)
     runner = runner_for(opts.scheduler, opts.workers)
-    say(progress, f"{opts.n} draws with {model.name}")
+    say(progress, f"{opts.n} draws with {experiment.model.name}")
     started = now()
-    result = monte_carlo(
-        scenario,
-        model,
-        opts.n,
-        seed=seed,
-        noise=noise,
-        stated=opts.stated,
-        runner=runner,
-        progress=_draws(progress, "draws"),
-    )
+    result = monte_carlo(experiment, opts.n, rng=seed, runner=runner, progress=_draws(progress, "draws"))
     found = {}
     if opts.discover is not None:
         from parley.analysis.uncertainty.discovery import discover
@@ -169,28 +161,20 @@ def sensitivity(
         For an unknown model or method, a bad seed, noise or runner; ImportError without SALib.
     """
     from parley.analysis.uncertainty import sensitivity as sens
-    from parley.analysis.uncertainty.montecarlo import resolve_model
+    from parley.analysis.uncertainty.experiment import Experiment
 
     opts = options or SensitivityOptions()
     check_sensitivity(scenario, opts)
     run = sens.sobol if opts.method == "sobol" else sens.morris
     size = opts.n if opts.n is not None else (SOBOL_SAMPLES if opts.method == "sobol" else MORRIS_TRAJECTORIES)
     seed = resolve_seed(opts.seed)
-    model = resolve_model(opts.model, opts.params)
     noise = _noise(opts.noise_position, opts.noise_salience, opts.noise_capability)
+    experiment = Experiment.of(scenario, opts.model, opts.params, noise=noise)
+    model = experiment.model
     runner = runner_for(opts.scheduler, opts.workers)
     say(progress, f"{opts.method}: {model.name}")
     started = now()
-    result = run(
-        scenario,
-        model,
-        size,
-        seed=seed,
-        noise=noise,
-        group_by=opts.group_by,
-        runner=runner,
-        progress=_draws(progress, "runs"),
-    )
+    result = run(experiment, size, rng=seed, group_by=opts.group_by, runner=runner, progress=_draws(progress, "runs"))
     data = result.to_dict()
     run_id = None
     if store is not None:

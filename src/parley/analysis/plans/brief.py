@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from parley._random import root_seed
 from parley.analysis.plans.decision import (
     DEFAULT_LOGIT_SCALE,
     Holder,
@@ -57,7 +58,8 @@ from parley.analysis.plans.scorecard import (
     select_plans,
 )
 from parley.analysis.plans.scoring import FloatArray, moves
-from parley.analysis.uncertainty.montecarlo import MonteCarloResult, monte_carlo, root_seed
+from parley.analysis.uncertainty.experiment import Experiment
+from parley.analysis.uncertainty.montecarlo import MonteCarloResult, monte_carlo
 from parley.scenario.core import Plan, Scenario
 
 __all__ = ["Brief", "IssueHeadline", "PlanBrief", "Probability", "brief", "wilson"]
@@ -532,7 +534,8 @@ def brief(
     card = score_plans(scenario, [p.id for p in chosen], options=options, models=model_names, rng=seed)
     spread = forecast_spread(scenario.issue_ids, [f.outcome for f in card.forecasts.values()])
     root = root_seed(seed)
-    mc = monte_carlo(scenario, model, n, seed=root, options=options, runner="sequential", spread=spread)
+    experiment = Experiment.of(scenario, model, options=options, spread=spread)
+    mc = monte_carlo(experiment, n, rng=root, runner="sequential")
     draws = _Draws(scenario, mc, options, root.entropy, slice(0, mc.n))
     few = _Draws(scenario, mc, options, root.entropy, slice(0, min(mc.n, SEARCH_DRAWS)))
     nothing_uncertain = mc.space.size == 0 and logit_scale == 0 and not mc.space._to_forecast.any()

@@ -54,9 +54,9 @@ from parley.analysis.plans.scoring import (
     consent,
     default_models,
     finite_or_none,
+    select_plans,
     veto_holders,
 )
-from parley.analysis.plans.scoring import select_plans as _select_plans
 from parley.errors import Problem, ScenarioError
 from parley.models.base import get_model
 from parley.scenario.core import Plan, Scenario
@@ -94,17 +94,6 @@ def forecast_spread(
         if values:
             out[k] = (min(values), max(values))
     return out
-
-
-def select_plans(scenario: Scenario, plan_ids: Sequence[str] | None) -> tuple[Plan, ...]:
-    """The scenario's plans with these ids (all when None), each once, in the order first given.
-
-    Raises
-    ------
-    ScenarioError
-        Naming every id that is no plan of the scenario.
-    """
-    return _select_plans(scenario, None if plan_ids is None else list(dict.fromkeys(plan_ids)))
 
 
 @dataclass(frozen=True)

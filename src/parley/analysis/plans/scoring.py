@@ -247,9 +247,16 @@ class Basis:
 
 
 def select_plans(scenario: Scenario, plan_ids: Sequence[str] | None) -> tuple[Plan, ...]:
-    """The scenario's plans with these ids (all when None), or a ScenarioError naming the unknown."""
+    """The scenario's plans with these ids (all when None), each once, in the order first given.
+
+    Raises
+    ------
+    ScenarioError
+        Naming every id that is no plan of the scenario.
+    """
     if plan_ids is None:
         return scenario.plans
+    plan_ids = list(dict.fromkeys(plan_ids))
     known = [p.id for p in scenario.plans]
     problems = [
         Problem("plans", f"no plan '{p}'{did_you_mean(p, known)}; known: {', '.join(known) or 'none'}")

@@ -27,24 +27,27 @@ from __future__ import annotations
 import dataclasses
 import math
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
+from parley._random import recorded_seed, root_seed
 from parley.analysis.plans.decision import Holder, Signatory, accept_arrays, consent, holders_of, signatories_of
 from parley.analysis.plans.scoring import Basis, ScoringOptions, moves
+from parley.analysis.uncertainty.experiment import Experiment
 from parley.analysis.uncertainty.inputs import Distribution, Extras, InputSpace, Kind, Noise, UncertainInput
 from parley.analysis.uncertainty.runners import Chunk, ProgressFn, Runner, get_runner
 from parley.errors import ParleyError
-from parley.models.base import FloatArray, Model, get_model
+from parley.models.base import FloatArray, Model
 from parley.scenario.core import Scenario, Stances
 
 __all__ = [
     "QUANTILES",
     "Distribution",
+    "Experiment",
     "InputSpace",
     "Kind",
     "MonteCarloResult",
@@ -316,24 +319,6 @@ def run_design(
 _KEYS = ("inputs", "outcomes", "accept", "refuse", "passes", "signed", "deal")
 
 
-def resolve_model(model: Model | str, params: Mapping[str, Any] | None = None) -> Model:
-    """A model object from a model or a registered name (with parameters)."""
-    if isinstance(model, Model):
-        if params:
-            raise ParleyError("give parameters either in the model object or as params, not both")
-        return model
-    return get_model(model, params)
-
-
-def root_seed(seed: int | np.random.SeedSequence | None) -> np.random.SeedSequence:
-    """The seed as a SeedSequence; ``None`` draws fresh entropy (recorded so the run can be repeated)."""
-    if isinstance(seed, np.random.SeedSequence):
-        return seed
-    if seed is not None and (not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0):
-        raise ParleyError(f"seed must be a whole number >= 0, got {seed!r}")
-    return np.random.SeedSequence(None if seed is None else int(seed))
-
-
 def _frozen(a: np.ndarray) -> np.ndarray:
     a = np.array(a, copy=True)
     a.setflags(write=False)
@@ -464,64 +449,38 @@ class MonteCarloResult:
 
 
 def prepare(
-    scenario: Scenario,
-    model: Model | str,
-    *,
-    params: Mapping[str, Any] | None = None,
-    seed: int | np.random.SeedSequence | None = None,
-    noise: Noise | None = None,
-    stated: bool = False,
-    options: ScoringOptions | None = None,
-    spread: Mapping[str, tuple[float, float]] | None = None,
+    experiment: Experiment, rng: int | np.random.SeedSequence | None = None
 ) -> tuple[Evaluation, np.random.SeedSequence, ScoringOptions]:
     """The worker's job for a run: input space, model, plan rule and seed."""
-    the_model = resolve_model(model, params)
-    root = root_seed(seed)
-    options = dataclasses.replace(options or ScoringOptions(), stated=stated)
-    space = InputSpace.from_scenario(scenario, noise, stated=stated, spread=dict(spread) if spread else None)
-    job = Evaluation(space, the_model, _PlanRule.from_scenario(scenario, options), root.entropy)  # type: ignore[arg-type]
+    root = root_seed(rng)
+    options = dataclasses.replace(experiment.options or ScoringOptions(), stated=experiment.stated)
+    spread = dict(experiment.spread) if experiment.spread else None
+    space = InputSpace.from_scenario(experiment.scenario, experiment.noise, stated=experiment.stated, spread=spread)
+    plans = _PlanRule.from_scenario(experiment.scenario, options)
+    job = Evaluation(space, experiment.model, plans, root.entropy)  # type: ignore[arg-type]
     return job, root, options
 
 
-def _seed_record(root: np.random.SeedSequence) -> int | None:
-    entropy = root.entropy
-    return int(entropy) if isinstance(entropy, (int, np.integer)) else None
-
-
 def monte_carlo(
-    scenario: Scenario,
-    model: Model | str = "compromise",
+    experiment: Experiment,
     n: int = 1000,
     *,
-    params: Mapping[str, Any] | None = None,
-    seed: int | np.random.SeedSequence | None = None,
-    noise: Noise | None = None,
-    stated: bool = False,
-    options: ScoringOptions | None = None,
+    rng: int | np.random.SeedSequence | None = None,
     runner: Runner | str | None = None,
     chunk_size: int | None = None,
     progress: ProgressFn | None = None,
-    spread: Mapping[str, tuple[float, float]] | None = None,
 ) -> MonteCarloResult:
-    """Draw every uncertain input ``n`` times and run ``model`` on the draws.
+    """Draw every uncertain input of ``experiment`` ``n`` times and run its model on the draws.
 
     Parameters
     ----------
-    scenario
-        The scenario; its stances' ``uncertainty`` and ``salience_range`` and its actors'
-        ``capability_range`` are the uncertain inputs.
-    model, params
-        A model object, or a registered name with its parameters.
+    experiment
+        The scenario, model, noise, point values and plan rule (:class:`Experiment`).
     n
         Number of draws.
-    seed
-        Seed of the run; draw ``i`` uses child stream ``i``. ``None``: fresh entropy, recorded.
-    noise
-        Optional global noise on stances and capabilities without ranges of their own.
-    stated
-        Use stated instead of revealed positions as point values (and for scoring plans).
-    options
-        How plans are scored (:class:`parley.analysis.plans.scoring.ScoringOptions`).
+    rng
+        Seed of the run (a whole number >= 0 or a SeedSequence); draw ``i`` uses child stream
+        ``i``. ``None``: fresh entropy, recorded as the result's ``seed``.
     runner
         ``"sequential"``, ``"process"`` (default), a Dask scheduler address ``"tcp://host:port"``,
         or a :class:`~parley.analysis.uncertainty.runners.Runner`.
@@ -529,22 +488,18 @@ def monte_carlo(
         Draws per model batch (default: :func:`default_chunk_size`); bounds memory.
     progress
         Called as ``progress(done, total)`` in draws after each chunk.
-    spread
-        Per issue, the [min, max] of the models' forecasts: a deferred issue without a range of
-        its own is drawn uniformly over it (without: it takes the draw's forecast).
 
     Raises
     ------
     ParleyError
-        For a bad request: ``n`` below 1, a negative seed or noise, an unknown model.
+        For a bad request: ``n`` below 1, a negative seed.
     """
     from parley._version import __version__
 
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
         raise ParleyError(f"the number of draws must be a whole number ≥ 1, got {n!r}")
-    job, root, options = prepare(
-        scenario, model, params=params, seed=seed, noise=noise, stated=stated, options=options, spread=spread
-    )
+    job, root, options = prepare(experiment, rng)
+    scenario = experiment.scenario
     arrays = run_design(job, int(n), runner=runner, chunk_size=chunk_size, progress=progress)
     rule = job.plans
     ids = scenario.actor_ids
@@ -552,10 +507,10 @@ def monte_carlo(
         scenario_id=scenario.scenario_id,
         model=job.model.name,
         params=job.model.params(),
-        seed=_seed_record(root),
+        seed=recorded_seed(root),
         n=int(n),
         version=__version__,
-        noise=noise or Noise(),
+        noise=experiment.noise or Noise(),
         options=options,
         space=job.space,
         plan_ids=rule.ids,

@@ -32,12 +32,11 @@ from typing import Any, Literal
 
 import numpy as np
 
-from parley.analysis.plans.scoring import ScoringOptions
+from parley._random import recorded_seed
+from parley.analysis.uncertainty.experiment import Experiment
 from parley.analysis.uncertainty.montecarlo import Noise, prepare, run_design
 from parley.analysis.uncertainty.runners import ProgressFn, Runner
 from parley.errors import ParleyError
-from parley.models.base import Model
-from parley.scenario.core import Scenario
 
 __all__ = ["SensitivityResult", "morris", "sobol"]
 
@@ -153,15 +152,11 @@ def _outputs(arrays: Mapping[str, np.ndarray], issues: tuple[str, ...], plans: t
 
 def _run(
     method: Literal["sobol", "morris"],
-    scenario: Scenario,
-    model: Model | str,
+    experiment: Experiment,
     n: int,
     *,
-    params: Mapping[str, Any] | None,
-    seed: int | np.random.SeedSequence | None,
-    noise: Noise | None,
+    rng: int | np.random.SeedSequence | None,
     group_by: GroupBy,
-    options: ScoringOptions | None,
     runner: Runner | str | None,
     chunk_size: int | None,
     progress: ProgressFn | None,
@@ -176,7 +171,7 @@ def _run(
         raise ParleyError(f"n must be a whole number ≥ 2, got {n!r}")
     if not 0 < conf_level < 1:
         raise ParleyError(f"conf_level must lie between 0 and 1, got {conf_level}")
-    job, root, _ = prepare(scenario, model, params=params, seed=seed, noise=noise, options=options)
+    job, root, _ = prepare(experiment, rng)
     space = job.space
     if space.size == 0:
         raise ParleyError(
@@ -246,15 +241,15 @@ def _run(
         indices[output] = {g: {key: _to_float(si[key][k]) * scale for key in keys} for k, g in enumerate(members)}
     return SensitivityResult(
         method=method,
-        scenario_id=scenario.scenario_id,
+        scenario_id=experiment.scenario.scenario_id,
         model=job.model.name,
         params=job.model.params(),
-        seed=int(root.entropy) if isinstance(root.entropy, (int, np.integer)) else None,
+        seed=recorded_seed(root),
         n=base_n,
         evaluations=len(unit),
         version=__version__,
         group_by=group_by,
-        noise=noise or Noise(),
+        noise=experiment.noise or Noise(),
         conf_level=conf_level,
         members=members,
         indices=indices,
@@ -264,16 +259,12 @@ def _run(
 
 
 def sobol(
-    scenario: Scenario,
-    model: Model | str = "compromise",
+    experiment: Experiment,
     n: int = 1024,
     *,
-    params: Mapping[str, Any] | None = None,
-    seed: int | np.random.SeedSequence | None = None,
-    noise: Noise | None = None,
-    group_by: GroupBy = "actor",
-    options: ScoringOptions | None = None,
+    rng: int | np.random.SeedSequence | None = None,
     runner: Runner | str | None = None,
+    group_by: GroupBy = "actor",
     chunk_size: int | None = None,
     progress: ProgressFn | None = None,
     num_resamples: int = 100,
@@ -283,7 +274,7 @@ def sobol(
 
     Parameters
     ----------
-    scenario, model, params, seed, noise, options, runner, chunk_size, progress
+    experiment, rng, runner, chunk_size, progress
         As for :func:`parley.analysis.uncertainty.montecarlo.monte_carlo`.
     n
         Base sample size, rounded up to a power of two; the model runs ``n × (G + 2)`` times
@@ -296,14 +287,10 @@ def sobol(
     """
     return _run(
         "sobol",
-        scenario,
-        model,
+        experiment,
         n,
-        params=params,
-        seed=seed,
-        noise=noise,
+        rng=rng,
         group_by=group_by,
-        options=options,
         runner=runner,
         chunk_size=chunk_size,
         progress=progress,
@@ -314,16 +301,12 @@ def sobol(
 
 
 def morris(
-    scenario: Scenario,
-    model: Model | str = "compromise",
+    experiment: Experiment,
     n: int = 50,
     *,
-    params: Mapping[str, Any] | None = None,
-    seed: int | np.random.SeedSequence | None = None,
-    noise: Noise | None = None,
-    group_by: GroupBy = "actor",
-    options: ScoringOptions | None = None,
+    rng: int | np.random.SeedSequence | None = None,
     runner: Runner | str | None = None,
+    group_by: GroupBy = "actor",
     chunk_size: int | None = None,
     progress: ProgressFn | None = None,
     num_levels: int = 4,
@@ -338,14 +321,10 @@ def morris(
     """
     return _run(
         "morris",
-        scenario,
-        model,
+        experiment,
         n,
-        params=params,
-        seed=seed,
-        noise=noise,
+        rng=rng,
         group_by=group_by,
-        options=options,
         runner=runner,
         chunk_size=chunk_size,
         progress=progress,
