@@ -52,7 +52,8 @@ def main() -> int:
         return 0
 
     from parley.analysis.uncertainty.experiment import Experiment
-    from parley.analysis.uncertainty.montecarlo import Noise, monte_carlo
+    from parley.analysis.uncertainty.inputs import Noise
+    from parley.analysis.uncertainty.montecarlo import monte_carlo
     from parley.analysis.uncertainty.runners import DaskRunner, ProcessRunner
     from parley.api import load_scenario
     from parley.models import available_models

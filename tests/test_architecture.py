@@ -49,6 +49,53 @@ def private_imports(package_dir: Path) -> list[str]:
     return found
 
 
+def _module_names(path: Path) -> tuple[set[str], dict[str, tuple[str, str]]]:
+    """Names a module defines at its top level, and the names it imports (name -> (module, original name))."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    defined: set[str] = set()
+    imported: dict[str, tuple[str, str]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            defined.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            defined.update(t.id for t in targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.Try):  # e.g. a version read with a fallback
+            for stmt in [*node.body, *(s for h in node.handlers for s in h.body)]:
+                if isinstance(stmt, ast.Assign):
+                    defined.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                imported[alias.asname or alias.name] = (node.module, alias.name)
+    return defined, imported
+
+
+def imports_through_reexports(package_dir: Path) -> list[str]:
+    """``from a.b import X`` where module ``a.b`` does not define X but imported it: a compatibility re-export in use.
+
+    Package ``__init__`` modules are exempt: presenting a package's public names is their job.
+    """
+    modules = {
+        ".".join(p.relative_to(package_dir.parent).with_suffix("").parts): p
+        for p in package_dir.rglob("*.py")
+        if p.name != "__init__.py"
+    }
+    names = {m: _module_names(p) for m, p in modules.items()}
+    found = []
+    for path in sorted(package_dir.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if not (isinstance(node, ast.ImportFrom) and node.module in modules):
+                continue
+            defined, imported = names[node.module]
+            for alias in node.names:
+                submodule = f"{node.module}.{alias.name}" in modules
+                if alias.name not in defined and alias.name in imported and not submodule:
+                    source = imported[alias.name][0]
+                    found.append(f"{path.relative_to(package_dir.parent)}:{node.lineno} takes {alias.name} "
+                                 f"from {node.module}, which imports it from {source}")
+    return found
+
+
 def _write(root: Path, files: dict[str, str]) -> None:
     for name, text in files.items():
         path = root / name
@@ -83,6 +130,26 @@ def test_cycle_finder_sees_a_cycle_through_a_function_level_import(toy_package: 
 
 def test_private_import_finder_sees_a_reach_into_another_module(toy_package: str) -> None:
     assert private_imports(Path(toy_package) / "toypkg") == ["toypkg.c:2 imports toypkg.d._hidden"]
+
+
+def test_reexport_finder_sees_a_name_taken_from_a_module_that_only_imports_it(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "toy2/__init__.py": "from toy2.m1 import X\n",  # a package's public names: allowed
+            "toy2/m1.py": "X = 1\n",
+            "toy2/m2.py": "from toy2.m1 import X\n",
+            "toy2/m3.py": "from toy2.m2 import X\nfrom toy2.m1 import X as Y\n",
+        },
+    )
+    assert imports_through_reexports(tmp_path / "toy2") == [
+        "toy2/m3.py:1 takes X from toy2.m2, which imports it from toy2.m1"
+    ]
+
+
+def test_parley_imports_every_name_from_where_it_is_defined() -> None:
+    """Issue 10: no compatibility re-exports; a name is imported from the module that defines it."""
+    assert imports_through_reexports(SRC / "parley") == []
 
 
 def test_parley_has_no_import_cycles() -> None:

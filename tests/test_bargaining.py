@@ -15,15 +15,8 @@ from typing import Any
 import pytest
 from scipy import stats
 
-from parley.analysis.plans.bargaining import (
-    BargainingOptions,
-    Fixed,
-    MilitaryRule,
-    bargaining_range,
-    distribution,
-    military_terms,
-    p_acceptable,
-)
+from parley.analysis.plans.acceptability import Fixed, distribution, p_acceptable
+from parley.analysis.plans.bargaining import BargainingOptions, MilitaryRule, bargaining_range, military_terms
 from parley.errors import ParleyError, ScenarioError
 
 DATA: dict[str, Any] = {

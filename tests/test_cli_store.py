@@ -16,7 +16,8 @@ import typer
 from typer.testing import CliRunner
 
 import parley
-from parley.cli.runs import open_store, runs_app
+from parley.cli.common import open_store
+from parley.cli.runs import runs_app
 from parley.store import Store, record_forecast
 
 ROOT = Path(__file__).resolve().parents[1]

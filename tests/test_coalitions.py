@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 from parley.analysis.plans.coalitions import alignment, blocs, coalition_analysis, cohesion, pivots
-from parley.analysis.plans.scorecard import ScoringOptions, score_plans
+from parley.analysis.plans.scorecard import score_plans
+from parley.analysis.plans.scoring import ScoringOptions
 from parley.errors import ParleyError, ScenarioError
 
 DATA: dict[str, Any] = {

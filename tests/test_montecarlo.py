@@ -23,7 +23,8 @@ from parley._random import as_generator, child_generators
 from parley.analysis.plans.scorecard import score_plans
 from parley.analysis.plans.scoring import ScoringOptions
 from parley.analysis.uncertainty.experiment import Experiment
-from parley.analysis.uncertainty.montecarlo import InputSpace, Noise, monte_carlo
+from parley.analysis.uncertainty.inputs import InputSpace, Noise
+from parley.analysis.uncertainty.montecarlo import monte_carlo
 from parley.cli.uncertainty import app as uncertainty_app
 from parley.errors import ModelError, ParleyError, ScenarioError
 

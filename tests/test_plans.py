@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from parley.analysis.plans.scorecard import STATUS_QUO, ScoringOptions, score_plans
+from parley.analysis.plans.scorecard import score_plans
+from parley.analysis.plans.scoring import STATUS_QUO, ScoringOptions
 from parley.errors import ScenarioError
 
 TOY: dict[str, Any] = {

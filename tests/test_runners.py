@@ -13,7 +13,8 @@ import pytest
 
 from parley._random import SeedLike, child_generators
 from parley.analysis.uncertainty.experiment import Experiment
-from parley.analysis.uncertainty.montecarlo import Noise, monte_carlo
+from parley.analysis.uncertainty.inputs import Noise
+from parley.analysis.uncertainty.montecarlo import monte_carlo
 from parley.analysis.uncertainty.runners import Chunk, ProcessRunner, SequentialRunner, get_runner, write_json_atomic
 from parley.errors import ParleyError
 from parley.models.base import BatchForecast, Model

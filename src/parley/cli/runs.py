@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 
     from parley.store import RunRecord, Store
 
-__all__ = ["StoreOption", "open_store", "runs_app"]
+__all__ = [
+    "runs_app",
+]
 
 runs_app = typer.Typer(
     help="Runs kept in the store (forecasts, analyses): list, show, export, delete.", no_args_is_help=True

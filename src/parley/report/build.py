@@ -14,7 +14,10 @@ from parley.scenario.core import Scenario
 from parley.tasks.base import RunStore
 from parley.tasks.report import ReportOptions, report, report_data
 
-__all__ = ["ReportOptions", "build_and_keep", "build_report_data"]
+__all__ = [
+    "build_and_keep",
+    "build_report_data",
+]
 
 
 def build_report_data(

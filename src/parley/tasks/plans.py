@@ -46,7 +46,8 @@ def check_plans(scenario: Scenario, options: PlansOptions) -> None:
 
 
 def _bargaining(scenario: Scenario, opts: PlansOptions) -> Any:
-    from parley.analysis.plans.bargaining import BargainingOptions, Fixed, bargaining_range, distribution
+    from parley.analysis.plans.acceptability import Fixed, distribution
+    from parley.analysis.plans.bargaining import BargainingOptions, bargaining_range
 
     p_spec: Any = opts.p
     p = opts.p
@@ -86,7 +87,7 @@ def plans(
         When the scenario has no plans, or for a bad input, shock or model.
     """
     from parley.analysis.plans.report import compare, plan_report
-    from parley.analysis.plans.scorecard import ScoringOptions
+    from parley.analysis.plans.scoring import ScoringOptions
 
     opts = options or PlansOptions()
     check_plans(scenario, opts)

@@ -212,7 +212,7 @@ def _montecarlo(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | Non
 def _sensitivity(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | None:
     if opts.sensitivity_samples <= 0:
         return None
-    from parley.analysis.uncertainty.montecarlo import InputSpace
+    from parley.analysis.uncertainty.inputs import InputSpace
 
     if not InputSpace.from_scenario(scenario, None).inputs:
         return None

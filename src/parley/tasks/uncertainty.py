@@ -25,7 +25,7 @@ def runner_for(scheduler: str | None, workers: int | None) -> Any:
 
 
 def _noise(position: float, salience: float, capability: float) -> Any:
-    from parley.analysis.uncertainty.montecarlo import Noise
+    from parley.analysis.uncertainty.inputs import Noise
 
     return Noise(position=position, salience=salience, capability=capability)
 

@@ -24,8 +24,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from parley.analysis.plans.acceptability import Fixed, Quantity, Uncertain, distribution, odds_shift, p_acceptable
-from parley.analysis.plans.scorecard import FloatArray, finite_or_none, select_plans
+from parley.analysis.plans.acceptability import Fixed, Quantity, distribution, odds_shift, p_acceptable
+from parley.analysis.plans.scoring import FloatArray, finite_or_none, select_plans
 from parley.analysis.plans.vocabulary import MILITARY_TAGS, detect
 from parley.errors import ParleyError, Problem, ScenarioError
 from parley.scenario.core import Plan, Scenario
@@ -35,18 +35,13 @@ from parley.scenario.shocks import apply_shock
 __all__ = [
     "BargainingOptions",
     "BargainingRange",
-    "Fixed",
     "MilitaryRule",
     "MilitaryTerm",
     "PlanInRange",
-    "Quantity",
-    "Uncertain",
     "bargaining_range",
     "check_input",
-    "distribution",
     "input_problem",
     "military_terms",
-    "p_acceptable",
 ]
 
 

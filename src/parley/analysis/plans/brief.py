@@ -48,16 +48,15 @@ from parley.analysis.plans.decision import (
     holders_of,
     signatories_of,
 )
-from parley.analysis.plans.scorecard import (
-    PlanScorecard,
+from parley.analysis.plans.scorecard import PlanScorecard, forecast_spread, score_plans
+from parley.analysis.plans.scoring import (
+    FloatArray,
     ScoringOptions,
     default_models,
     finite_or_none,
-    forecast_spread,
-    score_plans,
+    moves,
     select_plans,
 )
-from parley.analysis.plans.scoring import FloatArray, moves
 from parley.analysis.uncertainty.experiment import Experiment
 from parley.analysis.uncertainty.montecarlo import MonteCarloResult, monte_carlo
 from parley.scenario.core import Plan, Scenario

@@ -22,17 +22,8 @@ import numpy as np
 from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
 
-from parley.analysis.plans.scorecard import (
-    AlternativeScore,
-    BoolArray,
-    FloatArray,
-    PlanScorecard,
-    ScoringOptions,
-    consent,
-    finite_or_none,
-    score_plans,
-    veto_holders,
-)
+from parley.analysis.plans.scorecard import AlternativeScore, PlanScorecard, score_plans
+from parley.analysis.plans.scoring import BoolArray, FloatArray, ScoringOptions, consent, finite_or_none, veto_holders
 from parley.errors import ParleyError, Problem, ScenarioError
 from parley.scenario.checks import did_you_mean
 from parley.scenario.core import Scenario

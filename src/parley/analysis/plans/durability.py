@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from parley.analysis.plans.bargaining import BargainingRange
-from parley.analysis.plans.scorecard import PlanScorecard, select_plans
+from parley.analysis.plans.scorecard import PlanScorecard
+from parley.analysis.plans.scoring import select_plans
 from parley.analysis.plans.vocabulary import DURABILITY_TAGS, POWER_SHARING_DIMENSIONS, detect, tags_of
 from parley.scenario.core import Plan, Provision, Scenario
 

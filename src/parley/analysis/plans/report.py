@@ -17,7 +17,8 @@ from typing import Any
 from parley._random import SeedLike
 from parley.analysis.plans.bargaining import BargainingOptions, BargainingRange, bargaining_range, default_sides
 from parley.analysis.plans.durability import Durability, durability
-from parley.analysis.plans.scorecard import PlanScorecard, ScoringOptions, finite_or_none, score_plans
+from parley.analysis.plans.scorecard import PlanScorecard, score_plans
+from parley.analysis.plans.scoring import ScoringOptions, finite_or_none
 from parley.analysis.plans.words_deeds import WordsDeeds, words_deeds
 from parley.scenario.core import Scenario
 from parley.scenario.schema import ShockSpec

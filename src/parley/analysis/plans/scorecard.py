@@ -44,8 +44,6 @@ from parley.analysis.plans.decision import (
     signatories_of,
 )
 from parley.analysis.plans.scoring import (
-    FAST_MODELS,
-    STATIC_MODELS,
     STATUS_QUO,
     Basis,
     BoolArray,
@@ -62,25 +60,13 @@ from parley.models.base import get_model
 from parley.scenario.core import Plan, Scenario
 
 __all__ = [
-    "FAST_MODELS",
-    "STATIC_MODELS",
-    "STATUS_QUO",
     "ActorScore",
     "AlternativeScore",
-    "Basis",
-    "BoolArray",
-    "FloatArray",
     "PlanScore",
     "PlanScorecard",
     "ProvisionEffect",
-    "ScoringOptions",
     "VetoCheck",
-    "consent",
-    "default_models",
-    "finite_or_none",
     "score_plans",
-    "select_plans",
-    "veto_holders",
 ]
 
 

@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from parley._random import SeedLike
-from parley.analysis.plans.scorecard import ScoringOptions, default_models, finite_or_none, score_plans
+from parley.analysis.plans.scorecard import score_plans
+from parley.analysis.plans.scoring import ScoringOptions, default_models, finite_or_none
 from parley.models.base import get_model
 from parley.scenario.core import Scenario
 

@@ -38,7 +38,7 @@ from parley._random import recorded_seed, root_seed
 from parley.analysis.plans.decision import Holder, Signatory, accept_arrays, consent, holders_of, signatories_of
 from parley.analysis.plans.scoring import Basis, ScoringOptions, moves
 from parley.analysis.uncertainty.experiment import Experiment
-from parley.analysis.uncertainty.inputs import Distribution, Extras, InputSpace, Kind, Noise, UncertainInput
+from parley.analysis.uncertainty.inputs import Extras, InputSpace, Noise
 from parley.analysis.uncertainty.runners import Chunk, ProgressFn, Runner, get_runner
 from parley.errors import ParleyError
 from parley.models.base import FloatArray, Model
@@ -46,13 +46,7 @@ from parley.scenario.core import Scenario, Stances
 
 __all__ = [
     "QUANTILES",
-    "Distribution",
-    "Experiment",
-    "InputSpace",
-    "Kind",
     "MonteCarloResult",
-    "Noise",
-    "UncertainInput",
     "monte_carlo",
 ]
 

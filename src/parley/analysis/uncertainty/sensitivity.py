@@ -34,7 +34,8 @@ import numpy as np
 
 from parley._random import recorded_seed
 from parley.analysis.uncertainty.experiment import Experiment
-from parley.analysis.uncertainty.montecarlo import Noise, prepare, run_design
+from parley.analysis.uncertainty.inputs import Noise
+from parley.analysis.uncertainty.montecarlo import prepare, run_design
 from parley.analysis.uncertainty.runners import ProgressFn, Runner
 from parley.errors import ParleyError
 
