@@ -360,3 +360,12 @@ def test_no_agreement_moves_write_the_spec11_block(raw: dict[str, Any]) -> None:
     data = snapshot(validate_dict(raw), dt.date(2025, 1, 25))
     assert data["no_agreement"]["positions"] == {"land": {"position": 9.5}, "army": {"position": 80}}
     assert "no_agreement" not in snapshot(validate_dict(raw), dt.date(2025, 1, 24))
+
+
+def test_verdicts_name_the_signatories_as_the_brief_does(raw: dict[str, Any]) -> None:
+    """A group that signs is one party (its members must all accept), named as the brief names it;
+    before, the timeline looked for its members by name and dropped the group's verdict."""
+    raw["signatories"] = ["a", "bloc"]
+    next(x for x in raw["actors"] if x["id"] == "b")["groups"] = ["bloc"]
+    verdicts = _verdicts(scenario_as_of(scenario_from_dict(raw), "2025-01-12"), draws=200)
+    assert set(verdicts["p1"]["accept"]) == {"a", "bloc"}

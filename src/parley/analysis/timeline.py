@@ -25,7 +25,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from parley._random import SeedLike
 from parley.errors import Problem, ScenarioError
 from parley.models.base import get_model
 from parley.scenario.core import Scenario
@@ -39,16 +38,11 @@ VERDICTS = "brief"
 
 
 def signatories(scenario: Scenario) -> tuple[str, ...]:
-    """The actors whose consent makes a deal: ``signatories`` (groups expanded), else the belligerents, else all."""
-    named = list(getattr(scenario.spec, "signatories", None) or []) or list(scenario.spec.belligerents)
-    if not named:
-        return scenario.actor_ids
-    out: list[str] = []
-    for s in named:
-        for m in scenario.group_members(s):
-            if m not in out:
-                out.append(m)
-    return tuple(out)
+    """The names (actors or groups) whose consent makes a deal, as the brief reports them
+    (:func:`parley.analysis.plans.decision.signatories_of`: ``signatories``, else the belligerents)."""
+    from parley.analysis.plans.decision import signatories_of
+
+    return tuple(s.name for s in signatories_of(scenario))
 
 
 def _verdicts(
@@ -65,11 +59,10 @@ def _verdicts(
 
     if not scenario.plans:
         return {}
-    sigs = set(signatories(scenario))
     result = brief(scenario, n=draws, seed=seed, model=model, models=(model,), search=False).to_dict()
     out: dict[str, dict[str, Any]] = {}
     for p in result["plans"]:
-        accept = {q["name"]: float(q["p_accept"]["p"]) for q in p["parties"] if q["name"] in sigs}
+        accept = {q["name"]: float(q["p_accept"]["p"]) for q in p["parties"] if "signatory" in q["roles"]}
         out[p["plan"]] = {"accept": accept, "deal": float(p["p_deal"]["p"])}
     return out
 
@@ -162,7 +155,7 @@ def timeline(
     end: str | dt.date | None = None,
     step: Literal["week", "event"] = "event",
     model: str = "compromise",
-    rng: SeedLike = 0,
+    rng: int = 0,
     draws: int = 2000,
 ) -> Timeline:
     """Re-run the verdicts and the forecast at each date from ``start`` to ``end``.
@@ -202,7 +195,6 @@ def timeline(
         raise ScenarioError(source, [Problem("--to", f"{last} is before --from {first}")])
     dates = _dates(points, first, last, step)
     forecaster = get_model(model)
-    verdict_seed = int(rng) if isinstance(rng, int) else 0
     plans: dict[str, dict[str, dict[str, Any]]] = {}
     forecast: dict[str, list[float]] = {}
     notes: dict[str, list[str]] = {}
@@ -212,7 +204,7 @@ def timeline(
         f = forecaster.forecast(sc, rng=rng)
         for issue in sc.issues:
             spans[issue.id] = issue.span
-        return {k: float(v) for k, v in f.outcomes.items()}, _verdicts(sc, draws, verdict_seed, model)
+        return {k: float(v) for k, v in f.outcomes.items()}, _verdicts(sc, draws, rng, model)
 
     states: list[tuple[dict[str, float], dict[str, dict[str, Any]]]] = []
     for d in dates:

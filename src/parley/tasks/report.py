@@ -187,7 +187,7 @@ def _timeline(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | None:
 
     # a fifth of the report's draws at each date (at least 100): dozens of dates, each a brief
     draws = max(100, opts.montecarlo_draws // 5)
-    return timeline(scenario, TimelineOptions(draws=draws, seed=opts.seed % 2**32)).data
+    return timeline(scenario, TimelineOptions(draws=draws, seed=opts.seed)).data
 
 
 def _coalitions(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | None:
