@@ -385,6 +385,16 @@ def test_wilson_interval() -> None:
     assert lo == 0.0 and hi == pytest.approx(3.841459 / (2000 + 3.841459), rel=1e-4)
 
 
+
+def test_a_share_near_one_is_not_printed_as_100_percent() -> None:
+    from parley.analysis.plans.brief import Probability
+
+    # 1997 of 2000 draws say yes: 99.85%, Wilson interval (99.56%, 99.95%) by the formula above
+    p = Probability.of(np.arange(2000) >= 3)
+    assert p.text() == "99.8% (99.6–99.9%)"  # 99.85 is 99.8499… in binary
+    assert "100" not in p.text()
+    assert Probability.of(np.arange(2000) >= 1000).text() == "50% (48–52%)"
+
 def test_declared_sides_not_positions() -> None:
     from parley.analysis.plans.bargaining import bargaining_range
 

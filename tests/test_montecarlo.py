@@ -420,3 +420,24 @@ def test_cli_output_that_cannot_be_written_names_the_path_not_the_temp_file(
     res = CliRunner().invoke(cli, args)
     assert res.exit_code == 1, res.output
     assert res.stderr.strip().splitlines() == [f"error: cannot write {target}: Is a directory"]
+
+
+def test_key_order_of_a_stance_mapping_does_not_change_the_draws(build_scenario: Any) -> None:
+    """Same content (and content hash), stances written in another order: the same seed gives the same draws.
+
+    The store keeps a scenario with its keys sorted, so a run on the stored copy must match the file's.
+    """
+    issues = [{"id": i, "scale": {"min": 0, "max": 10}} for i in ("zeta", "alpha")]
+    zeta = {"position": 2, "salience": 0.5, "uncertainty": {"distribution": "uniform", "low": 1, "high": 3}}
+    alpha = {"position": 7, "salience": 0.9, "uncertainty": {"distribution": "uniform", "low": 6, "high": 9}}
+    other = {
+        "id": "b",
+        "capability": 1,
+        "stances": {"zeta": {"position": 8, "salience": 1}, "alpha": {"position": 1, "salience": 1}},
+    }
+    forward = build_scenario([{"id": "a", "capability": 1, "stances": {"zeta": zeta, "alpha": alpha}}, other], issues)
+    backward = build_scenario([{"id": "a", "capability": 1, "stances": {"alpha": alpha, "zeta": zeta}}, other], issues)
+    assert forward.scenario_id == backward.scenario_id
+    one = monte_carlo(Experiment.of(forward, "compromise"), 50, rng=4, runner="sequential")
+    two = monte_carlo(Experiment.of(backward, "compromise"), 50, rng=4, runner="sequential")
+    np.testing.assert_array_equal(one.outcomes, two.outcomes)

@@ -116,7 +116,9 @@ class Probability:
             return f"< {100 * self.high:.2g}%"
         if self.p >= 1.0:
             return f"> {100 * self.low:.3g}%"
-        return f"{100 * self.p:.0f}% ({100 * self.low:.0f}–{100 * self.high:.0f}%)"
+        # one decimal where whole percents would round a share that is not certain to 0% or 100%
+        d = 1 if min(self.low, 1 - self.high) < 0.005 else 0
+        return f"{100 * self.p:.{d}f}% ({100 * self.low:.{d}f}–{100 * self.high:.{d}f}%)"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""

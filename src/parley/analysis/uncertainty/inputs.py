@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,6 +23,8 @@ from scipy.special import ndtri
 from parley.errors import ParleyError
 from parley.models.base import FloatArray
 from parley.scenario.core import Actor, Issue, Scenario, Stances
+
+_V = TypeVar("_V")
 
 __all__ = ["Distribution", "Extras", "InputSpace", "Kind", "Noise", "UncertainInput"]
 
@@ -284,8 +287,10 @@ class InputSpace:
         base = scenario.stances(stated=stated)
         col = {i.id: j for j, i in enumerate(scenario.issues)}
         items: list[tuple[UncertainInput, int, int, float]] = []
+        # Inputs go in the scenario's issue order, never a mapping's key order: the stored form of a
+        # scenario sorts its keys, and the same content hash and seed must give the same draws.
         for r, (actor, spec) in enumerate(zip(scenario.actors, scenario.spec.actors, strict=True)):
-            for issue_id, st in spec.stances.items():
+            for issue_id, st in _in_issue_order(spec.stances, col):
                 j = col[issue_id]
                 issue = scenario.issues[j]
                 x0 = float(base.positions[0, r, j])
@@ -326,7 +331,7 @@ class InputSpace:
         red_min, red_max, _, _ = red_lines(scenario)
         plan_rows: list[int] = []
         na = scenario.spec.no_agreement
-        for key, entry in na.positions.items() if na is not None else []:
+        for key, entry in _in_issue_order(na.positions, col) if na is not None else []:
             j = col[key]
             if entry.uncertainty is not None:
                 item = _uncertain(
@@ -340,7 +345,7 @@ class InputSpace:
                 )
                 items.append((item, -1, j, 1.0))
         for r, (actor, spec) in enumerate(zip(scenario.actors, scenario.spec.actors, strict=True)):
-            for issue_id, st in spec.stances.items():
+            for issue_id, st in _in_issue_order(spec.stances, col):
                 red = st.red_line
                 if red is None or red.uncertainty is None:
                     continue
@@ -359,7 +364,7 @@ class InputSpace:
                 items.append((item, r, j, 1.0 if side == "max" else -1.0))
         to_forecast = np.zeros((len(scenario.plans), len(scenario.issues)), dtype=bool)
         for p, plan in enumerate(scenario.plans):
-            for key, d in plan.deferred.items():
+            for key, d in _in_issue_order(plan.deferred, col):
                 j = col[key]
                 issue = scenario.issues[j]
                 if d.low is not None and d.high is not None:
@@ -491,3 +496,8 @@ class InputSpace:
             upper=self.base.upper,
             reference=np.broadcast_to(self.base.reference, (b, m)).copy(),
         )
+
+
+def _in_issue_order(mapping: Mapping[str, _V], col: Mapping[str, int]) -> list[tuple[str, _V]]:
+    """``mapping``'s items sorted by the issue's place in the scenario (its key order does not matter)."""
+    return sorted(mapping.items(), key=lambda kv: col[kv[0]])
