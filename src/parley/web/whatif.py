@@ -128,10 +128,14 @@ def api_whatif(request: Request, sid: str, req: WhatIfRequest) -> dict[str, Any]
     if not plans:
         problems.append(Problem("plan", "the scenario has no plans"))
     elif req.plan is not None and req.plan not in plans:
-        problems.append(Problem("plan", f"no plan '{req.plan}'{did_you_mean(req.plan, plans)}; known: {', '.join(plans)}"))
+        problems.append(
+            Problem("plan", f"no plan '{req.plan}'{did_you_mean(req.plan, plans)}; known: {', '.join(plans)}")
+        )
     models = available_models()
     if req.model not in models:
-        problems.append(Problem("model", f"no model '{req.model}'{did_you_mean(req.model, models)}; known: {', '.join(models)}"))
+        problems.append(
+            Problem("model", f"no model '{req.model}'{did_you_mean(req.model, models)}; known: {', '.join(models)}")
+        )
     if problems:
         raise _refuse(problems, req.model_dump())
     try:

@@ -114,7 +114,9 @@ def check_changes(scenario: Scenario, changes: Sequence[Change], where: str = "c
             lo, hi = issue.scale.min, issue.scale.max
             if not lo <= c.value <= hi:
                 problems.append(
-                    Problem(f"{at}.value", f"a position on '{c.issue}' lies on its scale {lo:g}–{hi:g}, got {c.value:g}")
+                    Problem(
+                        f"{at}.value", f"a position on '{c.issue}' lies on its scale {lo:g}–{hi:g}, got {c.value:g}"
+                    )
                 )
         elif not 0.0 <= c.value <= 1.0:
             problems.append(Problem(f"{at}.value", f"a salience lies in [0, 1], got {c.value:g}"))
@@ -191,7 +193,14 @@ def sliders(scenario: Scenario) -> dict[str, Any]:
         "title": scenario.title,
         "plans": [{"id": p.id, "title": p.title or p.id} for p in scenario.plans],
         "issues": [
-            {"id": i.id, "label": i.label, "lower": i.lower, "upper": i.upper, "unit": i.unit, "status_quo": i.status_quo}
+            {
+                "id": i.id,
+                "label": i.label,
+                "lower": i.lower,
+                "upper": i.upper,
+                "unit": i.unit,
+                "status_quo": i.status_quo,
+            }
             for i in scenario.issues
         ],
         "actors": [
@@ -241,6 +250,7 @@ def whatif(
     """
     from parley.analysis.plans.brief import brief
     from parley.analysis.plans.decision import red_lines
+    from parley.analysis.plans.scoring import finite_or_none
 
     if not scenario.plans:
         raise ScenarioError(scenario.source, [Problem("plans", "the scenario has no plans")])
@@ -262,7 +272,9 @@ def whatif(
                 if key not in positions:
                     continue
                 v = positions[key]
-                if (not np.isnan(hi[r, j]) and v > hi[r, j] + 1e-12) or (not np.isnan(lo[r, j]) and v < lo[r, j] - 1e-12):
+                if (not np.isnan(hi[r, j]) and v > hi[r, j] + 1e-12) or (
+                    not np.isnan(lo[r, j]) and v < lo[r, j] - 1e-12
+                ):
                     out.append({"actor": m, "issue": key, "label": labels[key], "soft": bool(soft[r, j])})
         return out
 
@@ -276,7 +288,7 @@ def whatif(
         {
             "issue": h.issue,
             "label": h.label,
-            "value": h.models.get(model),
+            "value": finite_or_none(h.models.get(model)),
             "band_90": list(h.band),
             "plan_position": positions.get(h.issue),
             "deferred": h.issue in text.deferred,
@@ -284,9 +296,6 @@ def whatif(
         }
         for h in result.headlines
     ]
-    for f in forecast:
-        v = f["value"]
-        f["value"] = v if v is not None and math.isfinite(v) else None
     names = {a.id: a.name for a in edited.actors}
     applied = []
     for c in changes:
