@@ -77,7 +77,11 @@ def test_no_change_is_parley_brief(api: tuple[TestClient, str], tmp_path: Path) 
     assert got["draws"] == DRAWS and got["seed"] == SEED and got["model"] == "compromise"
     # the text's whole entry, field by field: P(deal), parties, pivotal, deciding provisions, smallest change
     assert got["brief"] == ref["plans"][0]
-    assert got["p_deal"] == ref["plans"][0]["p_deal"] and got["pivotal"] == ref["plans"][0]["pivotal"]
+    p_deal = ref["plans"][0]["p_deal"]
+    assert (got["p_deal"]["p"], got["p_deal"]["interval"]) == (p_deal["p"], p_deal["interval"])
+    assert got["pivotal"] == ref["plans"][0]["pivotal"]
+    # sentences name actors: "russia: a fixed red line …" reads "Russia: a fixed red line …"
+    assert p_deal["why"].startswith("russia:") and got["p_deal"]["why"].startswith("Russia:")
     # the forecast per issue is the brief's compromise forecast, with the brief's Monte Carlo band
     for mine, theirs in zip(got["forecast"], ref["headlines"], strict=True):
         assert mine["issue"] == theirs["issue"] and mine["label"] == theirs["label"]

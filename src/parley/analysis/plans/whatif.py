@@ -30,7 +30,8 @@ is the scenario's own brief of that text with the chosen model's forecast.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -215,12 +216,29 @@ def sliders(scenario: Scenario) -> dict[str, Any]:
     }
 
 
+def short_name(name: str) -> str:
+    """An actor's name without its closing parenthesis: "Poland (Prime Minister Tusk)" → "Poland"."""
+    return re.sub(r"\s*\([^()]*\)$", "", name) or name
+
+
 def _party_name(scenario: Scenario, party: str) -> str:
+    """An actor's name, or a group's id as the scenario writes it (``NATO``, ``belligerent``)."""
     names = {a.id: a.name for a in scenario.actors}
-    if party in names:
-        return names[party]
-    members = scenario.group_members(party)
-    return f"{party.replace('_', ' ')} ({', '.join(names[m] for m in members)})"
+    return names.get(party, party.replace("_", " "))
+
+
+def _namer(scenario: Scenario) -> Callable[[str], str]:
+    """Replace actor ids in a sentence of the brief by the actors' short names."""
+    short = {a.id: short_name(a.name) for a in scenario.actors}
+    if not short:
+        return lambda text: text
+    ids = sorted(short, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, ids)) + r")(?![\w-])")
+    return lambda text: pattern.sub(lambda m: short[m.group(1)], text)
+
+
+def _named(prob: dict[str, Any], name: Callable[[str], str]) -> dict[str, Any]:
+    return {**prob, "why": name(prob["why"]), "text": name(prob["text"])}
 
 
 def whatif(
@@ -236,7 +254,8 @@ def whatif(
     """The brief of one text (default: the scenario's first) after ``changes``, with ``model``'s forecast.
 
     Returns a JSON-ready mapping: ``p_deal``, ``parties`` (each with ``label``, its display name,
-    ``p_accept`` and the ``red_lines_crossed`` of its members at the text's positions),
+    ``member_names``, ``p_accept`` and the ``red_lines_crossed`` of its members at the text's
+    positions; actor ids in the sentences replaced by names),
     ``pivotal`` and ``pivotal_label``, ``smallest_change``, ``forecast`` (per issue: ``model``'s
     point forecast, the Monte Carlo 5–95 % band and the text's position), the ``changes`` as
     applied, ``draws``, ``seed``, and ``brief``: the plan's entry of the brief, unchanged.
@@ -263,6 +282,7 @@ def whatif(
     lo, hi, soft, _ = red_lines(edited)
     ids = edited.actor_ids
     labels = {i.id: i.label for i in edited.issues}
+    names = {a.id: a.name for a in edited.actors}
 
     def crossed(members: Sequence[str]) -> list[dict[str, Any]]:
         out = []
@@ -278,10 +298,13 @@ def whatif(
                     out.append({"actor": m, "issue": key, "label": labels[key], "soft": bool(soft[r, j])})
         return out
 
+    name = _namer(edited)
     parties = []
     for p in pb.parties:
         d = p.to_dict()
         d["label"] = _party_name(edited, p.name)
+        d["member_names"] = [short_name(names[m]) for m in p.members]
+        d["p_accept"] = _named(d["p_accept"], name)
         d["red_lines_crossed"] = crossed(p.members)
         parties.append(d)
     forecast = [
@@ -296,7 +319,6 @@ def whatif(
         }
         for h in result.headlines
     ]
-    names = {a.id: a.name for a in edited.actors}
     applied = []
     for c in changes:
         entry: dict[str, Any] = {"actor": c.actor, "actor_name": names[c.actor], "field": c.field, "value": c.value}
@@ -314,13 +336,13 @@ def whatif(
         "model": model,
         "monte_carlo_model": result.model,
         "logit_scale": result.logit_scale,
-        "p_deal": plan_dict["p_deal"],
+        "p_deal": _named(plan_dict["p_deal"], name),
         "parties": parties,
         "pivotal": pb.pivotal,
         "pivotal_label": None if pb.pivotal is None else _party_name(edited, pb.pivotal),
-        "pivotal_why": pb.pivotal_why,
+        "pivotal_why": name(pb.pivotal_why),
         "smallest_change": plan_dict["smallest_change"],
-        "smallest_change_note": pb.smallest_change_note,
+        "smallest_change_note": name(pb.smallest_change_note),
         "forecast": forecast,
         "brief": plan_dict,
     }

@@ -34,6 +34,7 @@
     if (Math.abs(v) >= 100) { return String(Math.round(v)); }
     return String(parseFloat(Number(v).toPrecision(3)));
   }
+  function nb(text) { return String(text).replace(/([<>]) /g, "$1\u00a0"); } // "> 99%" on one line
   function pct(p) { return p === null || p === undefined ? "–" : Math.round(100 * p) + "%"; }
   function key(actor, issue, field) { return actor + "|" + (issue || "") + "|" + field; }
   function original(actor, issue, field) {
@@ -164,9 +165,11 @@
   // ------------------------------------------------------------------ the brief
   function draw(r, ms) {
     $("brief-title").textContent = "The brief: " + r.plan_title;
-    $("p-deal").textContent = r.p_deal.text;
+    $("p-deal").textContent = r.p_deal.certain ? pct(r.p_deal.p) : nb(r.p_deal.text);
     $("p-deal").dataset.p = r.p_deal.p;
-    $("p-deal-why").textContent = r.p_deal.certain ? "" : "95 % interval over " + r.draws + " draws.";
+    $("p-deal-certain").textContent = r.p_deal.certain ? "certain" : "";
+    $("p-deal-why").textContent = r.p_deal.certain ? "Certain: " + r.p_deal.why + " — no slider of a position, salience or capability can move it."
+      : "95 % interval over " + r.draws + " draws.";
     $("pivotal").textContent = r.pivotal_label || "none";
     $("pivotal-why").textContent = r.pivotal_why ? "— " + r.pivotal_why : "";
     var body = $("parties");
@@ -174,13 +177,18 @@
     r.parties.forEach(function (p) {
       var tr = el("tr", { "data-party": p.name });
       var who = el("td", {}, p.label);
+      if (p.members.length > 1 || p.members[0] !== p.name) {
+        who.appendChild(el("div", { class: "muted", style: "font-size:.75rem" },
+          p.member_names.length + " member" + (p.member_names.length === 1 ? "" : "s") + ": " + p.member_names.join(", ")));
+      }
       who.appendChild(el("div", { class: "muted", style: "font-size:.75rem" }, p.roles.map(function (role) {
         return role.replace(/^veto on (\S+)/, function (m, id) { return "veto on " + (issues[id] ? issues[id].label : id); });
       }).join("; ")));
       var acc = el("td", { "data-p": p.p_accept.p });
       var bar = el("span", { class: "bar" }), fill = el("span", { style: "width:" + Math.round(100 * (p.p_accept.p || 0)) + "%" });
       bar.appendChild(fill); acc.appendChild(bar);
-      acc.appendChild(document.createTextNode(p.p_accept.text));
+      acc.appendChild(document.createTextNode(p.p_accept.certain ? pct(p.p_accept.p) : nb(p.p_accept.text)));
+      if (p.p_accept.certain) { acc.appendChild(el("div", { class: "muted", style: "font-size:.75rem" }, "certain: " + p.p_accept.why)); }
       var names = {};
       var red = el("td", {}, p.red_lines_crossed.length ? p.red_lines_crossed.map(function (x) {
         var whose = p.members.length > 1 ? actors[x.actor].name.replace(/\s*\([^()]*\)$/, "") + ": " : "";
@@ -203,7 +211,9 @@
     fb.textContent = "";
     r.forecast.forEach(function (f) {
       var tr = el("tr", { "data-issue": f.issue });
-      var text = f.deferred ? "deferred" : (f.plan_position === null || f.plan_position === undefined ? "not addressed" : fmt(f.plan_position));
+      var sq = issues[f.issue].status_quo;
+      var text = f.deferred ? "deferred" : (f.plan_position === null || f.plan_position === undefined
+        ? "silent" + (sq === null || sq === undefined ? "" : " (stays " + fmt(sq) + ")") : fmt(f.plan_position));
       [el("td", {}, f.label), el("td", { class: "num", "data-value": f.value }, fmt(f.value)),
        el("td", { class: "num" }, fmt(f.band_90[0]) + "–" + fmt(f.band_90[1])), el("td", { class: "num" }, text)]
         .forEach(function (c) { tr.appendChild(c); });
