@@ -3,7 +3,10 @@
 Screenshots ``whatif-before.png`` and ``whatif-after.png`` go to ``artifacts/`` (or $PARLEY_ARTIFACTS).
 The expected direction is a hand argument: the compromise forecast is the weighted mean
 Σ c s x / Σ c s of the positions, so moving Ukraine (capability 55, salience 1.0 on the control of
-the land) from 2 to 0 moves the forecast on that issue down by 55 · 1.0 · 2 / Σ c s.
+the land) from 2 to 0 moves the forecast on that issue down by 55 · 1.0 · 2 / Σ c s. And Ukraine's
+gain from the E3 text (quadratic loss, salience 1.0, scale 0–6; the text keeps the line, 2; the
+walk-away is the no-agreement point, 2.75) rises by [(2.75 − 0)² − (2 − 0)² − ((2.75 − 2)² − 0²)] / 6²
+= 3/36: the text now saves Ukraine more, measured from further away.
 """
 
 from __future__ import annotations
@@ -11,12 +14,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE = ROOT / "examples/ukraine-2025/scenario.yaml"
 SLIDER = "[data-testid=whatif-sliders] input[data-field=position][data-issue=territory_control]"
 FORECAST = "[data-testid=whatif-forecast] tr[data-issue=territory_control] td[data-value]"
+GAIN = "[data-testid=whatif-parties] tr[data-party=ukraine] td[data-gain]"
 
 
 def expected_drop() -> float:
@@ -34,7 +39,8 @@ def settled(page: Any, after: int) -> int:
     """Wait until an answer newer than ``after`` is drawn and nothing is pending; its sequence number."""
     page.wait_for_function(
         "n => { const s = document.querySelector('[data-testid=whatif-status]');"
-        " return s && Number(s.dataset.seq || 0) > n && !document.getElementById('brief').classList.contains('stale'); }",
+        " const busy = document.getElementById('brief').classList.contains('stale');"
+        " return s && Number(s.dataset.seq || 0) > n && !busy; }",
         arg=after,
         timeout=30_000,
     )
@@ -65,6 +71,7 @@ def test_whatif_slider_updates_the_brief(browser: Any, server: str, artifacts: P
     assert page.input_value("[data-testid=whatif-actor]") == "ukraine"
     assert page.input_value(SLIDER) == "2"
     before = forecast(page)
+    gain_before = float(page.get_attribute(GAIN, "data-gain"))
     parties = page.inner_text("[data-testid=whatif-parties]")
     assert "Ukraine (President Zelensky and government)" in parties and "Russia" in parties
     assert "ukraine" not in parties.split()  # names, not ids
@@ -78,6 +85,7 @@ def test_whatif_slider_updates_the_brief(browser: Any, server: str, artifacts: P
     assert page.input_value(SLIDER) == "0"
     assert after < before  # the hand argument in the module docstring
     assert abs((before - after) - expected_drop()) < 0.01  # shown to three significant digits
+    assert float(page.get_attribute(GAIN, "data-gain")) - gain_before == pytest.approx(3 / 36)
     changes = page.inner_text("[data-testid=whatif-changes]")
     assert "Ukraine (President Zelensky and government): position on Control of the land 2 → 0" in changes
     assert "1 change" in page.inner_text("[data-testid=whatif-status]")

@@ -138,6 +138,10 @@ def test_the_forecast_moves_as_the_weighted_mean_says(api: tuple[TestClient, str
     assert after["territory_control"] - before["territory_control"] == pytest.approx(55 * 1.0 * -2 / total)
     assert after["territory_control"] < before["territory_control"]
     assert all(after[k] == pytest.approx(before[k]) for k in before if k != "territory_control")
+    # Ukraine's gain from the text, quadratic loss, s 1.0 on a 0–6 scale, the text at 2 and the
+    # walk-away at the no-agreement point 2.75: [(2.75 − 0)² − 2² − ((2.75 − 2)² − 0²)] / 6² = 3/36 more
+    gains = [next(p["gain"] for p in whatif(api, changes=c)["parties"] if p["name"] == "ukraine") for c in ([], change)]
+    assert gains[1] - gains[0] == pytest.approx(3 / 36)
 
 
 def test_heavy_model_on_request(api: tuple[TestClient, str]) -> None:

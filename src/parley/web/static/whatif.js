@@ -198,7 +198,7 @@
         return whose + x.label + (x.soft ? " (soft)" : "");
       }).filter(Boolean).join("; ") : "none");
       if (p.red_lines_crossed.length) { red.className = "bad"; }
-      var gain = el("td", { class: "num" }, p.gain === null ? "–" : fmt(p.gain));
+      var gain = el("td", { class: "num", "data-gain": p.gain === null ? "" : p.gain }, p.gain === null ? "–" : fmt(p.gain));
       [who, acc, red, gain].forEach(function (c) { tr.appendChild(c); });
       body.appendChild(tr);
     });
