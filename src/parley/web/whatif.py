@@ -4,8 +4,9 @@
 line). The page ``/scenarios/{sid}/whatif`` calls ``POST /api/scenarios/{sid}/whatif`` as a
 slider moves (its script, ``/static/whatif.js``, debounces and drops stale answers); the
 computation is :func:`parley.analysis.plans.whatif.whatif`. Loaded scenarios are cached per id
-(ids are content hashes, so a cached scenario never goes stale); the changes are applied to
-the cached scenario's spec and arrays, never to the stored scenario.
+(ids are content hashes, so a cached scenario never goes stale), and so are the last answers
+(the seed is always fixed, so an answer depends on the request alone); the changes are applied
+to the cached scenario's spec and arrays, never to the stored scenario.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ MAX_WHATIF_DRAWS = 20_000
 """Monte Carlo draws one what-if request may ask for (``parley brief`` takes 2000)."""
 MAX_SEED = 2**128 - 1
 CACHED_SCENARIOS = 16
+CACHED_ANSWERS = 256
+"""What-if answers kept per app, by scenario and request: a slider dragged back answers at once."""
 HEAVY_MODELS = ("bdm", "smp", "exchange")
 """The models the page runs only on request (seconds rather than milliseconds on a large case)."""
 
@@ -72,12 +75,18 @@ class WhatIfRequest(BaseModel):
     search: bool = Field(default=True, description="search the smallest change that wins the pivotal party")
 
 
+def _state(request: Request) -> Any:
+    state = request.app.state
+    if not hasattr(state, "whatif_lock"):
+        state.whatif_cache = OrderedDict()
+        state.whatif_answers = OrderedDict()
+        state.whatif_lock = threading.Lock()
+    return state
+
+
 def _cached(request: Request, sid: str) -> Scenario:
     """The stored scenario ``sid``, loaded once per app (404 when there is none)."""
-    state = request.app.state
-    if not hasattr(state, "whatif_cache"):
-        state.whatif_cache = OrderedDict()
-        state.whatif_lock = threading.Lock()
+    state = _state(request)
     cache: OrderedDict[str, Scenario] = state.whatif_cache
     with state.whatif_lock:
         if sid in cache:
@@ -138,12 +147,24 @@ def api_whatif(request: Request, sid: str, req: WhatIfRequest) -> dict[str, Any]
         )
     if problems:
         raise _refuse(problems, req.model_dump())
+    state = _state(request)
+    key = (sid, req.model_dump_json())
+    with state.whatif_lock:
+        if key in state.whatif_answers:
+            state.whatif_answers.move_to_end(key)
+            answer: dict[str, Any] = state.whatif_answers[key]
+            return answer
     try:
-        return whatif(scenario, req.plan, changes, n=req.draws, seed=req.seed, model=req.model, search=req.search)
+        answer = whatif(scenario, req.plan, changes, n=req.draws, seed=req.seed, model=req.model, search=req.search)
     except ScenarioError as e:
         raise _refuse(list(e.problems), req.model_dump()) from None
     except ParleyError as e:
         raise HTTPException(422, str(e)) from None
+    with state.whatif_lock:
+        state.whatif_answers[key] = answer
+        while len(state.whatif_answers) > CACHED_ANSWERS:
+            state.whatif_answers.popitem(last=False)
+    return answer
 
 
 @router.get("/scenarios/{sid}/whatif", response_class=HTMLResponse, include_in_schema=False)
