@@ -138,6 +138,7 @@ def create_app(
     docs = (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
     app.add_middleware(SecurityMiddleware, allowed_hosts=hosts, docs_paths=[p for p in docs if p])
     app.include_router(__import__("parley.web.authoring", fromlist=["router"]).router)  # /code, /api/code
+    app.include_router(__import__("parley.web.whatif", fromlist=["router"]).router)  # /scenarios/{sid}/whatif
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
