@@ -159,3 +159,24 @@ def test_timeline_page_hover_shows_an_event_and_its_source(browser: Any, server:
     hover = page.locator("#chart-timeline-accept .hovertext").first.text_content() or ""
     assert "b advances" in hover and "Front-line report of 12 Jan" in hover, hover
     page.screenshot(path=str(artifacts / "webapp-timeline.png"), full_page=True)
+
+
+def test_docs_render_with_no_network(browser: Any, server: str, artifacts: Path) -> None:
+    """Issue 15: /docs was blank offline. Every request that does not go to the app is refused (Chromium's
+    offline mode would refuse 127.0.0.1 too), and Swagger UI still draws the operations list."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    outside: list[str] = []
+    context.route(
+        lambda url: not url.startswith(server), lambda route: (outside.append(route.request.url), route.abort())
+    )
+    page = context.new_page()
+    page.goto(server + "/docs")
+    page.wait_for_selector(".opblock", timeout=30_000)
+    assert page.locator(".opblock").count() > 5
+    assert "/api/scenarios/{sid}/jobs" in page.inner_text("#swagger-ui")
+    page.screenshot(path=str(artifacts / "webapp-docs.png"), full_page=False)
+    page.goto(server + "/redoc")
+    page.wait_for_selector("[data-section-id]", timeout=30_000)
+    assert page.locator("[data-section-id]").count() > 5
+    assert outside == []
+    context.close()

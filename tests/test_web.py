@@ -190,3 +190,24 @@ def test_run_page_title_is_plain_text(client: TestClient) -> None:
     title = page.split("<title>", 1)[1].split("</title>", 1)[0]
     assert title.strip() == f"Run {job['run_id']} — parley"
     assert page.count('id="chart-scorecard"') == 1
+
+
+def test_docs_pages_need_no_other_host(client: TestClient) -> None:
+    """Issue 15: /docs was blank offline (Swagger UI from a CDN). Every asset of /docs and /redoc now comes
+    from this server (fastapi-offline's files), and the pages hold no inline script (the app's CSP stays)."""
+    import re
+
+    for path in ("/docs", "/redoc"):
+        page = client.get(path)
+        assert page.status_code == 200
+        refs = re.findall(r'(?:src|href|spec-url)="([^"]+)"', page.text)
+        assert refs and all(r.startswith("/") and not r.startswith("//") for r in refs), refs
+        assert "http://" not in page.text and "https://" not in page.text
+        assert "script-src 'self';" in page.headers["content-security-policy"]
+        for ref in refs:
+            asset = client.get(ref)
+            assert asset.status_code == 200 and len(asset.content) > 0, ref
+    bundle = client.get("/static/docs/swagger-ui-bundle.js")
+    assert bundle.headers["content-type"].startswith("application/javascript") and "SwaggerUIBundle" in bundle.text
+    assert client.get("/static/docs/../app.py").status_code == 404
+    assert client.get("/static/docs/core.py").status_code == 404  # only the listed files

@@ -126,6 +126,8 @@ def create_app(
         summary="Model multi-party negotiations and peace plans.",
         description="Every page action of the parley web app, as JSON.",
         version=_version(),
+        docs_url=None,  # /docs and /redoc are served below from the installed fastapi-offline assets
+        redoc_url=None,
         # a pasted scenario is a form field: it gets the upload limit, not Starlette's 1 MB
         form_limits={"max_part_size": max_upload_bytes + FORM_OVERHEAD_BYTES, "max_files": 4, "max_fields": 20},
     )
@@ -135,8 +137,7 @@ def create_app(
         timeout=body_timeout,
         stated_limit=max_upload_bytes,
     )
-    docs = (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
-    app.add_middleware(SecurityMiddleware, allowed_hosts=hosts, docs_paths=[p for p in docs if p])
+    app.add_middleware(SecurityMiddleware, allowed_hosts=hosts)
     app.include_router(__import__("parley.web.authoring", fromlist=["router"]).router)  # /code, /api/code
 
     @app.exception_handler(StarletteHTTPException)
@@ -316,7 +317,7 @@ def create_app(
 
     @app.get("/api", response_class=HTMLResponse, include_in_schema=False)
     def api_page(request: Request) -> HTMLResponse:
-        """The JSON API, listed from its OpenAPI document (works offline, unlike /docs)."""
+        """The JSON API, listed from its OpenAPI document (``/docs`` and ``/redoc`` show it interactively)."""
         routes = []
         for path, item in app.openapi()["paths"].items():
             for method, op in item.items():
@@ -345,6 +346,25 @@ def create_app(
     def plotly_js() -> Response:
         return Response(
             _plotly_js(), media_type="application/javascript", headers={"Cache-Control": "public, max-age=86400"}
+        )
+
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    def swagger_ui() -> HTMLResponse:
+        """Swagger UI on the OpenAPI document, every asset from this server (no CDN; no inline script)."""
+        return HTMLResponse(_docs_page("swagger"))
+
+    @app.get("/redoc", response_class=HTMLResponse, include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        """ReDoc on the OpenAPI document, every asset from this server."""
+        return HTMLResponse(_docs_page("redoc"))
+
+    @app.get("/static/docs/{name}", include_in_schema=False)
+    def docs_asset(name: str) -> Response:
+        """Swagger UI's and ReDoc's files, from the installed fastapi-offline package (a fixed list)."""
+        if name not in DOCS_ASSETS:
+            raise HTTPException(404, f"no file {name}")
+        return Response(
+            _docs_asset(name), media_type=DOCS_ASSETS[name], headers={"Cache-Control": "public, max-age=86400"}
         )
 
     # ---------------------------------------------------------------- JSON API
@@ -529,6 +549,43 @@ def _comparison(scenario: Scenario, shock: str | None) -> dict[str, Any]:
         "changes": changes,
         "forecasts": forecasts,
     }
+
+
+DOCS_ASSETS = {
+    "swagger-ui-bundle.js": "application/javascript",
+    "swagger-ui.css": "text/css",
+    "redoc.standalone.js": "application/javascript",
+    "favicon.png": "image/png",
+}
+"""The API docs' files served under ``/static/docs/`` (from ``fastapi_offline/static``)."""
+
+
+@cache
+def _docs_asset(name: str) -> bytes:
+    import fastapi_offline
+
+    return (Path(fastapi_offline.__file__).parent / "static" / name).read_bytes()
+
+
+def _docs_page(which: str) -> str:
+    """The ``/docs`` (Swagger UI) or ``/redoc`` page: our own assets, started by /static/parley.js."""
+    title = f"parley {_version()} — API ({'Swagger UI' if which == 'swagger' else 'ReDoc'})"
+    if which == "swagger":
+        head = '<link rel="stylesheet" href="/static/docs/swagger-ui.css">'
+        body = (
+            '<div id="swagger-ui" data-openapi-url="/openapi.json"></div>\n'
+            '<script src="/static/docs/swagger-ui-bundle.js"></script>\n'
+            '<script src="/static/parley.js"></script>'
+        )
+    else:
+        head = "<style>body { margin: 0; padding: 0; }</style>"
+        body = '<redoc spec-url="/openapi.json"></redoc>\n<script src="/static/docs/redoc.standalone.js"></script>'
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<title>{title}</title>\n<link rel="icon" href="/static/docs/favicon.png">\n{head}\n</head>\n'
+        f"<body>\n{body}\n</body>\n</html>\n"
+    )
 
 
 @cache

@@ -50,6 +50,20 @@
     })();
   }
 
+  // /docs: start Swagger UI (its bundle is served by this app from the installed fastapi-offline package)
+  var swagger = document.getElementById("swagger-ui");
+  if (swagger && window.SwaggerUIBundle) {
+    window.parleySwagger = SwaggerUIBundle({
+      url: swagger.dataset.openapiUrl,
+      dom_id: "#swagger-ui",
+      layout: "BaseLayout",
+      deepLinking: true,
+      showExtensions: true,
+      showCommonExtensions: true,
+      presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset]
+    });
+  }
+
   // the editor: jump to a problem's line when it is clicked
   document.querySelectorAll("a[data-line]").forEach(function (a) {
     a.addEventListener("click", function (ev) {
