@@ -211,3 +211,52 @@ def test_docs_pages_need_no_other_host(client: TestClient) -> None:
     assert bundle.headers["content-type"].startswith("application/javascript") and "SwaggerUIBundle" in bundle.text
     assert client.get("/static/docs/../app.py").status_code == 404
     assert client.get("/static/docs/core.py").status_code == 404  # only the listed files
+
+
+def test_job_progress_moves_through_the_draws(client: TestClient) -> None:
+    """Issue 15: a long Monte Carlo job's bar did not move. The job now reports draws done of the total after
+    each model batch (about 1/100 of the run), and /api/jobs shows the count rising to the total."""
+    sid = upload(client, CASE).json()["scenario_id"]
+    job = client.post(f"/api/scenarios/{sid}/jobs", json={"kind": "montecarlo", "model": "bdm", "draws": 300}).json()
+    seen: list[tuple[int, int]] = []
+    for _ in range(6000):
+        state = client.get(f"/api/jobs/{job['id']}").json()
+        if state["total"]:
+            seen.append((state["done"], state["total"]))
+        if state["status"] in ("done", "failed"):
+            break
+        time.sleep(0.01)
+    assert state["status"] == "done", state
+    assert {t for _, t in seen} == {300} and seen[-1][0] == 300 and state["fraction"] == 1.0
+    done = [d for d, _ in seen]
+    assert done == sorted(done)  # never goes back
+    intermediate = {d for d in done if 0 < d < 300}
+    assert len(intermediate) >= 3, done  # batches of 3 draws: many steps between 0 and 300
+    assert all(d % 3 == 0 for d in intermediate)  # ceil(300 / 100) draws per batch
+    page = client.get(f"/jobs/{job['id']}").text
+    assert 'max="300" value="300"' in page  # the page's bar starts where the job is
+
+
+def test_job_parameters_are_bounded(client: TestClient) -> None:
+    """Every parameter a job takes from a request is bounded (web/limits.py), and a model parameter that
+    names a file is refused: a request never makes the server read a file."""
+    sid = upload(client, EC).json()["scenario_id"]
+
+    def start(**body: object) -> tuple[int, str]:
+        r = client.post(f"/api/scenarios/{sid}/jobs", json=body)
+        return r.status_code, str(r.json().get("detail", ""))
+
+    assert start(kind="montecarlo", draws=100_001)[0] == 422
+    code, detail = start(kind="sensitivity", method="sobol", draws=5000)
+    assert code == 422 and "at most 4096" in detail
+    code, detail = start(kind="sensitivity", method="morris", draws=1001)
+    assert code == 422 and "at most 1000" in detail
+    code, detail = start(kind="montecarlo", model="bdm", params={"rounds": 10**9})
+    assert code == 422 and "params.rounds: between 0 and 1000" in detail
+    code, detail = start(kind="forecast", model="ensemble", params={"weights": "/etc/passwd"})
+    assert code == 422 and "does not read files" in detail
+    code, detail = start(kind="forecast", model="bdm", params={"q": [1, 2]})
+    assert code == 422 and "params.q" in detail
+    r = client.post(f"/api/scenarios/{sid}/forecast", json={"model": "ensemble", "params": {"weights": "x.json"}})
+    assert r.status_code == 422 and "does not read files" in r.json()["detail"]
+    assert start(kind="sensitivity", method="morris", draws=4, model="compromise")[0] == 202

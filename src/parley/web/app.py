@@ -10,12 +10,14 @@ processes with a time limit, never on the event loop.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.exception_handlers import request_validation_exception_handler
@@ -40,9 +42,11 @@ from parley.web.limits import (
     DEFAULT_BODY_TIMEOUT,
     DEFAULT_PARSE_TIMEOUT,
     FORM_OVERHEAD_BYTES,
+    MAX_DRAWS,
     BodyLimits,
     ParseRefusedError,
     ScenarioParsers,
+    job_problems,
 )
 from parley.web.security import REPORT_CSP, SecurityMiddleware, allowed_host_list
 
@@ -50,7 +54,6 @@ MAX_UPLOAD_BYTES = 2_000_000
 JOB_KINDS = scenario_tasks()
 """The kinds of run a job can be (every task that runs on a scenario)."""
 MAX_RUNS_LISTED = 10_000
-MAX_DRAWS = 100_000
 MAX_SEED = 2**128 - 1
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 STATIC = Path(__file__).parent / "static"
@@ -77,12 +80,24 @@ class JobRequest(BaseModel):
         default=None, ge=0, le=MAX_SEED, description="seed (default: fresh and recorded; report: its own)"
     )
     draws: int | None = Field(
-        default=None, ge=0, le=MAX_DRAWS, description="Monte Carlo draws (default 1000; report: 0 skips the bands)"
+        default=None,
+        ge=0,
+        le=MAX_DRAWS,
+        description="Monte Carlo draws (default 1000; report: 0 skips the bands); sensitivity: Sobol' base samples "
+        "(default 1024, at most 4096) or Morris trajectories (default 50, at most 1000)",
     )
+    method: Literal["sobol", "morris"] | None = Field(default=None, description="sensitivity: sobol or morris")
 
     def options(self) -> dict[str, Any]:
         """The request as task options (each kind takes the ones it knows; jobs run in their own thread)."""
-        return {"model": self.model, "params": self.params, "seed": self.seed, "draws": self.draws, "workers": 1}
+        return {
+            "model": self.model,
+            "params": self.params,
+            "seed": self.seed,
+            "draws": self.draws,
+            "method": self.method,
+            "workers": 1,
+        }
 
 
 def _problems(error: ScenarioError) -> list[dict[str, Any]]:
@@ -204,8 +219,12 @@ def create_app(
         if req.kind not in JOB_KINDS:
             raise HTTPException(422, f"unknown kind {req.kind!r}: {', '.join(JOB_KINDS)}")
         kind = get_task(req.kind)
+        method = (req.method or "sobol") if req.kind == "sensitivity" else None
+        problems = job_problems(model=req.model, params=req.params, draws=req.draws, method=method)
+        if problems:
+            raise HTTPException(422, "; ".join(problems))
         try:
-            options = kind.make_options(req.options(), strict=False)
+            options = _progress_chunks(scenario, kind.make_options(req.options(), strict=False))
             kind.validate(scenario, options)
         except ParleyError as e:
             raise HTTPException(422, str(e)) from None
@@ -421,6 +440,9 @@ def create_app(
     def api_forecast(sid: str, req: ForecastRequest) -> dict[str, Any]:
         """Run a forecast now, keep it in the store, and return it with its run id."""
         scenario = load(sid)
+        problems = job_problems(model=req.model, params=req.params)
+        if problems:
+            raise HTTPException(422, "; ".join(problems))
         options = ForecastOptions(model=req.model, params=req.params, seed=req.seed, stated=req.stated)
         try:
             done = forecast_task(scenario, options, store=store)
@@ -474,6 +496,35 @@ def create_app(
         return Response(status_code=204)
 
     return app
+
+
+PROGRESS_STEPS = 100
+"""A Monte Carlo or sensitivity job reports its progress about this many times (one model batch each):
+a 200 s run moves its bar every 2 s."""
+
+
+def _progress_chunks(scenario: Scenario, options: Any) -> Any:
+    """Options whose model batches are small enough for the job to report progress often.
+
+    A batch is 1/:data:`PROGRESS_STEPS` of the run's model runs (a Sobol' run's count estimated from
+    the actors as groups), never more than the memory bound of
+    :func:`~parley.analysis.uncertainty.montecarlo.default_chunk_size`. Batching never changes a number.
+    """
+    if not hasattr(options, "chunk_size") or options.chunk_size is not None:
+        return options
+    from parley.analysis.uncertainty.montecarlo import default_chunk_size
+    from parley.tasks.defaults import MORRIS_TRAJECTORIES, SOBOL_SAMPLES
+
+    n_actors, n_issues = len(scenario.actors), len(scenario.issues)
+    method = getattr(options, "method", None)
+    if method is None:
+        runs = int(options.n)
+    elif method == "sobol":
+        runs = (options.n or SOBOL_SAMPLES) * (2 * n_actors + 2)
+    else:
+        runs = (options.n or MORRIS_TRAJECTORIES) * (n_actors + 1)
+    size = min(default_chunk_size(n_actors, n_issues, runs), max(1, math.ceil(runs / PROGRESS_STEPS)))
+    return dataclasses.replace(options, chunk_size=size)
 
 
 def _version() -> str:
