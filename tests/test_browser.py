@@ -180,3 +180,64 @@ def test_docs_render_with_no_network(browser: Any, server: str, artifacts: Path)
     assert page.locator("[data-section-id]").count() > 5
     assert outside == []
     context.close()
+
+
+def _upload_case(page: Any, server: str) -> str:
+    page.goto(server + "/")
+    page.set_input_files("[data-testid=upload-file]", str(CASE))
+    page.click("[data-testid=upload-submit]")
+    page.wait_for_selector("[data-testid=scenario-title]")
+    return str(page.url)
+
+
+def test_montecarlo_bar_moves_and_run_page_draws_the_bands(browser: Any, server: str, artifacts: Path) -> None:
+    """Issue 15: a BDM Monte Carlo's bar did not move, and its run page had no chart. The job page's bar now
+    takes intermediate values as batches finish, and the run page draws every issue's bands, by name."""
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    _upload_case(page, server)
+    form = page.locator("form:has([data-testid=run-montecarlo])")
+    form.locator("select[name=model]").select_option("bdm")
+    form.locator("input[name=draws]").fill("300")
+    page.click("[data-testid=run-montecarlo]")
+    page.wait_for_selector("[data-testid=job-bar]")
+    values: list[float] = []
+    for _ in range(1200):  # sample the bar as the page's own polling moves it
+        if "/runs/" in page.url:
+            break
+        try:
+            v = page.evaluate(
+                "(() => { const b = document.getElementById('bar'); return b && b.max > 1 ? b.value / b.max : -1; })()"
+            )
+        except Exception:  # the page navigated to the run while we asked
+            break
+        if v >= 0:
+            values.append(v)
+        time.sleep(0.05)
+    assert len({round(v, 3) for v in values if 0 < v < 1}) >= 2, values  # it moved, through values between
+    assert values == sorted(values)
+    page.wait_for_selector("#chart-bands .main-svg", timeout=60_000)
+    ticks = page.locator("#chart-bands .ytick text").all_text_contents()
+    assert "Control of the land" in ticks and not any("_" in t for t in ticks), ticks  # names, not ids
+    table = page.inner_text("[data-testid=montecarlo-table]")
+    assert "Control of the land" in table and "territory_control" not in table
+    assert "US 28-point plan" in page.inner_text("[data-testid=montecarlo-plans]")
+    page.screenshot(path=str(artifacts / "webapp-montecarlo.png"), full_page=True)
+
+
+def test_sensitivity_action_ranks_by_name(browser: Any, server: str, artifacts: Path) -> None:
+    """Issue 15: there was no sensitivity action. The scenario page starts one (method, model, samples); its run
+    page ranks the actors by name with a chart."""
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    _upload_case(page, server)
+    page.select_option("[data-testid=sensitivity-method]", "sobol")
+    page.select_option("[data-testid=sensitivity-model]", "compromise")
+    page.fill("[data-testid=sensitivity-n]", "64")
+    page.click("[data-testid=run-sensitivity]")
+    page.wait_for_selector("#chart-ranking .main-svg", timeout=120_000)
+    rows = page.locator("[data-testid=sensitivity-table] tbody tr")
+    assert rows.count() >= 3
+    names = [rows.nth(i).locator("td").nth(1).inner_text() for i in range(rows.count())]
+    assert not any("_" in n for n in names), names  # actor names, not ids such as us_envoy
+    bars = page.locator("#chart-ranking .ytick text").all_text_contents()
+    assert names[0] in bars
+    page.screenshot(path=str(artifacts / "webapp-sensitivity.png"), full_page=True)

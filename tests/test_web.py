@@ -260,3 +260,75 @@ def test_job_parameters_are_bounded(client: TestClient) -> None:
     r = client.post(f"/api/scenarios/{sid}/forecast", json={"model": "ensemble", "params": {"weights": "x.json"}})
     assert r.status_code == 422 and "does not read files" in r.json()["detail"]
     assert start(kind="sensitivity", method="morris", draws=4, model="compromise")[0] == 202
+
+
+def _three_actors(scenario_dict) -> str:  # type: ignore[no-untyped-def]
+    """tests/test_sensitivity.py's THREE (weights 1, 2, 1; positions uniform over widths 60, 20, 40 on 0–100),
+    with names, and a fourth actor, Delta, whose stance is certain."""
+    import json
+
+    def actor(aid: str, name: str, cap: float, low: float | None = None, high: float | None = None) -> dict:  # type: ignore[type-arg]
+        stance: dict[str, object] = {"position": 50, "salience": 1}
+        if low is not None:
+            stance["uncertainty"] = {"low": low, "high": high}
+        return {"id": aid, "name": name, "capability": cap, "stances": {"x": stance}}
+
+    actors = [
+        actor("a_id", "Alpha", 1, 20, 80),
+        actor("b_id", "Beta", 2, 40, 60),
+        actor("c_id", "Gamma", 1, 30, 70),
+        actor("d_id", "Delta", 1),
+    ]
+    issues = [{"id": "x_id", "label": "The issue", "scale": {"min": 0, "max": 100}}]
+    for a in actors:
+        a["stances"] = {"x_id": a["stances"]["x"]}
+    return json.dumps(scenario_dict(actors, issues))
+
+
+def test_sensitivity_job_ranks_actors_by_name(client: TestClient, scenario_dict) -> None:  # type: ignore[no-untyped-def]
+    """The sensitivity action's page ranks the uncertain actors by name. References (tests/test_sensitivity.py,
+    by hand): Morris μ* of the compromise model = c_i · width_i with c = w/Σw over the four actors
+    (w = 1, 2, 1, 1: c = 1/5, 2/5, 1/5) → 12, 8, 8 on a 0–100 scale, i.e. 0.12, 0.08, 0.08 of the scale;
+    Sobol' S1 ∝ w² width² = 3600, 1600, 1600 → Alpha 0.53. Delta, certain, is no unknown: not ranked."""
+    from parley.web.views import sensitivity_view
+
+    sid = upload(client, _three_actors(scenario_dict)).json()["scenario_id"]
+    stored = client.get(f"/api/scenarios/{sid}").json()
+    for method, n in (("morris", 10), ("sobol", 512)):
+        body = {"kind": "sensitivity", "method": method, "draws": n, "model": "compromise", "seed": 5}
+        state = wait_for(client, client.post(f"/api/scenarios/{sid}/jobs", json=body).json()["id"])
+        assert state["status"] == "done", state
+        result = client.get(f"/api/runs/{state['run_id']}").json()["result"]
+        view = sensitivity_view(stored, result)
+        names = [r["name"] for r in view["ranking"]]
+        assert names[0] == "Alpha" and set(names) == {"Alpha", "Beta", "Gamma"} and view["silent"] == []
+        if method == "morris":
+            scores = {r["name"]: r["score"] for r in view["ranking"]}
+            assert scores == pytest.approx({"Alpha": 0.12, "Beta": 0.08, "Gamma": 0.08})
+        else:
+            assert view["ranking"][0]["score"] == pytest.approx(3600 / 6800, abs=0.06)
+        page = client.get(f"/runs/{state['run_id']}").text
+        assert 'id="chart-ranking"' in page and "Alpha" in page and "a_id" not in page.split("<main>", 1)[1]
+    scenario_page = client.get(f"/scenarios/{sid}").text
+    assert 'data-testid="run-sensitivity"' in scenario_page and 'name="method"' in scenario_page
+
+
+def test_montecarlo_page_draws_bands_by_name(client: TestClient, scenario_dict) -> None:  # type: ignore[no-untyped-def]
+    """The Monte Carlo page has its chart: a band per issue, labelled by the issue's name. Reference: with
+    only Alpha uncertain (U(20, 80), weight 1 of 5) the compromise outcome is 50 + (x_A − 50)/5, so its 5% and
+    95% quantiles are 50 ± 0.9·30/5 = 44.6 and 55.4 (sample quantiles of 4000 draws: within 0.3)."""
+    import json
+
+    data = json.loads(_three_actors(scenario_dict))
+    for a in data["actors"][1:]:
+        a["stances"]["x_id"].pop("uncertainty", None)
+    sid = upload(client, json.dumps(data)).json()["scenario_id"]
+    body = {"kind": "montecarlo", "model": "compromise", "draws": 4000, "seed": 3}
+    state = wait_for(client, client.post(f"/api/scenarios/{sid}/jobs", json=body).json()["id"])
+    assert state["status"] == "done", state
+    page = client.get(f"/runs/{state['run_id']}").text
+    assert 'id="chart-bands"' in page and "Monte Carlo run" in page
+    chart = json.loads(page.split('id="charts-data">', 1)[1].split("</script>", 1)[0])["bands"]
+    outer = chart["data"][0]
+    assert outer["y"][:2] == ["The issue", "The issue"]  # the label, not x_id
+    assert outer["x"][0] == pytest.approx(44.6, abs=0.3) and outer["x"][1] == pytest.approx(55.4, abs=0.3)

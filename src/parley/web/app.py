@@ -49,6 +49,7 @@ from parley.web.limits import (
     job_problems,
 )
 from parley.web.security import REPORT_CSP, SecurityMiddleware, allowed_host_list
+from parley.web.views import montecarlo_view, sensitivity_view
 
 MAX_UPLOAD_BYTES = 2_000_000
 JOB_KINDS = scenario_tasks()
@@ -106,6 +107,10 @@ def _problems(error: ScenarioError) -> list[dict[str, Any]]:
 
 def _fmt_value(v: Any, digits: int = 4) -> str:
     return "–" if v is None else f"{v:.{digits}g}" if isinstance(v, float) else str(v)
+
+
+def _fmt_pct(v: Any) -> str:
+    return "–" if v is None or (isinstance(v, float) and not math.isfinite(v)) else f"{100 * v:.0f}%"
 
 
 def create_app(
@@ -178,6 +183,7 @@ def create_app(
     app.state.parsers = parsers
     app.state.jobs = jobs
     TEMPLATES.env.filters["num"] = _fmt_value
+    TEMPLATES.env.filters["pct"] = _fmt_pct
     TEMPLATES.env.globals["nearest_anchor"] = nearest_anchor
 
     def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -292,8 +298,9 @@ def create_app(
         model: Annotated[str, Form(max_length=100)] = "compromise",
         seed: Annotated[int, Form(ge=0, le=MAX_SEED)] = 20251119,
         draws: Annotated[int, Form(ge=0, le=MAX_DRAWS)] = 500,
+        method: Annotated[Literal["sobol", "morris"] | None, Form()] = None,
     ) -> RedirectResponse:
-        job = start_job(sid, JobRequest(kind=kind, model=model, seed=seed, draws=draws))
+        job = start_job(sid, JobRequest(kind=kind, model=model, seed=seed, draws=draws, method=method))
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
     @app.get("/jobs/{jid}", response_class=HTMLResponse, include_in_schema=False)
@@ -309,14 +316,33 @@ def create_app(
         chart, issues = None, []
         sections: list[dict[str, Any]] = []
         charts: dict[str, str] = {}
+        mc = sens = None
         if record.status == "done" and record.scenario_id:
             stored = store.get_scenario(record.scenario_id)
             issues = stored.get("issues", [])
             if record.kind == "forecast":
                 chart = _forecast_chart(stored, record.result)
+            elif record.kind == "montecarlo":  # bands per issue and each plan's chances, by name
+                mc = montecarlo_view(stored, record.result)
+                if mc["chart"]:
+                    charts["bands"] = mc["chart"]
+            elif record.kind == "sensitivity":  # the ranking of what drives the answer, by name
+                sens = sensitivity_view(stored, record.result)
+                if sens["chart"]:
+                    charts["ranking"] = sens["chart"]
             elif record.kind in REPORT_SECTIONS:  # the report's analysis sections render their runs
                 sections, charts = _analysis_sections(store, record)
-        return page(request, "run.html", run=record, chart=chart, issues=issues, sections=sections, charts=charts)
+        return page(
+            request,
+            "run.html",
+            run=record,
+            chart=chart,
+            issues=issues,
+            sections=sections,
+            charts=charts,
+            mc=mc,
+            sens=sens,
+        )
 
     @app.get("/scenarios/{sid}/compare", response_class=HTMLResponse, include_in_schema=False)
     def compare_page(request: Request, sid: str, shock: str = "") -> HTMLResponse:
