@@ -72,9 +72,19 @@ def test_compare_plans_under_a_shock(browser: Any, server: str, artifacts: Path)
     page.select_option("[data-testid=shock-select]", "us-aid-stops")
     page.click("[data-testid=apply-shock]")
     page.wait_for_selector("[data-testid=compare-table]")
-    assert "before and after" in page.inner_text("h1")
+    assert "before and after" in page.inner_text("h1") and "US assistance stops" in page.inner_text("h1")
     assert "→" in page.inner_text("[data-testid=compare-table]")
-    page.screenshot(path=str(artifacts / "webapp-compare.png"), full_page=False)
+    # issue 15: readable tables with names (not a raw dump of rows with actor ids); the full detail folded away
+    verdicts = page.inner_text("[data-testid=compare-verdicts]")
+    assert "NATO" in verdicts and "US 28-point plan" in verdicts and "✓ accepts" in verdicts
+    assert page.locator("[data-testid=compare-gains] tbody tr").count() >= 3
+    assert page.locator("[data-testid=compare-losses] tbody tr").count() >= 1
+    main = page.inner_text("main")
+    for actor_id in ("us_white_house", "eu_institutions", "nordic_baltic"):
+        assert actor_id not in main, actor_id
+    detail = page.locator("[data-testid=compare-detail]")
+    assert detail.get_attribute("open") is None and detail.locator("tbody tr").count() > 50
+    page.screenshot(path=str(artifacts / "webapp-compare.png"), full_page=True)
 
 
 def test_code_a_pasted_text_review_and_accept(browser: Any, server: str, artifacts: Path, tmp_path: Path) -> None:

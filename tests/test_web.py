@@ -332,3 +332,32 @@ def test_montecarlo_page_draws_bands_by_name(client: TestClient, scenario_dict) 
     outer = chart["data"][0]
     assert outer["y"][:2] == ["The issue", "The issue"]  # the label, not x_id
     assert outer["x"][0] == pytest.approx(44.6, abs=0.3) and outer["x"][1] == pytest.approx(55.4, abs=0.3)
+
+
+def test_compare_page_names_who_flips_and_who_gains(client: TestClient) -> None:
+    """Issue 15: the shock comparison ended in a raw dump of rows with actor ids. The page now says who changes
+    their verdict and who gains or loses most, by name; every change stays, named, in a closed <details>.
+    Reference: the JSON API's own ``changes`` for the same shock (the page must agree with them)."""
+    import html as html_lib
+
+    sid = upload(client, CASE).json()["scenario_id"]
+    data = client.get(f"/api/scenarios/{sid}/compare", params={"shock": "us-aid-stops"}).json()
+    scenario = client.get(f"/api/scenarios/{sid}").json()
+    name = {a["id"]: a["name"] for a in scenario["actors"]}
+    page = html_lib.unescape(client.get(f"/scenarios/{sid}/compare", params={"shock": "us-aid-stops"}).text)
+    verdicts = page.split('data-testid="compare-verdicts"', 1)[1].split("</table>", 1)[0]
+    flips = [c for c in data["changes"] if c["what"] == "accepts"]
+    assert flips and all(name[c["actor"]] in verdicts for c in flips)
+    # the biggest gain: the actor whose gain rises most on average over the texts, from the API's changes
+    deltas: dict[str, list[float]] = {}
+    for c in data["changes"]:
+        if c["what"] == "gain":
+            deltas.setdefault(c["actor"], []).append(c["after"] - c["before"])
+    best = max(deltas, key=lambda a: sum(deltas[a]) / len(deltas[a]))
+    gains = page.split('data-testid="compare-gains"', 1)[1].split("</table>", 1)[0]
+    first_row = gains.split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    assert name[best] in first_row and f"{sum(deltas[best]) / len(deltas[best]):+.2f}" in first_row
+    detail = page.split('data-testid="compare-detail"', 1)[1].split("</details>", 1)[0]
+    assert detail.count("<tr>") == len(data["changes"]) + 1  # every change, and the header
+    main = page.split("<main>", 1)[1]
+    assert not any(f">{a}<" in main for a in name if "_" in a)  # no actor id as a cell

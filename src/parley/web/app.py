@@ -49,7 +49,7 @@ from parley.web.limits import (
     job_problems,
 )
 from parley.web.security import REPORT_CSP, SecurityMiddleware, allowed_host_list
-from parley.web.views import montecarlo_view, sensitivity_view
+from parley.web.views import comparison_view, montecarlo_view, sensitivity_view
 
 MAX_UPLOAD_BYTES = 2_000_000
 JOB_KINDS = scenario_tasks()
@@ -348,7 +348,16 @@ def create_app(
     def compare_page(request: Request, sid: str, shock: str = "") -> HTMLResponse:
         scenario = load(sid)
         view = _comparison(scenario, shock or None)
-        return page(request, "compare.html", scenario=scenario, shock=shock, view=view, shocks=scenario.spec.shocks)
+        named = comparison_view(scenario.spec.model_dump(mode="json", by_alias=True), view)
+        return page(
+            request,
+            "compare.html",
+            scenario=scenario,
+            shock=shock,
+            view=view,
+            named=named,
+            shocks=scenario.spec.shocks,
+        )
 
     @app.get("/runs/{rid}/report", response_class=HTMLResponse, include_in_schema=False)
     def show_report(rid: str) -> HTMLResponse:

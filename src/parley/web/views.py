@@ -359,3 +359,131 @@ def ranking_figure(ranking: list[dict[str, Any]], labels: tuple[str, str], metho
         xaxis={"title": "averaged over the issues" + (" (0–1)" if method == "sobol" else ""), "rangemode": "tozero"},
         yaxis={"automargin": True, "autorange": "reversed"},
     )
+
+
+# ---------------------------------------------------------------------------------- plans under a shock
+
+CHANGE_LABELS = {
+    "support": "support (capability-weighted share accepting)",
+    "vetoes_pass": "every veto passes",
+    "accepts": "accepts the text",
+    "gain": "gain over walking away",
+    "concession": "concession index",
+    "x": "place between the two sides (0–1)",
+    "inside": "inside the bargaining range",
+    "removed": "no longer scored",
+}
+"""What each kind of change in a shock comparison means, in words."""
+
+BIGGEST = 8
+"""Rows in each of the biggest-gains and biggest-losses tables."""
+
+
+def comparison_view(stored: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
+    """The plans before and after a shock, arranged for people: who changes their verdict, the biggest
+    gains and losses, each plan's support, and every change, all by name.
+
+    Parameters
+    ----------
+    stored
+        The scenario's canonical mapping.
+    view
+        The comparison as the JSON API gives it (``plans``, ``actors``, ``before``, ``after``, ``changes``).
+
+    Returns
+    -------
+    dict
+        ``plans`` (id, name), ``actors`` (id, name), ``verdicts`` (who flips on which text, with their gains),
+        ``summary`` (per plan: support and veto verdict before and after, how many accept), ``gains`` and
+        ``losses`` (the actors whose gain from the texts moves most: the mean change over the texts whose
+        gain changed, and the text where it moves most), and ``detail`` (every change, named).
+    """
+    names = Names.of(stored)
+    before, after = view.get("before") or {}, view.get("after") or {}
+    changes = view.get("changes") or []
+    gain = {(c["plan"], c["actor"]): c for c in changes if c["what"] == "gain"}
+    verdicts = []
+    for c in changes:
+        if c["what"] == "accepts":
+            g = gain.get((c["plan"], c["actor"]), {})
+            verdicts.append(
+                {
+                    "plan": names.plan(c["plan"]),
+                    "who": names.actor(c["actor"]),
+                    "before": c["before"],
+                    "after": c["after"],
+                    "gain_before": g.get("before"),
+                    "gain_after": g.get("after"),
+                }
+            )
+        elif c["what"] == "vetoes_pass":
+            verdicts.append(
+                {
+                    "plan": names.plan(c["plan"]),
+                    "who": "every veto holder together",
+                    "before": c["before"],
+                    "after": c["after"],
+                    "gain_before": None,
+                    "gain_after": None,
+                }
+            )
+    summary = []
+    for pid in view.get("plans", []):
+        b, a = before.get(pid, {}), after.get(pid, {})
+        summary.append(
+            {
+                "name": names.plan(pid),
+                "support_before": b.get("support"),
+                "support_after": a.get("support"),
+                "vetoes_before": b.get("vetoes_pass"),
+                "vetoes_after": a.get("vetoes_pass"),
+                "accepting_before": sum(1 for v in (b.get("actors") or {}).values() if v.get("accepts")),
+                "accepting_after": sum(1 for v in (a.get("actors") or {}).values() if v.get("accepts")),
+                "actors": len(b.get("actors") or {}),
+            }
+        )
+    moves = []
+    for c in gain.values():
+        if isinstance(c["before"], (int, float)) and isinstance(c["after"], (int, float)):
+            moves.append(
+                {
+                    "who": names.actor(c["actor"]),
+                    "plan": names.plan(c["plan"]),
+                    "before": c["before"],
+                    "after": c["after"],
+                    "delta": c["after"] - c["before"],
+                }
+            )
+    by_actor: dict[str, list[dict[str, Any]]] = {}
+    for m in moves:
+        by_actor.setdefault(m["who"], []).append(m)
+    per_actor = []
+    for who, ms in by_actor.items():
+        mean = sum(m["delta"] for m in ms) / len(ms)
+        most = max(ms, key=lambda m: abs(m["delta"]))
+        per_actor.append({"who": who, "delta": mean, "texts": len(ms), "most": most})
+    per_actor.sort(key=lambda m: -m["delta"])
+    detail = [
+        {
+            "plan": names.plan(c["plan"]),
+            "who": names.actor(c["actor"]) if c.get("actor") else "(the plan as a whole)",
+            "what": CHANGE_LABELS.get(c["what"], c["what"]),
+            "before": _shown(c["before"]),
+            "after": _shown(c["after"]),
+        }
+        for c in changes
+    ]
+    return {
+        "plans": [{"id": p, "name": names.plan(p)} for p in view.get("plans", [])],
+        "actors": [{"id": a, "name": names.actor(a)} for a in view.get("actors", [])],
+        "verdicts": verdicts,
+        "summary": summary,
+        "gains": [m for m in per_actor if m["delta"] > 0][:BIGGEST],
+        "losses": [m for m in reversed(per_actor) if m["delta"] < 0][:BIGGEST],
+        "detail": detail,
+    }
+
+
+def _shown(v: Any) -> Any:
+    """A yes/no for a verdict, the value itself otherwise."""
+    return ("yes" if v else "no") if isinstance(v, bool) else v
