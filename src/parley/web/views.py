@@ -442,7 +442,7 @@ def comparison_view(stored: dict[str, Any], view: dict[str, Any]) -> dict[str, A
                 "actors": len(b.get("actors") or {}),
             }
         )
-    moves = []
+    moves: list[dict[str, Any]] = []
     for c in gain.values():
         if isinstance(c["before"], (int, float)) and isinstance(c["after"], (int, float)):
             moves.append(
