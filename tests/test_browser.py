@@ -203,7 +203,8 @@ def _upload_case(page: Any, server: str) -> str:
 def test_montecarlo_bar_moves_and_run_page_draws_the_bands(browser: Any, server: str, artifacts: Path) -> None:
     """Issue 15: a BDM Monte Carlo's bar did not move, and its run page had no chart. The job page's bar now
     takes intermediate values as batches finish, and the run page draws every issue's bands, by name."""
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    (artifacts / "webapp-progress.png").unlink(missing_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 600})
     _upload_case(page, server)
     form = page.locator("form:has([data-testid=run-montecarlo])")
     form.locator("select[name=model]").select_option("bdm")
@@ -222,6 +223,8 @@ def test_montecarlo_bar_moves_and_run_page_draws_the_bands(browser: Any, server:
             break
         if v >= 0:
             values.append(v)
+        if 0.3 < v < 0.7 and not (artifacts / "webapp-progress.png").exists():
+            page.screenshot(path=str(artifacts / "webapp-progress.png"), full_page=False)
         time.sleep(0.05)
     assert len({round(v, 3) for v in values if 0 < v < 1}) >= 2, values  # it moved, through values between
     assert values == sorted(values)
