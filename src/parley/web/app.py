@@ -493,12 +493,14 @@ def create_app(
 
     @app.post("/api/scenarios/{sid}/jobs", tags=["runs"], status_code=202)
     def api_start_job(sid: str, req: JobRequest) -> dict[str, Any]:
-        """Start a forecast or a report in the background; poll ``/api/jobs/{id}``."""
+        """Start an analysis (any kind, e.g. forecast, montecarlo, sensitivity, report) in the background;
+        poll ``/api/jobs/{id}``."""
         return start_job(sid, req).to_dict()
 
     @app.get("/api/jobs/{jid}", tags=["runs"])
     def api_job(jid: str) -> dict[str, Any]:
-        """Progress of a background analysis; ``run_id`` once it is done."""
+        """Progress of a background analysis (``done`` of ``total`` draws or model runs, when counted);
+        ``run_id`` once it is done."""
         job = jobs.get(jid)
         if job is None:
             raise HTTPException(404, f"no job {jid}")
