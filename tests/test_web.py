@@ -190,3 +190,174 @@ def test_run_page_title_is_plain_text(client: TestClient) -> None:
     title = page.split("<title>", 1)[1].split("</title>", 1)[0]
     assert title.strip() == f"Run {job['run_id']} — parley"
     assert page.count('id="chart-scorecard"') == 1
+
+
+def test_docs_pages_need_no_other_host(client: TestClient) -> None:
+    """Issue 15: /docs was blank offline (Swagger UI from a CDN). Every asset of /docs and /redoc now comes
+    from this server (fastapi-offline's files), and the pages hold no inline script (the app's CSP stays)."""
+    import re
+
+    for path in ("/docs", "/redoc"):
+        page = client.get(path)
+        assert page.status_code == 200
+        refs = re.findall(r'(?:src|href|spec-url)="([^"]+)"', page.text)
+        assert refs and all(r.startswith("/") and not r.startswith("//") for r in refs), refs
+        assert "http://" not in page.text and "https://" not in page.text
+        assert "script-src 'self';" in page.headers["content-security-policy"]
+        for ref in refs:
+            asset = client.get(ref)
+            assert asset.status_code == 200 and len(asset.content) > 0, ref
+    bundle = client.get("/static/docs/swagger-ui-bundle.js")
+    assert bundle.headers["content-type"].startswith("application/javascript") and "SwaggerUIBundle" in bundle.text
+    assert client.get("/static/docs/../app.py").status_code == 404
+    assert client.get("/static/docs/core.py").status_code == 404  # only the listed files
+
+
+def test_job_progress_moves_through_the_draws(client: TestClient) -> None:
+    """Issue 15: a long Monte Carlo job's bar did not move. The job now reports draws done of the total after
+    each model batch (about 1/100 of the run), and /api/jobs shows the count rising to the total."""
+    sid = upload(client, CASE).json()["scenario_id"]
+    job = client.post(f"/api/scenarios/{sid}/jobs", json={"kind": "montecarlo", "model": "bdm", "draws": 300}).json()
+    seen: list[tuple[int, int]] = []
+    for _ in range(6000):
+        state = client.get(f"/api/jobs/{job['id']}").json()
+        if state["total"]:
+            seen.append((state["done"], state["total"]))
+        if state["status"] in ("done", "failed"):
+            break
+        time.sleep(0.01)
+    assert state["status"] == "done", state
+    assert {t for _, t in seen} == {300} and seen[-1][0] == 300 and state["fraction"] == 1.0
+    done = [d for d, _ in seen]
+    assert done == sorted(done)  # never goes back
+    intermediate = {d for d in done if 0 < d < 300}
+    assert len(intermediate) >= 3, done  # batches of 3 draws: many steps between 0 and 300
+    assert all(d % 3 == 0 for d in intermediate)  # ceil(300 / 100) draws per batch
+    page = client.get(f"/jobs/{job['id']}").text
+    assert 'max="300" value="300"' in page  # the page's bar starts where the job is
+
+
+def test_job_parameters_are_bounded(client: TestClient) -> None:
+    """Every parameter a job takes from a request is bounded (web/limits.py), and a model parameter that
+    names a file is refused: a request never makes the server read a file."""
+    sid = upload(client, EC).json()["scenario_id"]
+
+    def start(**body: object) -> tuple[int, str]:
+        r = client.post(f"/api/scenarios/{sid}/jobs", json=body)
+        return r.status_code, str(r.json().get("detail", ""))
+
+    assert start(kind="montecarlo", draws=100_001)[0] == 422
+    code, detail = start(kind="sensitivity", method="sobol", draws=5000)
+    assert code == 422 and "at most 4096" in detail
+    code, detail = start(kind="sensitivity", method="morris", draws=1001)
+    assert code == 422 and "at most 1000" in detail
+    code, detail = start(kind="montecarlo", model="bdm", params={"rounds": 10**9})
+    assert code == 422 and "params.rounds: between 0 and 1000" in detail
+    code, detail = start(kind="forecast", model="ensemble", params={"weights": "/etc/passwd"})
+    assert code == 422 and "does not read files" in detail
+    code, detail = start(kind="forecast", model="bdm", params={"q": [1, 2]})
+    assert code == 422 and "params.q" in detail
+    r = client.post(f"/api/scenarios/{sid}/forecast", json={"model": "ensemble", "params": {"weights": "x.json"}})
+    assert r.status_code == 422 and "does not read files" in r.json()["detail"]
+    assert start(kind="sensitivity", method="morris", draws=4, model="compromise")[0] == 202
+
+
+def _three_actors(scenario_dict) -> str:  # type: ignore[no-untyped-def]
+    """tests/test_sensitivity.py's THREE (weights 1, 2, 1; positions uniform over widths 60, 20, 40 on 0–100),
+    with names, and a fourth actor, Delta, whose stance is certain."""
+    import json
+
+    def actor(aid: str, name: str, cap: float, low: float | None = None, high: float | None = None) -> dict:  # type: ignore[type-arg]
+        stance: dict[str, object] = {"position": 50, "salience": 1}
+        if low is not None:
+            stance["uncertainty"] = {"low": low, "high": high}
+        return {"id": aid, "name": name, "capability": cap, "stances": {"x": stance}}
+
+    actors = [
+        actor("a_id", "Alpha", 1, 20, 80),
+        actor("b_id", "Beta", 2, 40, 60),
+        actor("c_id", "Gamma", 1, 30, 70),
+        actor("d_id", "Delta", 1),
+    ]
+    issues = [{"id": "x_id", "label": "The issue", "scale": {"min": 0, "max": 100}}]
+    for a in actors:
+        a["stances"] = {"x_id": a["stances"]["x"]}
+    return json.dumps(scenario_dict(actors, issues))
+
+
+def test_sensitivity_job_ranks_actors_by_name(client: TestClient, scenario_dict) -> None:  # type: ignore[no-untyped-def]
+    """The sensitivity action's page ranks the uncertain actors by name. References (tests/test_sensitivity.py,
+    by hand): Morris μ* of the compromise model = c_i · width_i with c = w/Σw over the four actors
+    (w = 1, 2, 1, 1: c = 1/5, 2/5, 1/5) → 12, 8, 8 on a 0–100 scale, i.e. 0.12, 0.08, 0.08 of the scale;
+    Sobol' S1 ∝ w² width² = 3600, 1600, 1600 → Alpha 0.53. Delta, certain, is no unknown: not ranked."""
+    from parley.web.views import sensitivity_view
+
+    sid = upload(client, _three_actors(scenario_dict)).json()["scenario_id"]
+    stored = client.get(f"/api/scenarios/{sid}").json()
+    for method, n in (("morris", 10), ("sobol", 512)):
+        body = {"kind": "sensitivity", "method": method, "draws": n, "model": "compromise", "seed": 5}
+        state = wait_for(client, client.post(f"/api/scenarios/{sid}/jobs", json=body).json()["id"])
+        assert state["status"] == "done", state
+        result = client.get(f"/api/runs/{state['run_id']}").json()["result"]
+        view = sensitivity_view(stored, result)
+        names = [r["name"] for r in view["ranking"]]
+        assert names[0] == "Alpha" and set(names) == {"Alpha", "Beta", "Gamma"} and view["silent"] == []
+        if method == "morris":
+            scores = {r["name"]: r["score"] for r in view["ranking"]}
+            assert scores == pytest.approx({"Alpha": 0.12, "Beta": 0.08, "Gamma": 0.08})
+        else:
+            assert view["ranking"][0]["score"] == pytest.approx(3600 / 6800, abs=0.06)
+        page = client.get(f"/runs/{state['run_id']}").text
+        assert 'id="chart-ranking"' in page and "Alpha" in page and "a_id" not in page.split("<main>", 1)[1]
+    scenario_page = client.get(f"/scenarios/{sid}").text
+    assert 'data-testid="run-sensitivity"' in scenario_page and 'name="method"' in scenario_page
+
+
+def test_montecarlo_page_draws_bands_by_name(client: TestClient, scenario_dict) -> None:  # type: ignore[no-untyped-def]
+    """The Monte Carlo page has its chart: a band per issue, labelled by the issue's name. Reference: with
+    only Alpha uncertain (U(20, 80), weight 1 of 5) the compromise outcome is 50 + (x_A − 50)/5, so its 5% and
+    95% quantiles are 50 ± 0.9·30/5 = 44.6 and 55.4 (sample quantiles of 4000 draws: within 0.3)."""
+    import json
+
+    data = json.loads(_three_actors(scenario_dict))
+    for a in data["actors"][1:]:
+        a["stances"]["x_id"].pop("uncertainty", None)
+    sid = upload(client, json.dumps(data)).json()["scenario_id"]
+    body = {"kind": "montecarlo", "model": "compromise", "draws": 4000, "seed": 3}
+    state = wait_for(client, client.post(f"/api/scenarios/{sid}/jobs", json=body).json()["id"])
+    assert state["status"] == "done", state
+    page = client.get(f"/runs/{state['run_id']}").text
+    assert 'id="chart-bands"' in page and "Monte Carlo run" in page
+    chart = json.loads(page.split('id="charts-data">', 1)[1].split("</script>", 1)[0])["bands"]
+    outer = chart["data"][0]
+    assert outer["y"][:2] == ["The issue", "The issue"]  # the label, not x_id
+    assert outer["x"][0] == pytest.approx(44.6, abs=0.3) and outer["x"][1] == pytest.approx(55.4, abs=0.3)
+
+
+def test_compare_page_names_who_flips_and_who_gains(client: TestClient) -> None:
+    """Issue 15: the shock comparison ended in a raw dump of rows with actor ids. The page now says who changes
+    their verdict and who gains or loses most, by name; every change stays, named, in a closed <details>.
+    Reference: the JSON API's own ``changes`` for the same shock (the page must agree with them)."""
+    import html as html_lib
+
+    sid = upload(client, CASE).json()["scenario_id"]
+    data = client.get(f"/api/scenarios/{sid}/compare", params={"shock": "us-aid-stops"}).json()
+    scenario = client.get(f"/api/scenarios/{sid}").json()
+    name = {a["id"]: a["name"] for a in scenario["actors"]}
+    page = html_lib.unescape(client.get(f"/scenarios/{sid}/compare", params={"shock": "us-aid-stops"}).text)
+    verdicts = page.split('data-testid="compare-verdicts"', 1)[1].split("</table>", 1)[0]
+    flips = [c for c in data["changes"] if c["what"] == "accepts"]
+    assert flips and all(name[c["actor"]] in verdicts for c in flips)
+    # the biggest gain: the actor whose gain rises most on average over the texts, from the API's changes
+    deltas: dict[str, list[float]] = {}
+    for c in data["changes"]:
+        if c["what"] == "gain":
+            deltas.setdefault(c["actor"], []).append(c["after"] - c["before"])
+    best = max(deltas, key=lambda a: sum(deltas[a]) / len(deltas[a]))
+    gains = page.split('data-testid="compare-gains"', 1)[1].split("</table>", 1)[0]
+    first_row = gains.split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    assert name[best] in first_row and f"{sum(deltas[best]) / len(deltas[best]):+.2f}" in first_row
+    detail = page.split('data-testid="compare-detail"', 1)[1].split("</details>", 1)[0]
+    assert detail.count("<tr>") == len(data["changes"]) + 1  # every change, and the header
+    main = page.split("<main>", 1)[1]
+    assert not any(f">{a}<" in main for a in name if "_" in a)  # no actor id as a cell

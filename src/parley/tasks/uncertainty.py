@@ -51,6 +51,9 @@ class MonteCarloOptions:
     discover: Literal["cart", "prim"] | None = option(None, "explain each plan's veto test with cart or prim")
     scheduler: str | None = option(None, "Dask scheduler address tcp://HOST:PORT (default: local processes)")
     workers: int | None = option(None, "local worker processes (1: run in this process)")
+    chunk_size: int | None = option(
+        None, "draws per model batch (default: by the scenario's size); smaller batches report progress more often"
+    )
 
 
 def check_montecarlo(scenario: Scenario, options: MonteCarloOptions) -> None:
@@ -90,7 +93,9 @@ def montecarlo(
     runner = runner_for(opts.scheduler, opts.workers)
     say(progress, f"{opts.n} draws with {experiment.model.name}")
     started = now()
-    result = monte_carlo(experiment, opts.n, rng=seed, runner=runner, progress=_draws(progress, "draws"))
+    result = monte_carlo(
+        experiment, opts.n, rng=seed, runner=runner, chunk_size=opts.chunk_size, progress=_draws(progress, "draws")
+    )
     found = {}
     if opts.discover is not None:
         from parley.analysis.uncertainty.discovery import discover
@@ -135,6 +140,9 @@ class SensitivityOptions:
     noise_capability: float = option(0.0, "log-sd of a capability factor")
     scheduler: str | None = option(None, "Dask scheduler address tcp://HOST:PORT (default: local processes)")
     workers: int | None = option(None, "local worker processes (1: run in this process)")
+    chunk_size: int | None = option(
+        None, "model runs per batch (default: by the scenario's size); smaller batches report progress more often"
+    )
 
 
 def check_sensitivity(scenario: Scenario, options: SensitivityOptions) -> None:
@@ -174,7 +182,15 @@ def sensitivity(
     runner = runner_for(opts.scheduler, opts.workers)
     say(progress, f"{opts.method}: {model.name}")
     started = now()
-    result = run(experiment, size, rng=seed, group_by=opts.group_by, runner=runner, progress=_draws(progress, "runs"))
+    result = run(
+        experiment,
+        size,
+        rng=seed,
+        group_by=opts.group_by,
+        runner=runner,
+        chunk_size=opts.chunk_size,
+        progress=_draws(progress, "runs"),
+    )
     data = result.to_dict()
     run_id = None
     if store is not None:

@@ -10,12 +10,14 @@ processes with a time limit, never on the event loop.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.exception_handlers import request_validation_exception_handler
@@ -40,17 +42,19 @@ from parley.web.limits import (
     DEFAULT_BODY_TIMEOUT,
     DEFAULT_PARSE_TIMEOUT,
     FORM_OVERHEAD_BYTES,
+    MAX_DRAWS,
     BodyLimits,
     ParseRefusedError,
     ScenarioParsers,
+    job_problems,
 )
 from parley.web.security import REPORT_CSP, SecurityMiddleware, allowed_host_list
+from parley.web.views import comparison_view, montecarlo_view, sensitivity_view
 
 MAX_UPLOAD_BYTES = 2_000_000
 JOB_KINDS = scenario_tasks()
 """The kinds of run a job can be (every task that runs on a scenario)."""
 MAX_RUNS_LISTED = 10_000
-MAX_DRAWS = 100_000
 MAX_SEED = 2**128 - 1
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 STATIC = Path(__file__).parent / "static"
@@ -77,12 +81,24 @@ class JobRequest(BaseModel):
         default=None, ge=0, le=MAX_SEED, description="seed (default: fresh and recorded; report: its own)"
     )
     draws: int | None = Field(
-        default=None, ge=0, le=MAX_DRAWS, description="Monte Carlo draws (default 1000; report: 0 skips the bands)"
+        default=None,
+        ge=0,
+        le=MAX_DRAWS,
+        description="Monte Carlo draws (default 1000; report: 0 skips the bands); sensitivity: Sobol' base samples "
+        "(default 1024, at most 4096) or Morris trajectories (default 50, at most 1000)",
     )
+    method: Literal["sobol", "morris"] | None = Field(default=None, description="sensitivity: sobol or morris")
 
     def options(self) -> dict[str, Any]:
         """The request as task options (each kind takes the ones it knows; jobs run in their own thread)."""
-        return {"model": self.model, "params": self.params, "seed": self.seed, "draws": self.draws, "workers": 1}
+        return {
+            "model": self.model,
+            "params": self.params,
+            "seed": self.seed,
+            "draws": self.draws,
+            "method": self.method,
+            "workers": 1,
+        }
 
 
 def _problems(error: ScenarioError) -> list[dict[str, Any]]:
@@ -91,6 +107,10 @@ def _problems(error: ScenarioError) -> list[dict[str, Any]]:
 
 def _fmt_value(v: Any, digits: int = 4) -> str:
     return "–" if v is None else f"{v:.{digits}g}" if isinstance(v, float) else str(v)
+
+
+def _fmt_pct(v: Any) -> str:
+    return "–" if v is None or (isinstance(v, float) and not math.isfinite(v)) else f"{100 * v:.0f}%"
 
 
 def create_app(
@@ -126,6 +146,8 @@ def create_app(
         summary="Model multi-party negotiations and peace plans.",
         description="Every page action of the parley web app, as JSON.",
         version=_version(),
+        docs_url=None,  # /docs and /redoc are served below from the installed fastapi-offline assets
+        redoc_url=None,
         # a pasted scenario is a form field: it gets the upload limit, not Starlette's 1 MB
         form_limits={"max_part_size": max_upload_bytes + FORM_OVERHEAD_BYTES, "max_files": 4, "max_fields": 20},
     )
@@ -135,8 +157,7 @@ def create_app(
         timeout=body_timeout,
         stated_limit=max_upload_bytes,
     )
-    docs = (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
-    app.add_middleware(SecurityMiddleware, allowed_hosts=hosts, docs_paths=[p for p in docs if p])
+    app.add_middleware(SecurityMiddleware, allowed_hosts=hosts)
     app.include_router(__import__("parley.web.authoring", fromlist=["router"]).router)  # /code, /api/code
     app.include_router(__import__("parley.web.whatif", fromlist=["router"]).router)  # /scenarios/{sid}/whatif
 
@@ -163,6 +184,7 @@ def create_app(
     app.state.parsers = parsers
     app.state.jobs = jobs
     TEMPLATES.env.filters["num"] = _fmt_value
+    TEMPLATES.env.filters["pct"] = _fmt_pct
     TEMPLATES.env.globals["nearest_anchor"] = nearest_anchor
 
     def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -204,8 +226,12 @@ def create_app(
         if req.kind not in JOB_KINDS:
             raise HTTPException(422, f"unknown kind {req.kind!r}: {', '.join(JOB_KINDS)}")
         kind = get_task(req.kind)
+        method = (req.method or "sobol") if req.kind == "sensitivity" else None
+        problems = job_problems(model=req.model, params=req.params, draws=req.draws, method=method)
+        if problems:
+            raise HTTPException(422, "; ".join(problems))
         try:
-            options = kind.make_options(req.options(), strict=False)
+            options = _progress_chunks(scenario, kind.make_options(req.options(), strict=False))
             kind.validate(scenario, options)
         except ParleyError as e:
             raise HTTPException(422, str(e)) from None
@@ -273,8 +299,9 @@ def create_app(
         model: Annotated[str, Form(max_length=100)] = "compromise",
         seed: Annotated[int, Form(ge=0, le=MAX_SEED)] = 20251119,
         draws: Annotated[int, Form(ge=0, le=MAX_DRAWS)] = 500,
+        method: Annotated[Literal["sobol", "morris"] | None, Form()] = None,
     ) -> RedirectResponse:
-        job = start_job(sid, JobRequest(kind=kind, model=model, seed=seed, draws=draws))
+        job = start_job(sid, JobRequest(kind=kind, model=model, seed=seed, draws=draws, method=method))
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
     @app.get("/jobs/{jid}", response_class=HTMLResponse, include_in_schema=False)
@@ -290,20 +317,48 @@ def create_app(
         chart, issues = None, []
         sections: list[dict[str, Any]] = []
         charts: dict[str, str] = {}
+        mc = sens = None
         if record.status == "done" and record.scenario_id:
             stored = store.get_scenario(record.scenario_id)
             issues = stored.get("issues", [])
             if record.kind == "forecast":
                 chart = _forecast_chart(stored, record.result)
+            elif record.kind == "montecarlo":  # bands per issue and each plan's chances, by name
+                mc = montecarlo_view(stored, record.result)
+                if mc["chart"]:
+                    charts["bands"] = mc["chart"]
+            elif record.kind == "sensitivity":  # the ranking of what drives the answer, by name
+                sens = sensitivity_view(stored, record.result)
+                if sens["chart"]:
+                    charts["ranking"] = sens["chart"]
             elif record.kind in REPORT_SECTIONS:  # the report's analysis sections render their runs
                 sections, charts = _analysis_sections(store, record)
-        return page(request, "run.html", run=record, chart=chart, issues=issues, sections=sections, charts=charts)
+        return page(
+            request,
+            "run.html",
+            run=record,
+            chart=chart,
+            issues=issues,
+            sections=sections,
+            charts=charts,
+            mc=mc,
+            sens=sens,
+        )
 
     @app.get("/scenarios/{sid}/compare", response_class=HTMLResponse, include_in_schema=False)
     def compare_page(request: Request, sid: str, shock: str = "") -> HTMLResponse:
         scenario = load(sid)
         view = _comparison(scenario, shock or None)
-        return page(request, "compare.html", scenario=scenario, shock=shock, view=view, shocks=scenario.spec.shocks)
+        named = comparison_view(scenario.spec.model_dump(mode="json", by_alias=True), view)
+        return page(
+            request,
+            "compare.html",
+            scenario=scenario,
+            shock=shock,
+            view=view,
+            named=named,
+            shocks=scenario.spec.shocks,
+        )
 
     @app.get("/runs/{rid}/report", response_class=HTMLResponse, include_in_schema=False)
     def show_report(rid: str) -> HTMLResponse:
@@ -317,7 +372,7 @@ def create_app(
 
     @app.get("/api", response_class=HTMLResponse, include_in_schema=False)
     def api_page(request: Request) -> HTMLResponse:
-        """The JSON API, listed from its OpenAPI document (works offline, unlike /docs)."""
+        """The JSON API, listed from its OpenAPI document (``/docs`` and ``/redoc`` show it interactively)."""
         routes = []
         for path, item in app.openapi()["paths"].items():
             for method, op in item.items():
@@ -346,6 +401,25 @@ def create_app(
     def plotly_js() -> Response:
         return Response(
             _plotly_js(), media_type="application/javascript", headers={"Cache-Control": "public, max-age=86400"}
+        )
+
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    def swagger_ui() -> HTMLResponse:
+        """Swagger UI on the OpenAPI document, every asset from this server (no CDN; no inline script)."""
+        return HTMLResponse(_docs_page("swagger"))
+
+    @app.get("/redoc", response_class=HTMLResponse, include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        """ReDoc on the OpenAPI document, every asset from this server."""
+        return HTMLResponse(_docs_page("redoc"))
+
+    @app.get("/static/docs/{name}", include_in_schema=False)
+    def docs_asset(name: str) -> Response:
+        """Swagger UI's and ReDoc's files, from the installed fastapi-offline package (a fixed list)."""
+        if name not in DOCS_ASSETS:
+            raise HTTPException(404, f"no file {name}")
+        return Response(
+            _docs_asset(name), media_type=DOCS_ASSETS[name], headers={"Cache-Control": "public, max-age=86400"}
         )
 
     # ---------------------------------------------------------------- JSON API
@@ -402,6 +476,9 @@ def create_app(
     def api_forecast(sid: str, req: ForecastRequest) -> dict[str, Any]:
         """Run a forecast now, keep it in the store, and return it with its run id."""
         scenario = load(sid)
+        problems = job_problems(model=req.model, params=req.params)
+        if problems:
+            raise HTTPException(422, "; ".join(problems))
         options = ForecastOptions(model=req.model, params=req.params, seed=req.seed, stated=req.stated)
         try:
             done = forecast_task(scenario, options, store=store)
@@ -417,12 +494,14 @@ def create_app(
 
     @app.post("/api/scenarios/{sid}/jobs", tags=["runs"], status_code=202)
     def api_start_job(sid: str, req: JobRequest) -> dict[str, Any]:
-        """Start a forecast or a report in the background; poll ``/api/jobs/{id}``."""
+        """Start an analysis (any kind, e.g. forecast, montecarlo, sensitivity, report) in the background;
+        poll ``/api/jobs/{id}``."""
         return start_job(sid, req).to_dict()
 
     @app.get("/api/jobs/{jid}", tags=["runs"])
     def api_job(jid: str) -> dict[str, Any]:
-        """Progress of a background analysis; ``run_id`` once it is done."""
+        """Progress of a background analysis (``done`` of ``total`` draws or model runs, when counted);
+        ``run_id`` once it is done."""
         job = jobs.get(jid)
         if job is None:
             raise HTTPException(404, f"no job {jid}")
@@ -455,6 +534,35 @@ def create_app(
         return Response(status_code=204)
 
     return app
+
+
+PROGRESS_STEPS = 100
+"""A Monte Carlo or sensitivity job reports its progress about this many times (one model batch each):
+a 200 s run moves its bar every 2 s."""
+
+
+def _progress_chunks(scenario: Scenario, options: Any) -> Any:
+    """Options whose model batches are small enough for the job to report progress often.
+
+    A batch is 1/:data:`PROGRESS_STEPS` of the run's model runs (a Sobol' run's count estimated from
+    the actors as groups), never more than the memory bound of
+    :func:`~parley.analysis.uncertainty.montecarlo.default_chunk_size`. Batching never changes a number.
+    """
+    if not hasattr(options, "chunk_size") or options.chunk_size is not None:
+        return options
+    from parley.analysis.uncertainty.montecarlo import default_chunk_size
+    from parley.tasks.defaults import MORRIS_TRAJECTORIES, SOBOL_SAMPLES
+
+    n_actors, n_issues = len(scenario.actors), len(scenario.issues)
+    method = getattr(options, "method", None)
+    if method is None:
+        runs = int(options.n)
+    elif method == "sobol":
+        runs = (options.n or SOBOL_SAMPLES) * (2 * n_actors + 2)
+    else:
+        runs = (options.n or MORRIS_TRAJECTORIES) * (n_actors + 1)
+    size = min(default_chunk_size(n_actors, n_issues, runs), max(1, math.ceil(runs / PROGRESS_STEPS)))
+    return dataclasses.replace(options, chunk_size=size)
 
 
 def _version() -> str:
@@ -530,6 +638,43 @@ def _comparison(scenario: Scenario, shock: str | None) -> dict[str, Any]:
         "changes": changes,
         "forecasts": forecasts,
     }
+
+
+DOCS_ASSETS = {
+    "swagger-ui-bundle.js": "application/javascript",
+    "swagger-ui.css": "text/css",
+    "redoc.standalone.js": "application/javascript",
+    "favicon.png": "image/png",
+}
+"""The API docs' files served under ``/static/docs/`` (from ``fastapi_offline/static``)."""
+
+
+@cache
+def _docs_asset(name: str) -> bytes:
+    import fastapi_offline
+
+    return (Path(fastapi_offline.__file__).parent / "static" / name).read_bytes()
+
+
+def _docs_page(which: str) -> str:
+    """The ``/docs`` (Swagger UI) or ``/redoc`` page: our own assets, started by /static/parley.js."""
+    title = f"parley {_version()} — API ({'Swagger UI' if which == 'swagger' else 'ReDoc'})"
+    if which == "swagger":
+        head = '<link rel="stylesheet" href="/static/docs/swagger-ui.css">'
+        body = (
+            '<div id="swagger-ui" data-openapi-url="/openapi.json"></div>\n'
+            '<script src="/static/docs/swagger-ui-bundle.js"></script>\n'
+            '<script src="/static/parley.js"></script>'
+        )
+    else:
+        head = "<style>body { margin: 0; padding: 0; }</style>"
+        body = '<redoc spec-url="/openapi.json"></redoc>\n<script src="/static/docs/redoc.standalone.js"></script>'
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<title>{title}</title>\n<link rel="icon" href="/static/docs/favicon.png">\n{head}\n</head>\n'
+        f"<body>\n{body}\n</body>\n</html>\n"
+    )
 
 
 @cache

@@ -15,7 +15,8 @@ from typing import Any
 
 from parley.tasks import TaskKind
 
-Progress = Callable[[str], None]
+Progress = Callable[..., None]
+"""``progress(message)``, or ``progress(message, done, total)`` for counted steps (draws, model runs)."""
 
 
 @dataclass
@@ -29,6 +30,14 @@ class Job:
     progress: list[str] = field(default_factory=list)
     run_id: str | None = None
     error: str | None = None
+    done: int | None = None
+    total: int | None = None
+
+    def report(self, message: str, done: int | None = None, total: int | None = None) -> None:
+        """Note a step: its message and, for counted steps, how many of how many are done."""
+        if total:
+            self.done, self.total = done, total
+        self.progress.append(message)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready state."""
@@ -39,6 +48,9 @@ class Job:
             "status": self.status,
             "progress": self.progress[-1] if self.progress else "",
             "steps": len(self.progress),
+            "done": self.done,
+            "total": self.total,
+            "fraction": None if not self.total else min(1.0, (self.done or 0) / self.total),
             "run_id": self.run_id,
             "error": self.error,
         }
@@ -54,7 +66,7 @@ class JobQueue:
         self._keep = keep
 
     def submit(self, kind: str, scenario_id: str, work: Callable[[Progress], str]) -> Job:
-        """Start ``work(progress) -> run_id`` in the pool and return its job."""
+        """Start ``work(progress) -> run_id`` in the pool and return its job (``progress`` as :data:`Progress`)."""
         job = Job(id=secrets.token_hex(6), kind=kind, scenario_id=scenario_id)
         with self._lock:
             self._jobs[job.id] = job
@@ -68,7 +80,7 @@ class JobQueue:
         def run() -> None:
             job.status = "running"
             try:
-                job.run_id = work(job.progress.append)
+                job.run_id = work(job.report)
                 job.status = "done"
             except Exception as exc:  # reported to the user through the job's state
                 job.error = str(exc) or type(exc).__name__
@@ -90,13 +102,11 @@ class JobQueue:
 def job_work(kind: TaskKind, target: Any, options: Any, store: Any) -> Callable[[Progress], str]:
     """The work of a job: run the task ``kind`` (from the task registry) and keep its run in ``store``.
 
-    The task keeps the run with the seed it used; the job's progress shows each step's message.
+    The task keeps the run with the seed it used; the job's progress shows each step's message and,
+    for counted steps (Monte Carlo draws, sensitivity runs), how many are done.
     """
 
     def work(progress: Progress) -> str:
-        def told(message: str, done: int | None = None, total: int | None = None) -> None:
-            progress(message)
-
-        return str(kind.run(target, options, store=store, progress=told).run_id)
+        return str(kind.run(target, options, store=store, progress=progress).run_id)
 
     return work

@@ -9,10 +9,14 @@
   address space is capped, and a scenario that expands (YAML aliases) to far more data than an
   upload may hold is refused before anything tries to store it. The answer is the scenario, or its
   problems as a :class:`~parley.errors.ScenarioError`, or :class:`ParseRefusedError`.
+- :func:`job_problems` bounds what one analysis started from the app may ask for: Monte Carlo
+  draws, sensitivity samples, and the model's own parameters (iteration caps, finite numbers, no
+  file names: a request never makes the server read a file).
 """
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -51,6 +55,23 @@ EXPANSION_FACTOR = 10
 WORKER_START_TIMEOUT = 60.0
 """Seconds a new reader process may take to start (Python and its imports, on a busy machine)."""
 
+MAX_DRAWS = 100_000
+"""Monte Carlo draws one job may ask for."""
+
+MAX_SENSITIVITY_SAMPLES = {"sobol": 4096, "morris": 1000}
+"""Sobol' base samples and Morris trajectories one job may ask for (a Sobol' run makes n·(2k + 2) model
+runs for k groups of inputs: 4096 base samples of a 16-actor case are ~140,000 runs, as many as the
+largest Monte Carlo job)."""
+
+MAX_MODEL_PARAMS = 32
+"""Model parameters one request may set."""
+
+MAX_MODEL_ITERATIONS = 1000
+"""The largest value of a model's whole-number parameter (its rounds or turns): 100 times the defaults."""
+
+MAX_MODEL_NUMBER = 1e6
+"""The largest magnitude of a model's real-valued parameter."""
+
 
 class ParseRefusedError(Exception):
     """A scenario that was not read: too slow, too big once expanded, or the server is busy.
@@ -67,6 +88,65 @@ class ParseRefusedError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+# ---------------------------------------------------------------- job parameters
+
+
+def job_problems(
+    *, model: str | None = None, params: Any = None, draws: int | None = None, method: str | None = None
+) -> list[str]:
+    """What is wrong with the parameters of an analysis requested from the app: one message per problem.
+
+    Parameters
+    ----------
+    model
+        The registered model asked for (None: the task's default); an unknown name is left to the task.
+    params
+        The model's parameters as sent (a mapping of name to value).
+    draws
+        Monte Carlo draws, or a sensitivity run's size (``method`` given): Sobol' base samples or
+        Morris trajectories.
+    method
+        ``sobol`` or ``morris`` for a sensitivity run, else None.
+
+    Returns
+    -------
+    list of str
+        Empty when the request is within bounds.
+    """
+    problems: list[str] = []
+    if draws is not None:
+        if method is None and draws > MAX_DRAWS:
+            problems.append(f"draws: at most {MAX_DRAWS} Monte Carlo draws, not {draws}")
+        elif method in MAX_SENSITIVITY_SAMPLES and draws > MAX_SENSITIVITY_SAMPLES[method]:
+            problems.append(f"n: a {method} run takes at most {MAX_SENSITIVITY_SAMPLES[method]}, not {draws}")
+    if params is None:
+        return problems
+    if not isinstance(params, dict):
+        return [*problems, "params: a mapping of parameter names to values"]
+    if len(params) > MAX_MODEL_PARAMS:
+        return [*problems, f"params: at most {MAX_MODEL_PARAMS} parameters, not {len(params)}"]
+    from parley.models.base import available_models, parameter_info
+
+    cls = available_models().get(model or "compromise")
+    kinds = {p["name"]: p["type"] for p in parameter_info(cls)} if cls is not None else {}
+    for name, value in params.items():
+        where = f"params.{str(name)[:40]}"
+        kind = kinds.get(name)
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            problems.append(f"{where}: a number or a name, not {type(value).__name__}")
+        elif kind == "str" and value != "":
+            problems.append(f"{where}: the web app does not read files named in a request (leave it empty)")
+        elif isinstance(value, str) and len(value) > 100:
+            problems.append(f"{where}: at most 100 characters")
+        elif kind == "int" and isinstance(value, (int, float)) and not 0 <= value <= MAX_MODEL_ITERATIONS:
+            problems.append(f"{where}: between 0 and {MAX_MODEL_ITERATIONS}, not {value}")
+        elif isinstance(value, float) and not (math.isfinite(value) and abs(value) <= MAX_MODEL_NUMBER):
+            problems.append(f"{where}: a finite number of magnitude at most {MAX_MODEL_NUMBER:g}")
+        elif isinstance(value, int) and abs(value) > MAX_MODEL_NUMBER:
+            problems.append(f"{where}: a number of magnitude at most {MAX_MODEL_NUMBER:g}")
+    return problems
 
 
 # ---------------------------------------------------------------- request bodies

@@ -17,18 +17,16 @@ One ASGI middleware, outermost, does three things for every HTTP request:
    same-origin`` (``no-referrer`` would make browsers send ``Origin: null`` on the app's own
    form posts), and same-origin opener and resource policies.
 
-Two kinds of page get their own policy: a stored report (one self-contained file with inline
+One kind of page gets its own policy: a stored report (one self-contained file with inline
 scripts and a user's names in it) is served in a CSP sandbox with no network access at all
-(:data:`REPORT_CSP`), and FastAPI's ``/docs`` and ``/redoc`` pages, which load Swagger UI and
-ReDoc from a CDN, may load those and run exactly their own inline scripts (by hash).
+(:data:`REPORT_CSP`). The API docs (``/docs``, ``/redoc``) are the app's own pages under the app's
+policy: their Swagger UI and ReDoc scripts come from the installed ``fastapi-offline`` package and
+are served by this server, and Swagger UI is started from ``/static/parley.js``, not an inline script.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
-import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -76,8 +74,6 @@ REPORT_CSP = "; ".join(
 """The policy of a stored report: a self-contained file (inline Plotly) that may run its scripts,
 in a sandbox with no access to the app and no network."""
 
-DOCS_CDN = "https://cdn.jsdelivr.net"
-
 BASE_HEADERS = {
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
@@ -85,8 +81,6 @@ BASE_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
-
-_INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
 
 
 def normalize_host(host: str) -> str:
@@ -210,55 +204,6 @@ def same_origin(origin: str, scheme: str, host: str, port: int | None) -> bool:
     )
 
 
-def script_hashes(html: bytes) -> list[str]:
-    """CSP ``'sha256-…'`` sources for every inline ``<script>`` of a page we wrote ourselves.
-
-    Parameters
-    ----------
-    html
-        The page.
-
-    Returns
-    -------
-    list of str
-        One source per inline script, in page order.
-    """
-    return [
-        "'sha256-" + base64.b64encode(hashlib.sha256(m.group(1)).digest()).decode() + "'"
-        for m in _INLINE_SCRIPT.finditer(html)
-    ]
-
-
-def docs_csp(html: bytes) -> str:
-    """The policy of FastAPI's ``/docs`` and ``/redoc`` pages: their CDN and their own inline scripts.
-
-    Parameters
-    ----------
-    html
-        The page as FastAPI rendered it (it holds no user data: only the app's title and URLs).
-
-    Returns
-    -------
-    str
-        A Content-Security-Policy.
-    """
-    return "; ".join(
-        [
-            "default-src 'self'",
-            " ".join(["script-src 'self'", DOCS_CDN, *script_hashes(html)]),
-            f"style-src 'self' 'unsafe-inline' {DOCS_CDN} https://fonts.googleapis.com",
-            "font-src 'self' data: https://fonts.gstatic.com",
-            "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly",
-            "worker-src 'self' blob:",
-            "connect-src 'self'",
-            "object-src 'none'",
-            "base-uri 'none'",
-            "form-action 'self'",
-            "frame-ancestors 'none'",
-        ]
-    )
-
-
 class SecurityMiddleware:
     """Host allow-list, same-origin check on writes, and security headers (see the module docstring).
 
@@ -268,15 +213,12 @@ class SecurityMiddleware:
         The ASGI app to guard.
     allowed_hosts
         Host names and addresses to answer (normalized, see :func:`allowed_host_list`); ``*`` allows any.
-    docs_paths
-        Paths of pages that load their scripts from the docs CDN (FastAPI's ``/docs``, ``/redoc``).
     """
 
-    def __init__(self, app: ASGIApp, allowed_hosts: Iterable[str], docs_paths: Iterable[str] = ()) -> None:
+    def __init__(self, app: ASGIApp, allowed_hosts: Iterable[str]) -> None:
         self.app = app
         self.allowed_hosts = frozenset(normalize_host(h) for h in allowed_hosts)
         self.allow_any = "*" in self.allowed_hosts
-        self.docs_paths = frozenset(p for p in docs_paths if p)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -300,9 +242,6 @@ class SecurityMiddleware:
             if problem:
                 await _refuse(scope, receive, send, 403, problem)
                 return
-        if scope["path"] in self.docs_paths:
-            await self.app(scope, receive, _docs_sender(send))
-            return
         await self.app(scope, receive, _header_sender(send))
 
 
@@ -330,30 +269,6 @@ def _header_sender(send: Send) -> Send:
     async def sender(message: Message) -> None:
         if message["type"] == "http.response.start":
             _add_headers(message)
-        await send(message)
-
-    return sender
-
-
-def _docs_sender(send: Send) -> Send:
-    """Hold a docs page until it is complete, then send it with a policy that hashes its inline scripts."""
-    start: Message | None = None
-    chunks: list[bytes] = []
-
-    async def sender(message: Message) -> None:
-        nonlocal start
-        if message["type"] == "http.response.start":
-            start = message
-            return
-        if message["type"] == "http.response.body" and start is not None:
-            chunks.append(message.get("body", b""))
-            if message.get("more_body", False):
-                return
-            body = b"".join(chunks)
-            _add_headers(start, docs_csp(body))
-            await send(start)
-            await send({"type": "http.response.body", "body": body})
-            return
         await send(message)
 
     return sender

@@ -38,16 +38,35 @@
         status.textContent = j.status;
         status.className = "status-" + j.status;
         document.getElementById("progress").textContent = j.progress;
+        var bar = document.getElementById("bar");
+        if (bar && j.total) {  // counted steps (draws, model runs): a bar that moves
+          bar.max = j.total;
+          bar.value = j.done || 0;
+          document.getElementById("percent").textContent = Math.round(100 * j.fraction) + "%";
+        }
         if (j.status === "done") { window.location = "/runs/" + encodeURIComponent(j.run_id); return; }
         if (j.status === "failed") {
           document.getElementById("error").textContent = j.error;
-          var bar = document.getElementById("bar");
           if (bar) { bar.remove(); }
           return;
         }
-        setTimeout(poll, 400);
-      });
+        setTimeout(poll, 500);
+      }).catch(function () { setTimeout(poll, 2000); });  // a missed answer: ask again
     })();
+  }
+
+  // /docs: start Swagger UI (its bundle is served by this app from the installed fastapi-offline package)
+  var swagger = document.getElementById("swagger-ui");
+  if (swagger && window.SwaggerUIBundle) {
+    window.parleySwagger = SwaggerUIBundle({
+      url: swagger.dataset.openapiUrl,
+      dom_id: "#swagger-ui",
+      layout: "BaseLayout",
+      deepLinking: true,
+      showExtensions: true,
+      showCommonExtensions: true,
+      presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset]
+    });
   }
 
   // the editor: jump to a problem's line when it is clicked
