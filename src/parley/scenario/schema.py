@@ -213,7 +213,7 @@ class IssueSpec(_Strict):
         ),
     )
     source: str = ""
-    """Where the facts behind this issue come from. Example: ``source: "Axios, 2025-11-20: the leaked 28-point text, pt 21"``"""
+    """Where the facts behind this issue come from. Example: ``source: "US 28-point plan, pt 21 (news-pravda.com)"``"""
     note: str = ""
     """The analyst's reasoning, for a reader who disagrees. Example: ``note: the status quo is the 2025 strength``"""
 
@@ -745,7 +745,7 @@ class NoAgreement(_Strict):
     """What happens if talks fail: every actor's walk-away (an actor's ``outside_option`` overrides it)."""
 
     source: str = ""
-    """Where the picture of failed talks comes from. Example: ``source: "DeepState map, 2026-02-06; Reuters, 2026-03-03"``"""
+    """Where the picture of failed talks comes from. Example: ``source: "DeepState via interfax.com.ua, 2026-02-06"``"""
     note: str = ""
     """The analyst's reasoning: what failed talks lead to, over what horizon. Example: ``note: the war goes on; about
     twelve months ahead``
