@@ -1,6 +1,6 @@
 """Backtests: how close models come to negotiations whose outcomes are known.
 
-:func:`backtest_deu` scores models on the DEU data set (MODELS.md §7); which issues and
+:func:`backtest_deu` scores models on the DEU data set (docs/models.md#deu); which issues and
 actors count is :func:`parley.scenario.importers.deu.load_deu`'s rule. A model's error on an issue
 is ``|forecast − outcome|``, and every scoreable issue is scored once, whatever the
 grouping below, so the numbers of all rows are comparable (same issues, same rule).

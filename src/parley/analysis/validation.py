@@ -1,4 +1,4 @@
-"""Grouped, repeated, nested cross-validation on DEU; fitting the stacked ensemble (issue 12).
+"""Grouped, repeated, nested cross-validation on DEU; fitting the stacked ensemble (docs/models.md#ensemble).
 
 What is validated
 -----------------

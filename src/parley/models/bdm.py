@@ -1,4 +1,4 @@
-"""Bueno de Mesquita's expected-utility ("challenge") model, as specified by Scholz et al. (MODELS.md §2).
+"""Bueno de Mesquita's expected-utility ("challenge") model, as specified by Scholz et al. (docs/models.md#bdm).
 
 Each issue is an independent problem (a *lane*); the variants of a batch and the issues of a
 scenario are stacked into lanes of shape ``(L, N)`` and every round works on ``(L, N, N)``
@@ -8,7 +8,7 @@ voter k prefers x_i to x_j exactly when it stands on i's side of their midpoint)
 round costs O(N² log N) time and O(N²) memory per lane. Lanes are processed in chunks that
 keep each matrix near :data:`_CHUNK_ELEMENTS` entries.
 
-Notation follows MODELS.md §2: a lane has positions x, saliences s, capabilities c,
+Notation follows docs/models.md#bdm: a lane has positions x, saliences s, capabilities c,
 weights w = c·s, range R, median μ; ``EU[l, i, j]`` is the expected utility to i of
 challenging j.
 """
@@ -107,7 +107,8 @@ class BDM(Model):
     reference = (
         "Bueno de Mesquita 1994, 'Political forecasting: an expected utility method', in Bueno de "
         "Mesquita & Stokman (eds.), European Community Decision Making, Yale UP; Scholz, Calbert & "
-        "Smith 2011, 'Unravelling Bueno de Mesquita's group decision model', J. Theoretical Politics 23(4)"
+        "Smith 2011, 'Unravelling Bueno de Mesquita's group decision model', J. Theoretical Politics 23(4); "
+        "parley docs, Models § bdm (docs/models.md#bdm)"
     )
     moves_actors = True
     runs_in_rounds = True

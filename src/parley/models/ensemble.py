@@ -1,4 +1,4 @@
-"""A stacked ensemble of parley's own models, with calibrated intervals (issue 12).
+"""A stacked ensemble of parley's own models, with calibrated intervals (docs/models.md#ensemble).
 
 The forecast on an issue is a weighted sum of the members' forecasts (compromise, Nash,
 exchange, SMP, the unweighted mean and the weighted median: :data:`DEFAULT_MEMBERS`), each
@@ -107,7 +107,8 @@ class Ensemble(Model):
     name = "ensemble"
     reference = (
         "Wolpert 1992 (stacked generalization); Breiman 1996 (stacked regressions, non-negative weights); "
-        "Vovk et al. 2005 and Lei et al. 2018 (split-conformal intervals); members as cited by each model"
+        "Vovk et al. 2005 and Lei et al. 2018 (split-conformal intervals); members as cited by each model; "
+        "parley docs, Models § ensemble (docs/models.md#ensemble)"
     )
     weights: str = field(
         default="", metadata={"help": "weights file written by `backtest deu --fit-ensemble` ('' = the shipped fit)"}

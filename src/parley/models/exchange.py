@@ -1,4 +1,4 @@
-"""Stokman's position-exchange model (MODELS.md §3).
+"""Stokman's position-exchange model (docs/models.md#exchange).
 
 Stokman & Van Oosten (1994) and Arregui, Stokman & Thomson (2006); the operational
 details follow the open implementation, the ``decide-exchange-model`` package
@@ -88,7 +88,8 @@ class Exchange(Model):
         "Stokman & Van Oosten 1994, 'The exchange of voting positions', in Bueno de Mesquita & "
         "Stokman (eds.), European Community Decision Making, Yale UP; Arregui, Stokman & Thomson "
         "2006, in The European Union Decides; Dijkstra, Van Assen, Stokman & Draaijer 2018 "
-        "(random rates); decide-exchange-model (Draaijer), the open implementation"
+        "(random rates); decide-exchange-model (Draaijer), the open implementation; "
+        "parley docs, Models § exchange (docs/models.md#exchange)"
     )
     moves_actors = True
     runs_in_rounds = True

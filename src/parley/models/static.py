@@ -1,4 +1,4 @@
-"""One-shot models: compromise, weighted median, Nash bargaining (MODELS.md §1)."""
+"""One-shot models: compromise, weighted median, Nash bargaining (docs/models.md#compromise, #median, #nash)."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ class Compromise(Model):
     rank = 10
     reference = (
         "Achen 2006, 'Evaluating political decision-making models', in Thomson et al. (eds.), "
-        "The European Union Decides, Cambridge UP"
+        "The European Union Decides, Cambridge UP; parley docs, Models § compromise (docs/models.md#compromise)"
     )
     weights: WeightRule = field(default="capability*salience", metadata={"help": "what weighs each actor's position"})
 
@@ -81,7 +81,10 @@ class WeightedMedian(Model):
 
     name = "median"
     rank = 20
-    reference = "Black 1948; Achen 2006 (in The European Union Decides) for the weighted form"
+    reference = (
+        "Black 1948; Achen 2006 (in The European Union Decides) for the weighted form; "
+        "parley docs, Models § median (docs/models.md#median)"
+    )
     weights: WeightRule = field(default="capability*salience", metadata={"help": "what weighs each actor's vote"})
 
     def forecast_batch(self, stances: Stances, *, rng: SeedLike | Sequence[SeedLike] = None) -> BatchForecast:
@@ -199,7 +202,7 @@ class NashBargaining(Model):
     On one issue the constraint set is an interval around d. When actors stand on both
     sides of d, or an actor with a stake stands at d itself, it shrinks to d (no move makes
     everyone better off). parley then reports ``infeasible`` in the diagnostics and applies
-    ``fallback`` (MODELS.md §1 asks for "the unconstrained maximiser of the weighted sum of
+    ``fallback`` (a first specification asked for "the unconstrained maximiser of the weighted sum of
     log-gains over the actors that gain", which is ill-defined as written: log-gains on [0, 1]
     distances are negative, so the sum depends on which actors count and on the scale):
 
@@ -214,12 +217,15 @@ class NashBargaining(Model):
     models) and the diagnostics say "no actor cares about this issue (all saliences 0)".
 
     On the DEU data (capability gdp, 247 issues) these give MAE 25.64, 33.2 and 38.2 with the
-    default quadratic utility and capability weights (helper measurement, see the issue note).
+    default quadratic utility and capability weights (``parley backtest deu``; docs/models.md#nash).
     """
 
     name = "nash"
     rank = 30
-    reference = "Nash 1950; Thomson et al. 2006 (The European Union Decides) for its use on EU issues"
+    reference = (
+        "Nash 1950; Thomson et al. 2006 (The European Union Decides) for its use on EU issues; "
+        "parley docs, Models § nash (docs/models.md#nash)"
+    )
     utility: Literal["linear", "quadratic"] = field(default="quadratic", metadata={"help": "loss shape"})
     weights: Literal["equal", "capability", "capability*salience"] = field(
         default="capability", metadata={"help": "bargaining weights w_i"}

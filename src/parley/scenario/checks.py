@@ -120,7 +120,7 @@ class _Checker:
         return self.problems
 
     def check_agreement(self) -> None:
-        """signatories, sides and no_agreement (issue 11)."""
+        """signatories, sides and no_agreement."""
         signatories = self.data.get("signatories")
         if isinstance(signatories, list):
             for k, s in enumerate(signatories):

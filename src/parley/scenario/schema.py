@@ -213,7 +213,7 @@ class IssueSpec(_Strict):
         ),
     )
     source: str = ""
-    """Where the facts behind this issue come from. Example: ``source: FACTS.md, the 28 points``"""
+    """Where the facts behind this issue come from. Example: ``source: "US 28-point plan, pt 21 (news-pravda.com)"``"""
     note: str = ""
     """The analyst's reasoning, for a reader who disagrees. Example: ``note: the status quo is the 2025 strength``"""
 
@@ -441,7 +441,7 @@ class ActorSpec(_Strict):
     {army_cap: {position: 800, salience: 0.9}}``
     """
     source: str = ""
-    """Where the facts about this actor come from. Example: ``source: FACTS.md``"""
+    """Where the facts about this actor come from. Example: ``source: "Kyiv Independent, 2025-11-21, https://kyivindependent.com/..."``"""
     note: str = ""
     """The analyst's reasoning. Example: ``note: capability relative to the US = 100``"""
 
@@ -699,7 +699,7 @@ class ShockSpec(_Strict):
     description: str = ""
     """What the what-if assumes. Example: ``description: Congress blocks further aid``"""
     source: str = ""
-    """What makes the shock plausible. Example: ``source: FACTS.md timeline``"""
+    """What makes the shock plausible. Example: ``source: "Reuters, 2026-02-07: US pushes for a deal by March"``"""
     changes: list[ShockChange] = Field(min_length=1)
     """The changes, in order: a list of ``{op, actor, ...}`` mappings. Example: ``changes: [{op: scale, actor:
     us_white_house, target: capability, factor: 0.5}]``
@@ -745,7 +745,7 @@ class NoAgreement(_Strict):
     """What happens if talks fail: every actor's walk-away (an actor's ``outside_option`` overrides it)."""
 
     source: str = ""
-    """Where the picture of failed talks comes from. Example: ``source: FACTS.md timeline``"""
+    """Where the picture of failed talks comes from. Example: ``source: "DeepState via interfax.com.ua, 2026-02-06"``"""
     note: str = ""
     """The analyst's reasoning: what failed talks lead to, over what horizon. Example: ``note: the war goes on; about
     twelve months ahead``

@@ -38,7 +38,7 @@ def _new_value(old: float, change: ShockChange) -> float:
 
 
 def _apply_walkaway(data: dict[str, Any], change: ShockChange, where: str, problems: list[Problem]) -> None:
-    """Targets ``no_agreement``, ``outside_option`` and ``red_line`` (issue 11)."""
+    """Targets ``no_agreement``, ``outside_option`` and ``red_line``."""
     key = str(change.issue)
     if change.target == "no_agreement":
         na = data.get("no_agreement") or {"positions": {}}

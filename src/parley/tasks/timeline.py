@@ -1,4 +1,4 @@
-"""The ``timeline`` task: the analyses re-run at each date of a dated scenario (issue 13)."""
+"""The ``timeline`` task: the analyses re-run at each date of a dated scenario."""
 
 from __future__ import annotations
 

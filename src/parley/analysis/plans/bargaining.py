@@ -1,4 +1,4 @@
-"""The bargaining range of war (Fearon 1995; Powell 2006): MODELS.md §5, docs/analysis.md §2.
+"""The bargaining range of war (Fearon 1995; Powell 2006): docs/analysis.md §2 and docs/models.md#analyses.
 
 Two sides, A and B (by default the scenario's ``belligerents``, A first). Every outcome is
 put on one 0–1 scale: on an issue, ``t = (z − x_B) / (x_A − x_B)`` clipped to [0, 1], so 1

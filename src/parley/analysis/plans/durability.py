@@ -1,4 +1,4 @@
-"""Durability indicators of a plan: what the literature measures (MODELS.md §6, docs/analysis.md §6).
+"""Durability indicators of a plan: what the literature measures (docs/analysis.md §6, docs/models.md#analyses).
 
 Each indicator is traced to the study that measured it and is reported as present,
 absent, or not assessable, with the provisions that show it and how they were found
@@ -30,7 +30,7 @@ HARTZELL_HODDIE = (
 WERNER_YUEN = "Werner & Yuen 2005, 'Making and Keeping Peace', International Organization 59(2): 261–292"
 UCDP = (
     "UCDP Peace Agreement Dataset (Harbom, Högbladh & Wallensteen 2006, 'Armed Conflict and Peace "
-    "Agreements', Journal of Peace Research 43(5): 617–631), as summarised in parley's MODELS.md §6"
+    "Agreements', Journal of Peace Research 43(5): 617–631); parley docs, Models § analyses"
 )
 
 BASE_RATE: dict[str, str] = {

@@ -1,11 +1,11 @@
-"""Array kernels of KTAB's Spatial Model of Politics (KTAB.md §5), batch first.
+"""Array kernels of KTAB's Spatial Model of Politics (docs/models.md#smp), batch first.
 
 Every function works on a leading axis ``G`` of independent problems (batch variants, or
 one actor's bargain queue) and never loops over actors or pairs in Python. Arrays that
 would grow as N³ are built in chunks of at most :data:`CHUNK` entries, so memory stays
 O(N²) per problem whatever N is.
 
-Names follow KTAB.md §5: ``D[a, b]`` is the salience-weighted distance from a's ideal to b's
+Names follow docs/models.md#smp and KTAB's code: ``D[a, b]`` is the salience-weighted distance from a's ideal to b's
 position (using a's saliences), ``u(d, R) = (1 − d)(1 + d R)`` the utility, ``R`` the risk
 attitudes, ``C[p, q]`` the strength of the coalition for option p against option q, ``V``
 the victory probabilities and ``p`` the PCE outcome distribution.
@@ -42,7 +42,7 @@ MIN_CONTEST = 1e-10
 
 
 def vote(rule: str, w: FloatArray | float, ua: FloatArray, ub: FloatArray) -> FloatArray:
-    """``Model::vote``: the vote of weight ``w`` for option a over b (KTAB.md §5.2)."""
+    """``Model::vote``: the vote of weight ``w`` for option a over b (docs/models.md#smp)."""
     du = ua - ub
     if rule == "Proportional":
         return w * du
@@ -126,7 +126,7 @@ def point_distances(
 
 
 def estimated_risk(rh: FloatArray, ri: FloatArray, rule: str) -> FloatArray:
-    """``Model::estNRA``: h's estimate of i's risk attitude (KTAB.md §5.4 step 3)."""
+    """``Model::estNRA``: h's estimate of i's risk attitude (docs/models.md#smp)."""
     if rule == "Full":
         return ri + 0.0 * rh
     if rule == "TwoThirds":
@@ -295,7 +295,7 @@ def contest(
     rule: str,
     commit: str,
 ) -> tuple[FloatArray, FloatArray]:
-    """Third parties' votes in h's view of a contest i : j (``probEduChlg``, KTAB.md §5.5).
+    """Third parties' votes in h's view of a contest i : j (``probEduChlg``, docs/models.md#smp).
 
     ``X``/``Y`` (..., J) the principals' strengths for i and for j; ``a`` = U_nn − U_ni and
     ``b`` = U_nn − U_nj (..., J, N) each third party's loss if i's, respectively j's,

@@ -1,9 +1,9 @@
-"""KTAB's Spatial Model of Politics (SMP), vectorised over actors, pairs and variants (KTAB.md §5).
+"""KTAB's Spatial Model of Politics (SMP), vectorised over actors, pairs and variants (docs/models.md#smp).
 
 The model runs on all issues at once. Positions are mapped to [0, 1] per issue from the
 issue's scale (KTAB's 0–100 CSV values become value/100, exactly as KTAB reads them) and
 back at the end. The state-of-the-art reference is KTAB's C++ ``smpc``; this module
-reproduces its defaults and equations (§5.9) and its order of evaluation where that can
+reproduces its defaults and equations and its order of evaluation where that can
 matter, and lays the work out as arrays:
 
 * per state, distances O(N²K), the risk-neutral PCE O(N³) (a sum over N voters for each
@@ -12,7 +12,7 @@ matter, and lays the work out as arrays:
   needs every third party's vote, O(N) per pair, O(N³) in all; a target is skipped when an
   upper bound on its gain falls below the best gain found, which leaves a few per cent of
   the pairs (the choice is still exactly KTAB's). KTAB's further O(N⁴) ``calcUtils`` pass
-  only fills logging tables (§5.10) and is left out;
+  only fills logging tables and is left out;
 * queue resolution, one PCE per actor over its bargains, batched by queue length.
 
 Nothing here loops over actors or pairs except the greedy definition of unique positions
@@ -60,17 +60,17 @@ class SMP(Model):
 
     Each turn every actor i picks the target j whose challenge it values most,
     ΔEU_i = EU_chlg − EU_SQ, from its own estimate of the contest (principals' votes plus
-    third parties' votes in little three-actor conflicts, KTAB.md §5.5); if the gain exceeds
+    third parties' votes in little three-actor conflicts, docs/models.md#smp); if the gain exceeds
     1e-5, i and j are offered a compromise point, weighted by (salience × win probability)²
-    per dimension and rounded to 1e-4 (S2P2, §5.6.2). Every actor then takes the bargain of
+    per dimension and rounded to 1e-4 (S2P2). Every actor then takes the bargain of
     its queue (status quo, its own proposal, proposals to it) that a capability-weighted
-    PCE among all actors makes most likely (§5.6.5). Risk attitudes are re-inferred each
-    turn from how likely each actor's position is to win (§5.4). The run stops after at
+    PCE among all actors makes most likely. Risk attitudes are re-inferred each
+    turn from how likely each actor's position is to win. The run stops after at
     least ``min_iter`` turns once the total movement of a turn falls below
-    ``min_delta_ratio`` of the first turn's, or after ``max_iter`` turns (§5.8).
+    ``min_delta_ratio`` of the first turn's, or after ``max_iter`` turns.
 
     **Outcome.** KTAB reports trajectories and a winning probability for each unique
-    final position, not a single forecast (§5.8). parley's ``outcome`` is chosen by the
+    final position, not a single forecast. parley's ``outcome`` is chosen by the
     ``outcome`` parameter: ``expected`` (default), the probability-weighted mean of the
     unique positions (each represented by its first actor, as KTAB's ``uIndices``);
     ``mode``, the most probable unique position; ``capability_mean``, Σ c_i θ_i / Σ c_i over
@@ -103,16 +103,16 @@ class SMP(Model):
     by zero inferring risk attitudes; parley makes everyone risk neutral. The Conditional
     PCE is computed in logarithms, so it cannot underflow beyond KTAB's 250-actor limit.
     A queue lists the status quo first, then bargains by initiator (KTAB's order depends
-    on thread scheduling, §7.2; it matters only for exact ties). ``Stochastic`` draws one
+    on thread scheduling; it matters only for exact ties). ``Stochastic`` draws one
     uniform number per actor and turn from the variant's own random stream, in actor order
-    (KTAB's draw order depends on threads and is not reproducible, §7.2).
+    (KTAB's draw order depends on threads and is not reproducible).
     Sums over actors are pairwise (numpy) or in vector lanes (compiled kernels), so values
     agree with KTAB's to about 1e-15, which decides nothing but exact ties. An actor identical
     in every input to one listed before it is never a target: its gain equals its twin's,
     which wins the tie (lowest j), so rounding does not decide between them. The bargain
     models ``InitRcvrInterp`` and ``PWCompInterp`` are implemented as documented, with the
     receiver's estimate of the initiator's win probability (KTAB passes its expected
-    utility gain instead, §5.6.3) and weights c_i S_i and c_j S_j (KTAB uses c_i S_j for
+    utility gain instead) and weights c_i S_i and c_j S_j (KTAB uses c_i S_j for
     the receiver); KTAB's outputs for them are therefore not reproduced. Only the identity
     ideal-accommodation matrix (KTAB's only option for CSV input) is implemented: ideals
     equal positions.
@@ -122,7 +122,7 @@ class SMP(Model):
     rank = 50
     reference = (
         "KAPSARC Toolkit for Behavioral Analysis (KTAB), Spatial Model of Politics, github.com/KAPSARC/KTAB "
-        "(examples/smp, kmodel); equations and reference runs in docs/KTAB.md"
+        "(examples/smp, kmodel); equations and reference runs: parley docs, Models § smp (docs/models.md#smp)"
     )
     moves_actors = True
     runs_in_rounds = True

@@ -1,4 +1,4 @@
-"""One state and one BCN turn of KTAB's SMP (KTAB.md §5.4–5.8), vectorised over a batch.
+"""One state and one BCN turn of KTAB's SMP (docs/models.md#smp), vectorised over a batch.
 
 :func:`assess` evaluates a state (distances, risk attitudes, each actor's utilities, the
 unique positions and their winning probabilities); :func:`turn` moves every actor once:
@@ -92,7 +92,7 @@ class Assessment:
 
 
 def assess(x: FloatArray, actors: Actors, rules: Rules) -> Assessment:
-    """``SMPState::setAllAUtil`` and ``pDist(-1)`` for a state with positions ``x`` (KTAB.md §5.4, 5.8)."""
+    """``SMPState::setAllAUtil`` and ``pDist(-1)`` for a state with positions ``x`` (docs/models.md#smp)."""
     g, n, _ = x.shape
     D = distances(x, actors.s, actors.mask)
     everyone = np.ones((g, n), dtype=bool)
@@ -138,7 +138,7 @@ def unique_positions(x: FloatArray, mask: BoolArray, tol: float) -> tuple[IntArr
 
 
 def turn(state: Assessment, actors: Actors, rules: Rules, draws: FloatArray | None) -> FloatArray:
-    """One BCN turn (KTAB.md §5.6): the positions (G, n, K) of the next state.
+    """One BCN turn (docs/models.md#smp): the positions (G, n, K) of the next state.
 
     ``draws`` (G, n) uniform numbers for the stochastic choice in each actor's queue.
     """
@@ -179,7 +179,7 @@ def turn(state: Assessment, actors: Actors, rules: Rules, draws: FloatArray | No
 
 
 def choose_targets(state: Assessment, actors: Actors, rules: Rules) -> tuple[IntArray, FloatArray]:
-    """``bestChallenge``: each initiator's best target and its own P(i ≻ j), or -1 (KTAB.md §5.6.1).
+    """``bestChallenge``: each initiator's best target and its own P(i ≻ j), or -1 (docs/models.md#smp).
 
     Valuing i's challenge to j (``probEduChlg(i, i, i, j)``) needs every third party's vote,
     O(n) per pair. The gain ΔEU_i(j) rises with P(i ≻ j) and equals U_ii − U_ij at P = 1,
@@ -281,7 +281,7 @@ def challenge(
                              wn[:, None, :], rules.voting, rules.commit)
         P_ij = (C_ij / (C_ij + C_ji))[:, 0]
         P_ji = (C_ji / (C_ij + C_ji))[:, 0]
-        # ΔEU for k = i (KTAB.md §5.5), in KTAB's order of evaluation
+        # ΔEU for k = i (docs/models.md#smp), in KTAB's order of evaluation
         eu_vict = u_ii + u_ii
         eu_cntst = P_ij * eu_vict + P_ji * (u_ij + u_ij)
         Sj = S[g, j]
@@ -293,7 +293,7 @@ def challenge(
 def interpolate(
     ti: FloatArray, si: FloatArray, tj: FloatArray, sj: FloatArray, p_i: FloatArray, rules: Rules
 ) -> tuple[FloatArray, FloatArray]:
-    """``SMPActor::interpolateBrgn``: the bargain positions of initiator and receiver (KTAB.md §5.6.2)."""
+    """``SMPActor::interpolateBrgn``: the bargain positions of initiator and receiver (docs/models.md#smp)."""
     prb_i = p_i[:, None]
     prb_j = 1 - prb_i
     if rules.interpolation == "S2PMax":
@@ -328,7 +328,7 @@ def resolve_queues(
     pos_rcvr: FloatArray,
     draws: FloatArray | None,
 ) -> FloatArray:
-    """Resolve every actor's queue of bargains by a PCE among all actors (KTAB.md §5.6.4–5).
+    """Resolve every actor's queue of bargains by a PCE among all actors (docs/models.md#smp).
 
     Queue k holds the status quo and every bargain in which k takes part, in the order of
     their initiators (option o = initiator·variants + v). Voter a values the state after bargain m as

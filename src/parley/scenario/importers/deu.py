@@ -1,4 +1,4 @@
-"""The DEU data set (MODELS.md §7): EU legislative issues with known outcomes.
+"""The DEU data set (docs/models.md#deu): EU legislative issues with known outcomes.
 
 :func:`load_deu` reads the tab-separated file into a :class:`DeuDataset` of scoreable issues
 (:class:`DeuCase`, each a one-issue scenario) and groups them by legislative proposal
@@ -249,7 +249,7 @@ def read_deu(text: str, source: str = "<deu tsv>", capability: str = "gdp") -> D
 
 
 def load_deu(path: str | Path, capability: str = "gdp") -> DeuDataset:
-    """Read the DEU data set (MODELS.md §7) into one-issue cases with known outcomes.
+    """Read the DEU data set (docs/models.md#deu) into one-issue cases with known outcomes.
 
     Rules: row 1 is the header; row 2 holds each actor's GDP under its ``p<actor>``
     column; each later row is an issue with ``p<actor>``/``s<actor>`` on 0–100, the

@@ -13,7 +13,7 @@ from parley.scenario.io import scenario_from_dict
 
 
 def import_ktab_csv(text: str, source: str = "<ktab csv>", name: str = "") -> Scenario:
-    """Import a KTAB SMP scenario CSV (KTAB.md §2.1).
+    """Import a KTAB SMP scenario CSV (the format of KTAB's ``SMPModel::csvRead``; docs/models.md#smp).
 
     Positions stay on KTAB's 0–100 scale (each issue's scale is [0, 100]); saliences are
     divided by 100; capability is taken as given. The scenario's name and description
