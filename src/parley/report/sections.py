@@ -251,7 +251,8 @@ def durability_section(data: dict[str, Any]) -> Section | None:
         "title": "How durable would it be?",
         "html": _render("durability.html.j2", plans=plans, indicators=indicators, durability=dur),
         "how": "each row is an indicator that published studies associate with peace that lasts (or fails); ✓ means "
-        "the plan has it (hover to see which provision), — that it does not. These are indicators with their "
+        "the plan has it (hover to see which provision), — that it does not, n/a that it cannot apply to this case "
+        "(hover for why). These are indicators with their "
         "sources, not a probability: parley shows a base rate only where a published one exists, labelled as "
         "such.",
     }
