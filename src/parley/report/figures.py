@@ -338,10 +338,11 @@ def position_map(data: dict[str, Any], issue: dict[str, Any], orient: Orientatio
         fig,
         150 + 24 * len(rows),
         showlegend=False,
+        title={"text": f"<b>{esc(issue.get('label') or iid)}</b>", "x": 0, "xanchor": "left"},
         xaxis=_issue_axis(issue, orient),
         yaxis={"automargin": True},
         yaxis2={"overlaying": "y", "range": [-0.02, 1.02], "visible": False, "fixedrange": True},
-        margin={"l": 10, "r": 10, "t": 24, "b": 60},
+        margin={"l": 10, "r": 10, "t": 48, "b": 60},
     )
 
 
