@@ -373,3 +373,25 @@ def test_report_in_a_browser_offline_picks_one_position_chart(  # type: ignore[n
     chart.scroll_into_view_if_needed()
     chart.screenshot(path=str(artifacts / "report-position-chart.png"))
     context.close()
+
+
+def test_durability_rows_that_cannot_apply_read_not_applicable(build_scenario: Callable[..., Any]) -> None:
+    """A one-issue standard-setting case (no belligerents, no forces or territory): the demilitarised-zone row
+    reads n/a with why, not "no" (—); an indicator any agreement can have is still ✓ or —."""
+    sc = build_scenario(
+        title="Standard",
+        issues=[{"id": "year", "scale": {"min": 4, "max": 10}}],
+        actors=[
+            {"id": "a", "capability": 1, "stances": {"year": {"position": 4, "salience": 1}}},
+            {"id": "b", "capability": 1, "stances": {"year": {"position": 10, "salience": 1}}},
+        ],
+        plans=[{"id": "deal", "provisions": [{"text": "year 7; a commission monitors it", "issue": "year",
+                                              "position": 7}]}],
+    )
+    html = render_html(build_report_data(sc, ReportOptions(models=("median",), montecarlo_draws=0)))
+    body = html.split('<section id="durability">', 1)[1].split("</section>", 1)[0]
+    row = body.split("demilitarised zone", 1)[1].split("</tr>", 1)[0]
+    assert ">n/a</span>" in row and "no belligerents" in row
+    monitoring = body.split("monitoring or peacekeeping", 1)[1].split("</tr>", 1)[0]
+    assert "✓" in monitoring and "n/a" not in monitoring
+    assert "n/a = not applicable to this case" in body

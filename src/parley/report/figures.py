@@ -87,9 +87,9 @@ def series_colour(data: dict[str, Any], kind: Literal["model", "plan"], name: st
 def layout(fig: go.Figure, height: int, **kw: Any) -> go.Figure:
     """Set a figure's height and layout; the font and the plain style are set once by the page's script."""
     kw.setdefault("margin", {"l": 10, "r": 10, "t": 30, "b": 50})
+    for key in ("xaxis", "yaxis"):  # room for the tick labels (plotly.js's own default is none)
+        kw[key] = {"automargin": True, **(kw.get(key) or {})}
     fig.update_layout(height=height, **kw)
-    fig.update_xaxes(automargin=True)
-    fig.update_yaxes(automargin=True)
     return fig
 
 

@@ -156,7 +156,10 @@ def bargaining_figure(b: dict[str, Any], data: dict[str, Any] | None = None) -> 
     return layout(
         fig,
         140 + 32 * len(ys),
-        xaxis={"range": [-0.02, 1.02], "title": esc(b["scale"])},
+        xaxis={  # drawn like every issue: side A (whose ideal is 1) on the left
+            "range": [1.02, -0.02],
+            "title": f"← {esc(b['sides'][0])}'s side   ·   {esc(b['scale'])}   ·   {esc(b['sides'][1])}'s side →",
+        },
         yaxis={"automargin": True},
         showlegend=False,
     )
