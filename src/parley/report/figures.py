@@ -146,7 +146,7 @@ def orientation(data: dict[str, Any]) -> Orientation:
     in the upper half or B's in the lower half. Without two sides every issue runs lower end left.
     """
     from parley.analysis.plans.bargaining import default_sides
-    from parley.scenario import scenario_from_dict
+    from parley.scenario.io import scenario_from_dict
 
     sc = data["scenario"]
     try:
