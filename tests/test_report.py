@@ -395,3 +395,18 @@ def test_durability_rows_that_cannot_apply_read_not_applicable(build_scenario: C
     monitoring = body.split("monitoring or peacekeeping", 1)[1].split("</tr>", 1)[0]
     assert "✓" in monitoring and "n/a" not in monitoring
     assert "n/a = not applicable to this case" in body
+
+
+def test_no_legend_sits_over_a_chart_title_in_the_ec_report() -> None:
+    """The one-issue EC case (issue 15: its legend covered the position chart's title): a chart with a title has
+    no legend of its own (the page's shared legend serves every position chart)."""
+    from parley.api import load_scenario
+
+    data = build_report_data(
+        load_scenario(ROOT / "examples/ec-emissions/scenario.yaml"), ReportOptions(montecarlo_draws=0)
+    )
+    titled = {k: f for k, f in _figures(data).items() if (f["layout"].get("title") or {}).get("text")}
+    assert set(titled) == {"pos-0"}
+    assert all(f["layout"].get("showlegend") is False for f in titled.values())
+    html = render_html(data)
+    assert 'id="positions-legend"' in html and "forecast bdm" in html.split('id="positions-legend"', 1)[1]
