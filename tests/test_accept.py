@@ -429,10 +429,10 @@ def test_report_puts_the_bottom_line_first_and_prints_gain() -> None:
     assert data["brief"]["plans"][0]["pivotal"] == "B"
     html = render_html(data)
     assert html.index('id="brief"') < html.index('id="forecasts"')
-    # the scorecard heatmap prints the gain it is coloured by: A gains |50−70| − |60−70| = 0.1 -> "✓ +0.10"
-    from parley.report.sections import scorecard_figure
+    # the scorecard table prints the gain it is coloured by: A gains |50−70| − |60−70| = 0.1 -> "✓ +0.10"
+    from parley.report.sections import scorecard_cells
 
-    cells = [t for row in scorecard_figure(data).data[0].text for t in row]
+    cells = [c["text"] for row in scorecard_cells(data)["rows"] for c in row["cells"]]
     assert cells == ["✓ +0.10", "✗ -0.10"]
 
 

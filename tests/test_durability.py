@@ -1,4 +1,4 @@
-"""Durability indicators (MODELS.md §6; docs/analysis.md §6) and the category vocabulary.
+"""Durability indicators (parley docs, Models: docs/models.md; docs/analysis.md §6) and the category vocabulary.
 
 Each expectation below is read off the provision texts and tags written in the test, by the
 rules in docs/analysis.md §7.
@@ -156,3 +156,62 @@ def test_military_detection_rules() -> None:
     assert detect(Provision(text="give up all long-range weapons", no_issue_reason="x"), weapons).startswith("keyword")
     # a tag always counts, keywords or not
     assert detect(Provision(text="anything", category="army", no_issue_reason="x"), army, keywords=False) == "category"
+
+
+# A one-issue standard-setting case, like the EC emissions case: no belligerents, no issue about forces or
+# territory. Its plan's text even mentions a "buffer zone" (of years), which the keyword rule would count.
+CIVIL: dict[str, Any] = {
+    "issues": [{"id": "emissions_year", "scale": {"min": 4, "max": 10}}],
+    "actors": [
+        {"id": "A", "capability": 1, "stances": {"emissions_year": {"position": 4, "salience": 1}}},
+        {"id": "B", "capability": 1, "stances": {"emissions_year": {"position": 10, "salience": 1}}},
+    ],
+    "plans": [
+        {
+            "id": "deal",
+            "proposer": "A",
+            "provisions": [
+                {"text": "Standard from year 7, with a buffer zone of one year", "issue": "emissions_year",
+                 "position": 7},
+                {"text": "A joint commission settles disputes", "no_issue_reason": "x"},
+                {"text": "The Commission monitors compliance", "no_issue_reason": "x"},
+            ],
+        }
+    ],
+}
+
+
+def test_indicators_of_armed_conflict_are_not_applicable_without_one(build_scenario: Callable[..., Any]) -> None:
+    from parley.analysis.plans.durability import ARMED_ONLY, armed_conflict, not_applicable
+
+    sc = build_scenario(**CIVIL)
+    assert armed_conflict(sc) == ""
+    d = plan_durability(sc, "deal", scorecard=score_plans(sc, models=()))
+    for ind in d.indicators:
+        if ind.id in ARMED_ONLY:
+            # not "no": not applicable, with why, and nothing claimed present or absent
+            assert ind.present is None and not ind.applicable and "no belligerents" in ind.not_applicable, ind.id
+            assert ind.to_dict()["applicable"] is False
+        else:
+            assert ind.applicable and ind.to_dict()["not_applicable"] == ""
+    # the indicators any agreement can have are still assessed from the texts
+    assert d.indicator("dispute_resolution").present is True and d.indicator("monitoring").present is True
+    assert d.indicator("guarantee").present is False
+    assert set(not_applicable(sc)) == set(ARMED_ONLY)
+
+
+def test_armed_conflict_is_read_from_belligerents_or_a_military_issue(build_scenario: Callable[..., Any]) -> None:
+    from parley.analysis.plans.durability import armed_conflict, not_applicable
+
+    assert armed_conflict(build_scenario(**DATA)) == "the scenario names two belligerents"
+    assert not_applicable(build_scenario(**DATA)) == {}
+    # no belligerents, but an issue about territory (the 'territory' rule matches the id 'territory_line')
+    land = dict(CIVIL, issues=[{"id": "territory_line", "scale": {"min": 4, "max": 10}}])
+    land["actors"] = [
+        {"id": a, "capability": 1, "stances": {"territory_line": {"position": p, "salience": 1}}}
+        for a, p in (("A", 4), ("B", 10))
+    ]
+    land["plans"] = [{"id": "deal", "provisions": [{"text": "a demilitarised zone", "no_issue_reason": "x"}]}]
+    sc = build_scenario(**land)
+    assert armed_conflict(sc) == "issue 'territory_line' is about territory"
+    assert plan_durability(sc, "deal").indicator("dmz").present is True

@@ -59,7 +59,7 @@ def test_report_is_self_contained(data) -> None:  # type: ignore[no-untyped-def]
     html = render_html(data)
     assert not re.search(r"<script[^>]+src=", html), "no external scripts"
     assert not re.search(r"""<link[^>]+href=["']https?:""", html), "no external stylesheets"
-    assert "Plotly.newPlot" in html and len(html) > 1_000_000  # plotly.js inlined
+    assert "Plotly.newPlot" in html and len(html) > 1_000_000  # plotly.js (the basic bundle, ~1.19 MB) inlined
     # compromise = (2·.9·880 + 3·.5·400) / (2·.9 + 3·.5) = (1584 + 600) / 3.3 = 661.8
     assert "661.8" in html
 
@@ -133,8 +133,10 @@ def test_case_2025_report_has_every_analysis_section() -> None:
     html = render_html(data)
     for section in ("plans", "montecarlo", "bargaining", "coalitions", "sensitivity", "durability", "words"):
         assert f'<section id="{section}">' in html, section
-    for chart in ("scorecard", "bargaining", "alignment", "tornado"):
+    for chart in ("bargaining", "tornado"):
         assert f'id="chart-{chart}"' in html and f'"{chart}":' in html
+    for table in ("scorecard", "alignment"):  # the two former heatmaps, as tables with the numbers printed
+        assert f'<table class="grid" id="{table}">' in html
     # every plan of the case appears in the scorecard table
     for plan in sc.plans:
         assert plan.title in html or plan.id in html
@@ -169,3 +171,242 @@ def test_cli_report_refuses_before_computing(tmp_path: Path) -> None:
         assert result.exit_code == 1 and message in result.stderr, (args, result.stderr)
     assert not (tmp_path / "missing").exists() and not (tmp_path / "a.html").exists()
     assert Store.open(store).list_runs() == []
+
+
+# ------------------------------------------------------------------ issue 15: size, bundle, colours, orientation
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def case2025() -> Any:
+    """The 2025 case with the CLI's default options (every model, 1000 Monte Carlo draws): what `parley report`
+    writes."""
+    from parley.api import load_scenario
+
+    return build_report_data(load_scenario(ROOT / "examples/ukraine-2025/scenario.yaml"), ReportOptions())
+
+
+def _figures(data: Any) -> dict[str, Any]:
+    from parley.report.render import report_figures
+    from parley.report.templating import figure_dict
+
+    charts, _, _ = report_figures(data)
+    return {k: figure_dict(f) for k, f in charts.items()}
+
+
+def test_case_2025_report_fits_in_1_5_mb(case2025) -> None:  # type: ignore[no-untyped-def]
+    html = render_html(case2025)
+    # issue 15: at most 1.5 MB (it was 5.4 MB with plotly.py's whole bundle inlined)
+    assert len(html.encode("utf-8")) <= 1_500_000
+
+
+def test_vendored_bundle_is_the_plotly_js_that_plotly_py_ships() -> None:
+    from plotly.offline import get_plotlyjs_version
+
+    from parley.report.render import _plotly_js, bundle_version
+
+    assert bundle_version() == get_plotlyjs_version()
+    js = _plotly_js()
+    assert js.startswith("/**\n* plotly.js (basic - minified)") and "Licensed under the MIT license" in js[:300]
+    assert "</script" not in js.lower()  # safe to inline
+
+
+def test_every_trace_type_is_in_the_basic_bundle(case2025, data) -> None:  # type: ignore[no-untyped-def]
+    from parley.report.render import BUNDLE_TRACES
+
+    for report in (case2025, data):
+        for key, fig in _figures(report).items():
+            for trace in fig["data"]:
+                assert trace.get("type", "scatter") in BUNDLE_TRACES, (key, trace.get("type"))
+            assert "template" not in fig["layout"], key  # the style is set once by the page, not per figure
+
+
+def _series_colours(data: Any) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Every colour a model or a plan is drawn in, across every figure of the report (read off the figure JSON:
+    a trace named after it, a timeline trace grouped by plan, or a point labelled with it)."""
+    models, plans = set(data["forecasts"]), {p["id"] for p in data["scenario"]["plans"]}
+    seen_m: dict[str, set[str]] = {}
+    seen_p: dict[str, set[str]] = {}
+
+    def note(label: str, colour: Any) -> None:
+        if not isinstance(colour, str):
+            return
+        label = label.removeprefix("forecast ")
+        if label in models:
+            seen_m.setdefault(label, set()).add(colour)
+        elif label.removeprefix("plan ") in plans:
+            seen_p.setdefault(label.removeprefix("plan "), set()).add(colour)
+
+    for fig in _figures(data).values():
+        for t in fig["data"]:
+            colour = (t.get("marker") or {}).get("color") or (t.get("line") or {}).get("color")
+            if isinstance(colour, list):  # one point per model or plan, labelled by text (or y: bargaining)
+                labels = t.get("text") if isinstance(t.get("text"), list) else t.get("y")
+                for label, c in zip(labels or [], colour, strict=False):
+                    note(str(label), c)
+            else:
+                note(t.get("name", ""), colour)
+                if t.get("legendgroup") in plans:
+                    note(t["legendgroup"], (t.get("line") or {}).get("color"))
+    return seen_m, seen_p
+
+
+def test_one_colour_per_model_and_per_plan_in_every_chart(case2025) -> None:  # type: ignore[no-untyped-def]
+    from parley.report.figures import EXTRA_MODEL_COLOURS, MODEL_COLOURS, PLAN_COLOURS, series_colour
+
+    assert not (set(MODEL_COLOURS.values()) | set(EXTRA_MODEL_COLOURS)) & set(PLAN_COLOURS)
+    seen_m, seen_p = _series_colours(case2025)
+    assert set(seen_m) == set(case2025["forecasts"])  # every model is drawn somewhere ...
+    assert set(seen_p) == {p["id"] for p in case2025["scenario"]["plans"]}  # ... and every plan
+    for model, colours in seen_m.items():
+        assert colours == {series_colour(case2025, "model", model)}, model  # the same colour in every figure
+    for plan, colours in seen_p.items():
+        assert colours == {series_colour(case2025, "plan", plan)}, plan
+    model_colours = {c for cs in seen_m.values() for c in cs}
+    plan_colours = {c for cs in seen_p.values() for c in cs}
+    assert not model_colours & plan_colours  # "plan us-28" and "forecast bdm" no longer share a colour
+    assert len(model_colours) == len(seen_m) and len(plan_colours) == len(seen_p)
+
+
+def opposite_scales(build_scenario: Callable[..., Any]) -> Any:
+    """Two issues whose scales run opposite ways: on 'land' side A (a) wants the low end, on 'army' the high end."""
+    return build_scenario(
+        title="Opposite scales",
+        issues=[
+            {"id": "land", "label": "Land", "scale": {"min": 0, "max": 10}},
+            {"id": "army", "label": "Army cap", "scale": {"min": 0, "max": 1000}, "anchors": {0: "none", 1000: "all"}},
+        ],
+        actors=[
+            {"id": "a", "name": "Alpha (its government)", "capability": 1,
+             "stances": {"land": {"position": 2, "salience": 1}, "army": {"position": 900, "salience": 1}}},
+            {"id": "b", "name": "Beta", "capability": 1,
+             "stances": {"land": {"position": 8, "salience": 1}, "army": {"position": 100, "salience": 1}}},
+        ],
+        belligerents=["a", "b"],
+    )
+
+
+def test_every_issue_runs_from_side_a_on_the_left(build_scenario: Callable[..., Any]) -> None:
+    from parley.report.figures import forecast_overview, orientation, position_map, small_multiples
+
+    data = build_report_data(opposite_scales(build_scenario), ReportOptions(models=("median",), montecarlo_draws=0))
+    orient = orientation(data)
+    # a's ideal is below b's on land (2 < 8): as it is; above on army (900 > 100): reversed
+    assert orient.flip == {"land": False, "army": True} and (orient.left, orient.right) == ("Alpha", "Beta")
+    # the small multiples: a at 2 of 0–10 -> 20 %, b at 8 -> 80 %; on army a at 900 -> 100 − 90 = 10 %, b -> 90 %
+    grid = small_multiples(data, orient)
+    actors = [list(t.x) for t in grid.data if list(t.text) == ["Alpha (its government)", "Beta"]]
+    assert actors == [pytest.approx([20, 80]), pytest.approx([10, 90])]
+    assert list(grid.layout.xaxis2.ticktext) == ["1,000", "0"]  # the army panel's left end is the top of its scale
+    # the overview: the median of two actors on army, placed the same way round, and the axis says so
+    v = data["forecasts"]["median"]["outcomes"]["army"]
+    over = forecast_overview(data, orient)
+    assert over.data[-1].x[1] == pytest.approx(100 * (1 - v / 1000))
+    assert over.data[-1].y[1] == "Army cap ⇄"
+    assert over.layout.xaxis.title.text.startswith("← Alpha's side") and over.layout.xaxis.title.text.endswith(
+        "Beta's side →"
+    )
+    # the detail chart keeps the natural scale, drawn reversed: 1000 + 3 % padding on the left
+    assert tuple(position_map(data, data["scenario"]["issues"][1], orient).layout.xaxis.range) == (1030, -30)
+    html = render_html(data)
+    assert "drawn with Alpha&#39;s position on the left and Beta&#39;s on the right" in html
+
+
+def test_without_two_sides_every_issue_runs_lower_end_left(build_scenario: Callable[..., Any]) -> None:
+    from parley.report.figures import orientation
+
+    sc = opposite_scales(build_scenario)
+    spec = sc.to_dict()
+    spec["belligerents"] = []
+    data = build_report_data(build_scenario(**{k: v for k, v in spec.items() if k != "schema_version"}),
+                             ReportOptions(models=("median",), montecarlo_draws=0))
+    orient = orientation(data)
+    assert orient.flip == {"land": False, "army": False} and orient.left == ""
+    assert "no two sides" in orient.basis and "lower end" in orient.axis_title("x")
+
+
+def test_anchor_ticks_are_values_and_the_anchors_are_listed_in_full(data) -> None:  # type: ignore[no-untyped-def]
+    from parley.report.figures import position_map
+
+    fig = position_map(data, data["scenario"]["issues"][0])
+    assert list(fig.layout.xaxis.ticktext) == ["<b>600</b>", "<b>800</b>"]  # no words on the ticks to overlap
+    assert fig.layout.showlegend is False  # one legend for every position chart, in the page
+    html = render_html(data)
+    assert "<li><b>600</b> — US plan</li>" in html and "<li><b>800</b> — E3</li>" in html
+
+
+def test_report_in_a_browser_offline_picks_one_position_chart(  # type: ignore[no-untyped-def]
+    case2025, browser: Any, artifacts: Path, tmp_path: Path
+) -> None:
+    """The 2025 report, opened offline: it asks for nothing outside the file, draws its charts, and the
+    position chart shows the issue chosen from the menu (screenshots: report-top.png, report-position-chart.png)."""
+    path = write_report(case2025, tmp_path / "report.html")
+    context = browser.new_context(offline=True, viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    requests: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri())
+    page.wait_for_function("window.parleyChartsReady === true")
+    assert [u for u in requests if not u.startswith("file:")] == [] and errors == []
+    assert page.locator("#chart-overview .main-svg").count() >= 1
+    assert page.locator("#chart-positions-grid .main-svg").count() >= 1
+    page.screenshot(path=str(artifacts / "report-top.png"), full_page=False)
+    chart = page.locator("#chart-position")
+    before = page.evaluate("() => document.getElementById('chart-position').layout.xaxis.range")
+    labels = page.locator("#position-issue option").all_inner_texts()
+    assert labels[0].startswith("Control of the land")
+    pick = next(k for k, t in enumerate(labels) if t.startswith("Cap on Ukraine"))
+    page.select_option("#position-issue", str(pick))
+    page.wait_for_function("window.parleyPositionReady === true")
+    assert chart.get_attribute("data-issue") == str(pick)
+    after = page.evaluate("() => document.getElementById('chart-position').layout.xaxis.range")
+    # territory runs 0–6 (Ukraine's ideal 0, on the left); the army cap 0–900 thousand, reversed (Ukraine's ideal
+    # is the larger army): left end 900 + 3 % padding
+    assert before == pytest.approx([-0.18, 6.18]) and after == pytest.approx([927, -27])
+    # the anchors listed under the chart are the chosen issue's, in full
+    notes = page.locator(f".issue-notes[data-issue='{pick}']")
+    assert notes.is_visible() and not page.locator(".issue-notes[data-issue='0']").is_visible()
+    assert "no cap" in notes.inner_text().lower()
+    chart.scroll_into_view_if_needed()
+    chart.screenshot(path=str(artifacts / "report-position-chart.png"))
+    context.close()
+
+
+def test_durability_rows_that_cannot_apply_read_not_applicable(build_scenario: Callable[..., Any]) -> None:
+    """A one-issue standard-setting case (no belligerents, no forces or territory): the demilitarised-zone row
+    reads n/a with why, not "no" (—); an indicator any agreement can have is still ✓ or —."""
+    sc = build_scenario(
+        title="Standard",
+        issues=[{"id": "year", "scale": {"min": 4, "max": 10}}],
+        actors=[
+            {"id": "a", "capability": 1, "stances": {"year": {"position": 4, "salience": 1}}},
+            {"id": "b", "capability": 1, "stances": {"year": {"position": 10, "salience": 1}}},
+        ],
+        plans=[{"id": "deal", "provisions": [{"text": "year 7; a commission monitors it", "issue": "year",
+                                              "position": 7}]}],
+    )
+    html = render_html(build_report_data(sc, ReportOptions(models=("median",), montecarlo_draws=0)))
+    body = html.split('<section id="durability">', 1)[1].split("</section>", 1)[0]
+    row = body.split("demilitarised zone", 1)[1].split("</tr>", 1)[0]
+    assert ">n/a</span>" in row and "no belligerents" in row
+    monitoring = body.split("monitoring or peacekeeping", 1)[1].split("</tr>", 1)[0]
+    assert "✓" in monitoring and "n/a" not in monitoring
+    assert "n/a = not applicable to this case" in body
+
+
+def test_no_legend_sits_over_a_chart_title_in_the_ec_report() -> None:
+    """The one-issue EC case (issue 15: its legend covered the position chart's title): a chart with a title has
+    no legend of its own (the page's shared legend serves every position chart)."""
+    from parley.api import load_scenario
+
+    data = build_report_data(
+        load_scenario(ROOT / "examples/ec-emissions/scenario.yaml"), ReportOptions(montecarlo_draws=0)
+    )
+    titled = {k: f for k, f in _figures(data).items() if (f["layout"].get("title") or {}).get("text")}
+    assert set(titled) == {"pos-0"}
+    assert all(f["layout"].get("showlegend") is False for f in titled.values())
+    html = render_html(data)
+    assert 'id="positions-legend"' in html and "forecast bdm" in html.split('id="positions-legend"', 1)[1]

@@ -124,7 +124,7 @@ def test_plans_and_montecarlo_jobs_render_with_report_sections(client: TestClien
     plans = wait_for(client, client.post(f"/api/scenarios/{sid}/jobs", json={"kind": "plans"}).json()["id"])
     assert plans["status"] == "done", plans
     page = client.get(f"/runs/{plans['run_id']}")
-    assert page.status_code == 200 and 'id="chart-scorecard"' in page.text and "us-28" in page.text
+    assert page.status_code == 200 and '<table class="grid" id="scorecard">' in page.text and "us-28" in page.text
     mc = wait_for(
         client,
         client.post(
@@ -189,7 +189,7 @@ def test_run_page_title_is_plain_text(client: TestClient) -> None:
     page = client.get(f"/runs/{job['run_id']}").text
     title = page.split("<title>", 1)[1].split("</title>", 1)[0]
     assert title.strip() == f"Run {job['run_id']} — parley"
-    assert page.count('id="chart-scorecard"') == 1
+    assert page.count('id="scorecard"') == 1  # the scorecard table (issue 15: no longer a heatmap)
 
 
 def test_docs_pages_need_no_other_host(client: TestClient) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from parley.report.figures import PALETTE, esc, layout, short
+from parley.report.figures import ISSUE_COLOURS, NEUTRAL, esc, layout, orientation, series_colour, short
 from parley.report.templating import environment
 
 Section = dict[str, Any]
@@ -37,62 +37,63 @@ def brief_section(data: dict[str, Any]) -> Section | None:
         "in which every signatory accepts and every consent rule holds, with a 95% interval; it reads 0 or 100% "
         "only when nothing uncertain can move it, and says so. A party accepts a text that beats its walk-away "
         "(the no-agreement outcome, or its own outside option) and crosses none of its red lines. The pivotal "
-        "party is the one whose consent alone would turn the most draws into deals (docs/analysis.md §9).",
+        "party is the one whose consent alone would turn the most draws into deals "
+        "(parley docs, Analysis: docs/analysis.md §9).",
     }
 
 
-def scorecard_figure(data: dict[str, Any]) -> go.Figure:
-    """Plan × actor: colour and printed number = gain over the actor's walk-away; ✓/✗ = accepts.
+def _mix(colour: str, t: float) -> str:
+    """``colour`` (#rrggbb) mixed with white: t = 0 white, t = 1 the colour."""
+    t = min(max(t, 0.0), 1.0)
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(255 + (c - 255) * t):02x}" for c in rgb)
 
-    The concession index is shown on hover, labelled as what it is.
-    """
+
+GAIN_PLUS, GAIN_MINUS, CLOSE = "#2166ac", "#b2182b", "#08306b"
+
+
+def scorecard_cells(data: dict[str, Any]) -> dict[str, Any]:
+    """Plan × actor as table cells: the printed number and the colour are the actor's gain over its walk-away
+    (blue gains, red loses, deeper = larger), ✓/✗ whether it accepts; the concession index is in the cell's tooltip,
+    labelled as what it is."""
     scores = data["plans"]["scores"]
     names = _actor_names(data)
     plans = scores["plans"]
-    actors = list(scores["actors"])
-    z, text, hover = [], [], []
-    for actor in actors:
-        row_z, row_t, row_h = [], [], []
+    gains = [p["actors"][a].get("gain") for p in plans for a in scores["actors"]]
+    finite = [abs(v) for v in gains if v is not None]
+    vmax = max(finite) if finite and max(finite) > 0 else 1.0
+    rows = []
+    for actor in scores["actors"]:
+        cells = []
         for plan in plans:
             a = plan["actors"][actor]
             gain = a.get("gain")
-            row_z.append(gain)
             mark = "✓" if a.get("accepts") else "✗"
             red = a.get("red_lines_crossed") or []
             ci = a.get("concession")
-            row_t.append(f"{mark} {gain:+.2f}" if gain is not None else mark)
-            row_h.append(
-                f"{esc(names[actor])} on {esc(plan['id'])}: gain {gain:+.3g}"
-                + (f"; crosses its red line on {esc(', '.join(red))}" if red else "")
-                + f"; concession index (share of the way to its opponent's ideal given away) "
-                f"{'–' if ci is None else f'{ci:.2f}'}"
-                if gain is not None
-                else "not scored"
+            if gain is None:
+                cells.append({"text": mark, "bg": "#ffffff", "fg": "#1d2433", "title": "not scored"})
+                continue
+            t = abs(gain) / vmax
+            cells.append(
+                {
+                    "text": f"{mark} {gain:+.2f}",
+                    "bg": _mix(GAIN_PLUS if gain >= 0 else GAIN_MINUS, 0.85 * t),
+                    "fg": "#ffffff" if t > 0.6 else "#1d2433",
+                    "title": f"gain {gain:+.3g}"
+                    + (f"; crosses its red line on {', '.join(red)}" if red else "")
+                    + ("" if ci is None else f"; concession index {ci:.2f}"),
+                }
             )
-        z.append(row_z)
-        text.append(row_t)
-        hover.append(row_h)
-    finite = [abs(v) for row in z for v in row if v is not None]
-    vmax = max(finite) if finite else 1.0
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=[esc(p["id"]) for p in plans],
-            y=[esc(names[a]) for a in actors],
-            text=text,
-            texttemplate="%{text}",
-            hovertext=hover,
-            hoverinfo="text",
-            colorscale="RdBu",
-            zmid=0,
-            zmin=-vmax,
-            zmax=vmax,
-            colorbar={"title": "gain", "thickness": 10},
-        )
-    )
-    return layout(
-        fig, 140 + 28 * len(actors), yaxis={"autorange": "reversed", "automargin": True}, xaxis={"side": "top"}
-    )
+        rows.append({"actor": names[actor], "cells": cells})
+    legend = [
+        {"bg": _mix(GAIN_MINUS, 0.85), "fg": "#ffffff", "text": f"{-vmax:+.2f}"},
+        {"bg": _mix(GAIN_MINUS, 0.4), "fg": "#1d2433", "text": "loses"},
+        {"bg": "#ffffff", "fg": "#1d2433", "text": "0"},
+        {"bg": _mix(GAIN_PLUS, 0.4), "fg": "#1d2433", "text": "gains"},
+        {"bg": _mix(GAIN_PLUS, 0.85), "fg": "#ffffff", "text": f"{vmax:+.2f}"},
+    ]
+    return {"plans": [p["id"] for p in plans], "rows": rows, "legend": legend}
 
 
 def plans_section(data: dict[str, Any]) -> Section | None:
@@ -103,19 +104,19 @@ def plans_section(data: dict[str, Any]) -> Section | None:
     return {
         "id": "plans",
         "title": "How each party rates each text",
-        "figures": {"scorecard": scorecard_figure(data)},
-        "html": _render("plans.html.j2", scores=scores),
+        "html": _render("plans.html.j2", scores=scores, card=scorecard_cells(data)),
         "how": "each cell is one actor (row) facing one plan (column). The number and the colour are the same: "
-        "the actor's gain, the utility of the plan minus the utility of its walk-away (its outside option where "
+        "the actor's gain (printed in the cell), the utility of the plan minus the utility of its walk-away"
+        " (its outside option where "
         "the scenario gives one, else the scenario's no-agreement outcome, else — when none is declared — the "
         "status quo); blue cells gain, red cells lose. ✓ means it accepts: a gain above zero and no red line "
         "crossed (a crossed red line is a refusal whatever the gain). The concession index — the salience-weighted "
         "share of the way from the actor's ideal to its opponent's that the plan gives away — is on hover "
-        "(docs/analysis.md). A deal needs every signatory and every consent rule.",
+        "(parley docs, Analysis: docs/analysis.md). A deal needs every signatory and every consent rule.",
     }
 
 
-def bargaining_figure(b: dict[str, Any]) -> go.Figure:
+def bargaining_figure(b: dict[str, Any], data: dict[str, Any] | None = None) -> go.Figure:
     """The bargaining range on its 0–1 scale, the status quo, and each plan."""
     lo, hi = b["range"]
     fig = go.Figure()
@@ -141,15 +142,24 @@ def bargaining_figure(b: dict[str, Any]) -> go.Figure:
             x=[p["x"] for p in b["plans"]],
             y=ys,
             mode="markers",
-            marker={"size": 13, "color": [PALETTE[2] if p["inside"] else PALETTE[1] for p in b["plans"]]},
-            hovertemplate="%{y}: %{x:.3f}<extra></extra>",
+            marker={
+                "size": 13,
+                "color": [series_colour(data or {}, "plan", p["plan"]) for p in b["plans"]],
+                "symbol": ["circle" if p["inside"] else "x" for p in b["plans"]],
+                "line": {"width": 1, "color": "#333"},
+            },
+            text=["inside the range" if p["inside"] else "outside the range" for p in b["plans"]],
+            hovertemplate="%{y}: %{x:.3f}, %{text}<extra></extra>",
             name="plan",
         )
     )
     return layout(
         fig,
         140 + 32 * len(ys),
-        xaxis={"range": [-0.02, 1.02], "title": esc(b["scale"])},
+        xaxis={  # drawn like every issue: side A (whose ideal is 1) on the left
+            "range": [1.02, -0.02],
+            "title": f"← {esc(b['sides'][0])}'s side   ·   {esc(b['scale'])}   ·   {esc(b['sides'][1])}'s side →",
+        },
         yaxis={"automargin": True},
         showlegend=False,
     )
@@ -163,12 +173,13 @@ def bargaining_section(data: dict[str, Any]) -> Section | None:
     return {
         "id": "bargaining",
         "title": "Inside the bargaining range?",
-        "figures": {"bargaining": bargaining_figure(b)},
+        "figures": {"bargaining": bargaining_figure(b, data)},
         "html": _render("bargaining.html.j2", b=b),
         "how": f"the two sides ({b['sides'][0]} and {b['sides'][1]}) are placed on one salience-weighted scale from "
         f"{b['sides'][1]}'s ideal (0) to {b['sides'][0]}'s (1). Fearon's bargaining range (green band) holds the "
         "settlements both prefer to fighting on, given the expected outcome of war p and each side's costs; "
-        "a plan outside it is one a side would rather fight than sign (green dots inside, red outside). "
+        "a plan outside it is one a side would rather fight than sign (dots inside, crosses outside; each plan in its "
+        "colour). "
         "The inputs below say which numbers come from the scenario and which are parley's assumptions.",
     }
 
@@ -176,8 +187,9 @@ def bargaining_section(data: dict[str, Any]) -> Section | None:
 # ------------------------------------------------------------------------------------- coalitions
 
 
-def alignment_figure(data: dict[str, Any]) -> go.Figure:
-    """Distance between actors' positions (0 = identical), ordered by bloc."""
+def alignment_cells(data: dict[str, Any]) -> dict[str, Any]:
+    """The distance between actors' positions (0 = identical) as table cells, ordered by bloc: the number is
+    printed in each cell and the colour runs from dark blue (distance 0, close) to white (the largest distance)."""
     c = data["coalitions"]
     names = _actor_names(data)
     actors = c["alignment"]["actors"]
@@ -185,25 +197,28 @@ def alignment_figure(data: dict[str, Any]) -> go.Figure:
     order += [a for a in actors if a not in order]
     idx = [actors.index(a) for a in order]
     dist = c["alignment"]["distance"]
-    z = [[dist[i][j] for j in idx] for i in idx]
-    labels = [esc(short(names.get(a, a), 28)) for a in order]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=labels,
-            y=labels,
-            colorscale="Viridis_r",
-            zmin=0,
-            colorbar={"title": "distance", "thickness": 10},
-            hovertemplate="%{y} – %{x}: %{z:.2f}<extra></extra>",
-        )
-    )
-    return layout(
-        fig,
-        160 + 24 * len(order),
-        yaxis={"autorange": "reversed", "automargin": True},
-        xaxis={"tickangle": -45, "automargin": True},
-    )
+    finite = [float(dist[i][j]) for i in idx for j in idx if dist[i][j] is not None]
+    dmax = max(finite) if finite and max(finite) > 0 else 1.0
+    rows = []
+    for k, i in enumerate(idx):
+        cells = []
+        for j in idx:
+            d = dist[i][j]
+            t = 1.0 - float(d) / dmax if d is not None else 0.0
+            cells.append(
+                {
+                    "text": "–" if d is None else f"{d:.2f}",
+                    "bg": _mix(CLOSE, 0.9 * t),
+                    "fg": "#ffffff" if t > 0.55 else "#1d2433",
+                }
+            )
+        rows.append({"n": k + 1, "actor": names.get(actors[i], actors[i]), "cells": cells})
+    legend = [
+        {"bg": _mix(CLOSE, 0.9), "fg": "#ffffff", "text": "0.00 (close)"},
+        {"bg": _mix(CLOSE, 0.45), "fg": "#1d2433", "text": f"{dmax / 2:.2f}"},
+        {"bg": "#ffffff", "fg": "#1d2433", "text": f"{dmax:.2f} (far)"},
+    ]
+    return {"rows": rows, "legend": legend}
 
 
 def coalitions_section(data: dict[str, Any]) -> Section | None:
@@ -214,11 +229,12 @@ def coalitions_section(data: dict[str, Any]) -> Section | None:
     return {
         "id": "coalitions",
         "title": "Which allies split",
-        "figures": {"alignment": alignment_figure(data)},
-        "html": _render("coalitions.html.j2", c=c),
-        "how": "the map shows how far apart each pair of actors stands across the issues they share (dark = close). "
-        "Actors are ordered by the blocs a hierarchical clustering finds, so blocs show as dark squares on the "
-        "diagonal. The tables show, for each declared group, how many of its members accept each text: a group "
+        "html": _render("coalitions.html.j2", c=c, grid=alignment_cells(data)),
+        "how": "the table shows how far apart each pair of actors stands across the issues they share, printed in "
+        "each cell (0 = the same positions); the darker the blue, the closer the pair, white the farthest apart. "
+        "Columns are numbered as the rows. Actors are ordered by the blocs a hierarchical clustering finds, so "
+        "blocs show as dark squares on the diagonal."
+        " The tables show, for each declared group, how many of its members accept each text: a group "
         "is split when some members accept and others do not.",
     }
 
@@ -238,7 +254,8 @@ def durability_section(data: dict[str, Any]) -> Section | None:
         "title": "How durable would it be?",
         "html": _render("durability.html.j2", plans=plans, indicators=indicators, durability=dur),
         "how": "each row is an indicator that published studies associate with peace that lasts (or fails); ✓ means "
-        "the plan has it (hover to see which provision), — that it does not. These are indicators with their "
+        "the plan has it (hover to see which provision), — that it does not, n/a that it cannot apply to this case "
+        "(hover for why). These are indicators with their "
         "sources, not a probability: parley shows a base rate only where a published one exists, labelled as "
         "such.",
     }
@@ -303,7 +320,7 @@ def tornado_figure(data: dict[str, Any]) -> go.Figure | None:
             y=[esc(short(names.get(g, g), 40)) for g in order],
             orientation="h",
             error_x={"type": "data", "array": [sum(confs[g]) / len(confs[g]) for g in order], "color": "#777"},
-            marker={"color": PALETTE[0]},
+            marker={"color": NEUTRAL},
             hovertemplate="%{y}: %{x:.2f} of the outcome variance on average<extra></extra>",
         )
     )
@@ -358,9 +375,9 @@ def timeline_figures(tl: dict[str, Any], data: dict[str, Any]) -> tuple[go.Figur
     (hover: what happened and its source); and each issue's headline forecast as a share of its scale."""
     dates = tl["dates"]
     accept = go.Figure()
-    for k, (plan, by_day) in enumerate(tl["plans"].items()):
+    for plan, by_day in tl["plans"].items():
         days = [d for d in dates if d in by_day]
-        colour = PALETTE[k % len(PALETTE)]
+        colour = series_colour(data, "plan", plan)
         sigs = sorted({a for v in by_day.values() for a in v["accept"]})
         for j, actor in enumerate(sigs):
             accept.add_trace(
@@ -399,22 +416,35 @@ def timeline_figures(tl: dict[str, Any], data: dict[str, Any]) -> tuple[go.Figur
         )
     )
     layout(accept, 460, yaxis={"title": "probability", "range": [-0.14, 1.04], "tickformat": ".0%"})
-    spans = {i["id"]: (i["scale"]["min"], i["scale"]["max"]) for i in data["scenario"]["issues"]}
+    issues = {i["id"]: i for i in data["scenario"]["issues"]}
+    orient = orientation(data)
     forecast = go.Figure()
     for k, (issue, values) in enumerate(tl["forecast"].items()):
-        lo, hi = spans.get(issue, (0.0, 1.0))
+        spec = issues.get(issue, {"id": issue, "scale": {"min": 0.0, "max": 1.0}})
         forecast.add_trace(
             go.Scatter(
                 x=dates,
-                y=[(v - lo) / (hi - lo) if v is not None else None for v in values],
+                y=[orient.share(spec, v) for v in values],
+                customdata=values,
                 mode="lines",
-                line={"color": PALETTE[k % len(PALETTE)], "shape": "hv"},
-                name=esc(issue),
-                hovertext=[esc(f"{issue}: {v:.3g}") if v is not None else "" for v in values],
-                hoverinfo="text+x",
+                line={
+                    "color": ISSUE_COLOURS[k % len(ISSUE_COLOURS)],
+                    "shape": "hv",
+                    "dash": ("solid", "dot")[k // 10 % 2],
+                },
+                name=esc(issue) + (" ⇄" if orient.flip.get(issue) else ""),
+                hovertemplate=f"{esc(issue)}: %{{customdata:.3g}}<extra></extra>",
             )
         )
-    layout(forecast, 420, yaxis={"title": "headline forecast, share of the scale", "tickformat": ".0%"})
+    layout(
+        forecast,
+        460,
+        yaxis={
+            "title": "headline forecast, share of the scale"
+            + (f" (0 = {esc(orient.left)}'s side)" if orient.left else ""),
+            "tickformat": ".0%",
+        },
+    )
     return accept, forecast
 
 

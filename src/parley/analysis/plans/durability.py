@@ -1,7 +1,9 @@
 """Durability indicators of a plan: what the literature measures (docs/analysis.md §6, docs/models.md#analyses).
 
 Each indicator is traced to the study that measured it and is reported as present,
-absent, or not assessable, with the provisions that show it and how they were found
+absent, not assessable, or not applicable to the case (an indicator of armed conflict, such as a
+demilitarised zone, for a case with no armed conflict: see :func:`not_applicable`), with the
+provisions that show it and how they were found
 (a ``category`` tag, or a keyword rule: see :mod:`parley.analysis.plans.vocabulary`). parley
 gives no probability that a plan holds: the only number of that kind it shows is a
 published base rate, labelled as one.
@@ -9,14 +11,21 @@ published base rate, labelled as one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from parley.analysis.plans.bargaining import BargainingRange
 from parley.analysis.plans.scorecard import PlanScorecard
 from parley.analysis.plans.scoring import select_plans
-from parley.analysis.plans.vocabulary import DURABILITY_TAGS, POWER_SHARING_DIMENSIONS, detect, tags_of
+from parley.analysis.plans.vocabulary import (
+    DURABILITY_TAGS,
+    MILITARY_TAGS,
+    POWER_SHARING_DIMENSIONS,
+    detect,
+    tags_of,
+)
 from parley.scenario.core import Plan, Provision, Scenario
 
 FORTNA = (
@@ -77,10 +86,19 @@ class Indicator:
     evidence: tuple[Evidence, ...] = ()
     value: Any = None
     note: str = ""
+    not_applicable: str = ""
+    """Why the indicator cannot apply to this case ("" when it applies); ``present`` is then None."""
+
+    @property
+    def applicable(self) -> bool:
+        """Whether the indicator can apply to the case at all."""
+        return not self.not_applicable
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""
         return {
+            "applicable": self.applicable,
+            "not_applicable": self.not_applicable,
             "id": self.id,
             "label": self.label,
             "present": self.present,
@@ -125,6 +143,42 @@ _LABELS = {
     "guarantee": "third-party guarantee",
     "dispute_resolution": "dispute-resolution body",
 }
+
+
+ARMED_ONLY = ("dmz", "withdrawal", "power_sharing", "imposed", "inside_bargaining_range")
+"""The indicators that only an armed conflict can have: separating forces (a demilitarised zone, a withdrawal),
+sharing power after a civil war (Hartzell & Hoddie), a ceasefire between belligerents (Werner & Yuen)."""
+
+
+def armed_conflict(scenario: Scenario) -> str:
+    """Why the scenario is an armed conflict ("" when nothing in it says so).
+
+    It is one when it names two belligerents, or has an issue about armed forces or territory (an issue whose id
+    matches the ``army_cap`` or ``territory`` rule of :data:`parley.analysis.plans.vocabulary.MILITARY_TAGS`).
+    """
+    if len(scenario.spec.belligerents) == 2:
+        return "the scenario names two belligerents"
+    rules = [t for t in MILITARY_TAGS if t.id in ("army_cap", "territory") and t.issue_pattern]
+    for issue in scenario.spec.issues:
+        for tag in rules:
+            if re.search(tag.issue_pattern, issue.id, re.IGNORECASE):
+                return f"issue '{issue.id}' is about {tag.id.replace('_', ' ')}"
+    return ""
+
+
+def not_applicable(scenario: Scenario) -> dict[str, str]:
+    """The indicators that cannot apply to the scenario, each with why (empty when every one can).
+
+    The indicators in :data:`ARMED_ONLY` need an armed conflict (:func:`armed_conflict`): a demilitarised zone
+    has no meaning for, say, an emissions standard or a nuclear deal with no fighting.
+    """
+    if armed_conflict(scenario):
+        return {}
+    why = (
+        "not applicable: an indicator of settlements of armed conflict, and the scenario names no belligerents "
+        "and has no issue about armed forces or territory"
+    )
+    return dict.fromkeys(ARMED_ONLY, why)
 
 
 def _inherited(how: str, prov: Provision) -> str:
@@ -191,6 +245,12 @@ def plan_durability(
         )
     )
     out += _werner_yuen(scenario, plan, scorecard, bargaining)
+    skip = not_applicable(scenario)
+    if skip:
+        out = [
+            replace(i, present=None, evidence=(), not_applicable=skip[i.id]) if i.id in skip else i for i in out
+        ]
+        dims = []
     return Durability(plan.id, tuple(out), tuple(dims))
 
 
