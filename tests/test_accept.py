@@ -379,6 +379,22 @@ def test_brief_fixed_red_line_is_certain_and_shares_are_bounded() -> None:
     assert not a.accept.certain
 
 
+def test_brief_names_who_refuses_each_text_for_certain() -> None:
+    """The bottom line groups texts by the party that refuses them for certain, by short name, not id."""
+    data = json.loads(json.dumps(_two({"distribution": "uniform", "low": 60, "high": 80}, None, 70, 70).to_dict()))
+    data["actors"][1]["name"] = "Bravo (President B)"
+    data["actors"][1]["stances"]["x"]["red_line"] = {"max": 55}
+    twin = copy.deepcopy(data["plans"][0])
+    twin["id"] = "q"
+    data["plans"].append(twin)
+    b = brief(scenario_from_dict(data), n=100, seed=2, models=["compromise"])
+    # both texts put x at 60 > 55, B's fixed red line: one group, named "Bravo"
+    assert "(refused for certain: p and q by Bravo)" in b.conclusion
+    p = b.plan("p")
+    assert p.pivotal == "B" and p.pivotal_label == "Bravo" and p.deal.why.startswith("Bravo:")
+    assert p.to_dict()["parties"][1]["label"] == "Bravo"
+
+
 def test_wilson_interval() -> None:
     # Wilson (1927): k = 0, n = 2000 -> upper = z²/(n + z²) = 3.8415/2003.84 = 0.001917
     lo, hi = wilson(0, 2000)

@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -62,6 +63,11 @@ class Actor:
     name: str
     groups: tuple[str, ...] = ()
     description: str = ""
+
+    @property
+    def short_name(self) -> str:
+        """The name without a closing parenthesis: "Poland (Prime Minister Tusk)" → "Poland"."""
+        return re.sub(r"\s*\([^()]*\)$", "", self.name) or self.name
 
 
 @dataclass(frozen=True)

@@ -143,11 +143,14 @@ class Party:
     refuses_red_line: float
     gain: float | None
     swing: float
+    label: str = ""
+    """How to call it in a sentence: an actor's short name, a group's id as the scenario writes it."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""
         return {
             "name": self.name,
+            "label": self.label or self.name,
             "roles": list(self.roles),
             "members": list(self.members),
             "p_accept": self.accept.to_dict(),
@@ -222,6 +225,8 @@ class PlanBrief:
     smallest_change_note: str
     unaddressed: tuple[str, ...]
     deferred: Mapping[str, Mapping[str, Any]]
+    pivotal_label: str | None = None
+    """The pivotal party's short name (an actor's name without its parenthesis; a group's id as written)."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""
@@ -231,6 +236,7 @@ class PlanBrief:
             "p_deal": self.deal.to_dict(),
             "parties": [p.to_dict() for p in self.parties],
             "pivotal": self.pivotal,
+            "pivotal_label": self.pivotal_label,
             "pivotal_why": self.pivotal_why,
             "deciding_provisions": [d.to_dict() for d in self.deciding],
             "smallest_change": self.smallest_change.to_dict() if self.smallest_change else None,
@@ -648,7 +654,7 @@ def _plan_brief(
         if nothing_uncertain:
             why = "no uncertain input and no logit term"
         elif certain_no:
-            who = [ids[r] for r in rows if fixed_no[r]]
+            who = [scenario.actors[r].short_name for r in rows if fixed_no[r]]
             why = f"{', '.join(who)}: a fixed red line crossed by a fixed provision"
         forced = accept.copy()
         forced[:, list(rows)] = True
@@ -662,6 +668,7 @@ def _plan_brief(
                 float(refuse[:, list(rows)].any(axis=1).mean()),
                 score.actor(name).gain if name in ids else None,
                 swing,
+                label=scenario.actors[ids.index(name)].short_name if name in ids else name,
             )
         )
     deal_certain = nothing_uncertain or any(
@@ -678,6 +685,7 @@ def _plan_brief(
     p_deal = Probability.of(deal, certain=deal_certain, why=deal_why)
     # the pivotal party
     pivotal: str | None = None
+    pivotal_label: str | None = None
     pivotal_why = "no signatory or veto holder"
     piv_rows: tuple[int, ...] = ()
     piv_renewal = False
@@ -693,6 +701,7 @@ def _plan_brief(
                 "no single party's consent turns a draw into a deal; this is the least willing "
                 f"(P(accept) {best.accept.text()})"
             )
+        pivotal_label = best.label
         piv_rows = parties[best.name]["rows"]
         piv_renewal = parties[best.name]["renewal"]
     deciding: list[DecidingProvision] = []
@@ -778,6 +787,7 @@ def _plan_brief(
         smallest_change_note=change_note,
         unaddressed=score.unaddressed,
         deferred=deferred,
+        pivotal_label=pivotal_label,
     )
 
 
@@ -875,15 +885,23 @@ def _headlines(scenario: Scenario, card: PlanScorecard, mc: MonteCarloResult) ->
     return tuple(out)
 
 
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def _conclusion(briefs: Sequence[PlanBrief]) -> str:
     if not briefs:
         return "No text on the table to assess."
     if all(b.deal.certain and b.deal.p == 0.0 for b in briefs):
         # nothing uncertain can save any text: name who refuses each, not a "best" among equals
-        who = "; ".join(f"{b.plan}: {b.deal.why}" for b in briefs)
+        by_party: dict[str, list[str]] = {}
+        for b in briefs:
+            refusing = [p.label for p in b.parties if p.accept.certain and p.accept.p == 0.0] or [b.deal.why]
+            by_party.setdefault(_and(refusing), []).append(b.plan)
+        who = "; ".join(f"{_and(plans)} by {party}" for party, plans in by_party.items())
         return (
-            f"No text on the table can be signed as written: each crosses a red line of a party whose consent "
-            f"it needs, whatever the uncertain inputs ({who})."
+            "No text on the table can be signed as written: each crosses a fixed red line of a party whose "
+            f"consent it needs, whatever the uncertain inputs (refused for certain: {who})."
         )
     best = max(briefs, key=lambda b: b.deal.p)
     lead = f"The likeliest deal is {best.plan}: P(deal) {best.deal.text()}"
@@ -897,12 +915,13 @@ def _conclusion(briefs: Sequence[PlanBrief]) -> str:
             f"{', …' if len(best.unaddressed) > 4 else ''}), which stay at the status quo under a deal"
         )
     if best.pivotal:
-        parts.append(f"{best.pivotal} is pivotal ({best.pivotal_why})")
+        parts.append(f"{best.pivotal_label or best.pivotal} is pivotal ({best.pivotal_why})")
     if best.smallest_change is not None:
         c = best.smallest_change
         parts.append(
             f"moving {c.issue} (point {c.point or '–'}) from {c.current if c.current is not None else '–'} to "
-            f"{c.proposed:.3g} would bring {best.pivotal} to yes ({c.p_accept.text()}; P(deal) then {c.p_deal.text()})"
+            f"{c.proposed:.3g} would bring {best.pivotal_label or best.pivotal} to yes "
+            f"({c.p_accept.text()}; P(deal) then {c.p_deal.text()})"
         )
     elif best.smallest_change_note:
         parts.append(best.smallest_change_note)
