@@ -175,11 +175,12 @@ def _wrap_fit(table: Table, w: int) -> bool:
     """Let the long text columns wrap, keeping the short ones whole; True when that fits ``w``."""
     widths = _col_widths(table)
     extra = _natural(table) - sum(widths)
-    need = sum(x if x <= FLEX_MIN else FLEX_MIN for x in widths) + extra
-    if need > w or all(x <= FLEX_MIN for x in widths):
+    fixed = [x <= FLEX_MIN or col.no_wrap for col, x in zip(table.columns, widths, strict=True)]
+    need = sum(x if f else FLEX_MIN for x, f in zip(widths, fixed, strict=True)) + extra
+    if need > w or all(fixed):
         return False
-    for col, x in zip(table.columns, widths, strict=True):
-        if x <= FLEX_MIN:
+    for col, x, f in zip(table.columns, widths, fixed, strict=True):
+        if f:
             col.no_wrap = True
             col.min_width = x - sum(table.padding[1::2])
         else:

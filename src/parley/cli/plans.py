@@ -270,10 +270,10 @@ def _changes_table(changes: Any) -> None:
         t.add_column(col)
     for c in changes:
 
-        def show(v: Any) -> str:
+        def cell(v: Any) -> str:
             return _mark(v) if isinstance(v, bool) or v is None else _f(v)
 
-        t.add_row(c.plan, c.actor or "–", c.what, show(c.before), show(c.after))
+        t.add_row(c.plan, c.actor or "–", c.what, cell(c.before), cell(c.after))
     show(t)
 
 

@@ -19,6 +19,7 @@ from parley.cli.common import (
     open_store,
     out,
 )
+from parley.cli.layout import say
 from parley.errors import ParleyError
 from parley.tasks.defaults import MONTECARLO_DRAWS, REPORT_SEED
 
@@ -78,7 +79,7 @@ def report(
     for name, message in data.get("errors", {}).items():
         err.print(f"note: {name} not computed: {message}", markup=False)
     note = f"; run {stored_as} kept in the store" if stored_as else ""
-    out.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB){note}", markup=False)
+    say(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB){note}")
 
 
 @app.command()
