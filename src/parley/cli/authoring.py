@@ -13,8 +13,8 @@ from typing import Annotated
 import typer
 
 from parley._files import write_text_atomic
-from parley.cli.common import check_output_path, err, fail
-from parley.cli.layout import say
+from parley.cli.common import check_output_path, fail
+from parley.cli.layout import note, say
 from parley.errors import ParleyError
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
@@ -140,11 +140,10 @@ def code(
         _write(output, yaml_text, True)
     mapped = sum(c.issue is not None for c in drafted.coded)
     review = sum(c.review for c in drafted.coded)
-    err.print(
+    note(
         f"{len(drafted.points)} points → {len(drafted.coded)} provisions: {mapped} on an issue, "
         f"{len(drafted.coded) - mapped} not mapped; {review} marked review: true"
         + (f"; wrote {output}" if output else ""),
-        markup=False,
     )
 
 

@@ -20,7 +20,7 @@ from parley.cli.common import (
     keeper,
     kept,
 )
-from parley.cli.layout import WideOption, say, show
+from parley.cli.layout import WideOption, note, say, show
 from parley.errors import ParleyError
 
 app = typer.Typer(help="Measure model accuracy against negotiations with known outcomes.", no_args_is_help=True)
@@ -106,10 +106,9 @@ def backtest_deu(
         from parley.analysis.validation import fitted_on
 
         if fitted_on(path):
-            err.print(
+            note(
                 f"note: the ensemble's shipped weights were fitted on {path.name}, so its error here is in-sample; "
                 "use --cv K for an honest figure.",
-                markup=False,
             )
     if fmt is Format.json:
         emit_json(data)

@@ -15,14 +15,13 @@ from parley.cli.common import (
     NoStoreOption,
     StoreOption,
     emit_json,
-    err,
     fail,
     keeper,
     kept,
     load_as_of,
     parse_params,
 )
-from parley.cli.layout import WideOption, say, show
+from parley.cli.layout import WideOption, note, say, show
 from parley.errors import ParleyError
 
 if TYPE_CHECKING:
@@ -69,7 +68,7 @@ def forecast(
     kept(done.run_id)
     result = done.result
     for issue, why in (result.diagnostics.get("no_forecast") or {}).items():
-        err.print(f"note: '{issue}': {why}", markup=False)
+        note(f"note: '{issue}': {why}")
     if fmt is Format.json:
         emit_json(done.data)
         return

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-__all__ = ["DEFAULT_WIDTH", "WideOption", "say", "set_wide", "show", "width"]
+__all__ = ["DEFAULT_WIDTH", "WideOption", "note", "say", "set_wide", "show", "width"]
 
 DEFAULT_WIDTH = 80
 """The width when neither ``$COLUMNS`` nor a terminal says otherwise."""
@@ -124,6 +124,15 @@ def say(text: str, *, indent: str = "", hang: str = "  ", markup: bool = False) 
     console = _console(w + 1)
     for line in lines:
         console.print(line, markup=False, soft_wrap=True)
+
+
+def note(text: str) -> None:
+    """Print a message to stderr as is (no markup), wrapped at :func:`width`; continuation lines indented."""
+    w = width()
+    for para in text.split("\n"):
+        for line in textwrap.wrap(para, w, subsequent_indent="  ", break_on_hyphens=False) or [""]:
+            sys.stderr.write(line + "\n")
+    sys.stderr.flush()
 
 
 def _natural(table: Table) -> int:

@@ -470,7 +470,8 @@ def coalitions_cmd(
     for k, a in enumerate(al.actor_ids, 1):
         at.add_column(a if wide else str(k), justify="right")
     for i, a in enumerate(al.actor_ids):
-        at.add_row(a if wide else f"{i + 1} {a}", *[_f(v, 2) if wide else f"{v:.2f}" for v in al.distance[i]])
+        cells = [_f(v, 2) if wide or not math.isfinite(v) else f"{v:.2f}" for v in al.distance[i]]
+        at.add_row(a if wide else f"{i + 1} {a}", *cells)
     show(at)
     for g in res.groups:
         gt = _table(

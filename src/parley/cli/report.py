@@ -19,7 +19,7 @@ from parley.cli.common import (
     open_store,
     out,
 )
-from parley.cli.layout import say
+from parley.cli.layout import note, say
 from parley.errors import ParleyError
 from parley.tasks.defaults import MONTECARLO_DRAWS, REPORT_SEED
 
@@ -77,9 +77,9 @@ def report(
         again = f"; run {stored_as} is kept: write it again with `parley report --run {stored_as} -o FILE`"
         fail(f"cannot write {output}: {e.strerror}{again if stored_as else ''}")
     for name, message in data.get("errors", {}).items():
-        err.print(f"note: {name} not computed: {message}", markup=False)
-    note = f"; run {stored_as} kept in the store" if stored_as else ""
-    say(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB){note}")
+        note(f"note: {name} not computed: {message}")
+    kept_as = f"; run {stored_as} kept in the store" if stored_as else ""
+    say(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB){kept_as}")
 
 
 @app.command()
@@ -118,8 +118,8 @@ def serve(
     except OSError as e:
         fail(f"cannot listen on {host}:{port}: {e.strerror} (is another server using the port? try --port)")
     if host not in ("127.0.0.1", "localhost", "::1"):
-        err.print(
-            f"warning: listening on {host}: anyone who can reach it can read and run your scenarios", markup=False
+        note(
+            f"warning: listening on {host}: anyone who can reach it can read and run your scenarios"
         )
     out.print(
         f"parley web app on http://{host}:{port}/ (store {application.state.store.url}); Ctrl+C to stop", markup=False

@@ -16,8 +16,8 @@ import typer
 
 from parley._files import write_text_atomic
 from parley._json import json_safe
-from parley.cli.common import Format, StoreOption, emit_json, err, fail, open_store
-from parley.cli.layout import WideOption, say, show
+from parley.cli.common import Format, StoreOption, emit_json, fail, open_store
+from parley.cli.layout import WideOption, note, say, show
 from parley.errors import ParleyError  # every store failure (StoreError) is one
 
 if TYPE_CHECKING:
@@ -204,7 +204,7 @@ def export(
         write_text_atomic(output, text)
     except OSError as e:
         fail(f"cannot write {output}: {e.strerror or e}")
-    err.print(f"exported run {record.id} to {output}", markup=False)
+    note(f"exported run {record.id} to {output}")
 
 
 @runs_app.command("delete")

@@ -26,7 +26,7 @@ from parley.cli.common import (
     load_as_of,
     parse_params,
 )
-from parley.cli.layout import WideOption, say, show
+from parley.cli.layout import WideOption, note, say, show
 from parley.errors import ParleyError
 from parley.tasks.defaults import DEFAULT_MODEL, MONTECARLO_DRAWS, MORRIS_TRAJECTORIES, SOBOL_SAMPLES
 
@@ -168,7 +168,7 @@ def montecarlo_cmd(
         emit_json(data)
         return
     if not result.space.size:
-        err.print("note: nothing in this scenario is uncertain and no noise was asked for: every draw is the same")
+        note("note: nothing in this scenario is uncertain and no noise was asked for: every draw is the same")
     say(f"{sc.title} — model {result.model}, {result.n} draws, seed {result.seed}")
     if result.plan_ids:
         best = max(data["plans"].items(), key=lambda kv: kv[1]["passes_vetoes"])
@@ -329,8 +329,8 @@ def sensitivity_cmd(
             for g, v in rows:
                 table.add_row(g, _num(v["mu_star"]), _num(v["mu_star_conf"]), _num(v["mu"]), _num(v["sigma"]))
         show(table)
-    for output_name, note in result.notes.items():
-        say(f"{output_name}: {note}")
+    for output_name, text in result.notes.items():
+        say(f"{output_name}: {text}")
     if method is Method.sobol and result.group_by == "actor":
         say(
             "value of clarity = first-order index of an actor's inputs (share of variance removed by "
