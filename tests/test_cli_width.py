@@ -203,15 +203,25 @@ def test_layout_helper_splits_lists_and_wraps(
     assert out.count("matrix") == 3 and all(f"column{k}" in out for k in range(6))
     assert sum(" a " in line for line in out.splitlines()) == 3  # the key column in each part
     assert max(map(len, out.splitlines())) == 33
-    # rows whose key repeats cannot be read across a split: listed, one "column: value" per cell
+    # one long column wraps at word boundaries, the short ones stay whole
     t = Table()
     for col in ("plan", "long text", "x"):
         t.add_column(col)
     t.add_row("p", "word " * 30, "1")
-    t.add_row("p", "other " * 30, "2")
-    layout.show(t, keys=1)
+    layout.show(t)
     out = capsys.readouterr().out
-    assert max(map(len, out.splitlines())) <= 40 and "long text: word word" in out and "x: 2" in out
+    assert max(map(len, out.splitlines())) <= 40 and out.count("word") == 30 and "plan" in out
+    # two long text columns need 2·24 + borders > 40 even wrapped, and rows whose key repeats cannot be
+    # read across a split: listed, the key on its line, then "column: value" for each cell
+    t = Table()
+    for col in ("plan", "first text", "second text", "x"):
+        t.add_column(col)
+    t.add_row("p", "word " * 10, "more " * 10, "1")
+    t.add_row("p", "other " * 10, "again " * 10, "2")
+    layout.show(t)
+    out = capsys.readouterr().out
+    assert max(map(len, out.splitlines())) <= 40
+    assert out.splitlines()[0] == "p" and "  first text: word word" in out and "x: 2" in out
     # prose wraps at the width, with a hanging indent
     layout.say("alpha " * 20, indent="  ", hang="  ")
     lines = capsys.readouterr().out.splitlines()
@@ -224,4 +234,5 @@ def test_layout_helper_splits_lists_and_wraps(
     t.add_row(*[str(k) for k in range(6)])
     layout.show(t)
     layout.set_wide(False)
-    assert max(map(len, capsys.readouterr().out.splitlines())) == 6 * 11 + 1
+    # each column: a 7-character header, 2 of padding, 1 border; and the closing border
+    assert max(map(len, capsys.readouterr().out.splitlines())) == 6 * (7 + 2 + 1) + 1
