@@ -173,24 +173,29 @@ def montecarlo_cmd(
     if result.plan_ids:
         best = max(data["plans"].items(), key=lambda kv: kv[1]["passes_vetoes"])
         say(
-            f"  Most likely to pass every veto: {best[0]} ({_pct(best[1]['passes_vetoes'])} of draws); "
-            f"accepted by all: {_pct(best[1]['accepted_by_all'])}",
+            f"  Most likely to pass every veto: {best[0]} ({_pct(best[1]['passes_vetoes'])} of draws; "
+            f"accepted by all in {_pct(best[1]['accepted_by_all'])})"
+            if best[1]["passes_vetoes"] > 0
+            else "  No text passes every veto in any draw.",
             hang="    ",
         )
     from rich.table import Table
 
-    table = Table(title="Outcome per issue: mean and quantiles over the draws", title_justify="left")
+    quantiles = {"mean": "mean", "5%": "q05", "25%": "q25", "50%": "q50", "75%": "q75", "95%": "q95"}
+    if not wide:  # the quartiles: with --wide or --format json
+        quantiles = {k: v for k, v in quantiles.items() if k not in ("25%", "75%")}
+    table = Table(
+        title="Outcome per issue (its scale): mean and quantiles over the draws"
+        + ("" if wide else " (quartiles: --wide)"),
+        title_justify="left",
+    )
     table.add_column("issue")
-    for col in ("mean", "5%", "25%", "50%", "75%", "95%"):
+    for col in quantiles:
         table.add_column(col, justify="right")
-    table.add_column("scale")
     for issue in sc.issues:
         q = data["outcomes"][issue.id]
-        table.add_row(
-            issue.label,
-            *(_num(q[k]) for k in ("mean", "q05", "q25", "q50", "q75", "q95")),
-            f"{issue.lower:g}–{issue.upper:g} {issue.unit}".strip(),
-        )
+        scale = f"{issue.lower:g}–{issue.upper:g} {issue.unit}".strip()
+        table.add_row(f"{issue.label} ({scale})", *(_num(q[k]) for k in quantiles.values()))
     show(table)
     if result.plan_ids:
         plans = Table(title="Plans: probability of acceptance", title_justify="left")
