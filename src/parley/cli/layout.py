@@ -207,11 +207,8 @@ def _label(k: int, n: int) -> str:
     return chr(ord("A") + k) if n <= 26 else str(k + 1)
 
 
-def _abbreviated(table: Table, keys: int, w: int) -> Table | None:
-    """The table with its other columns' headers replaced by letters, when that makes it fit ``w``.
-
-    The key (``A = …, B = …``) is printed before the table; None (nothing printed) when it would not fit.
-    """
+def _abbreviated(table: Table, keys: int) -> tuple[Table, str] | None:
+    """The table with its long column headers (over 3 characters) replaced by letters, and the key to them."""
     others = [j for j in range(keys, len(table.columns)) if len(_plain(table.columns[j].header)) > 3]
     n = len(others)
     if n < 2:
@@ -219,10 +216,8 @@ def _abbreviated(table: Table, keys: int, w: int) -> Table | None:
     short = _copy(table, list(range(len(table.columns))))
     for k, j in enumerate(others):
         short.columns[j].header = _label(k, n)
-    if not (_natural(short) <= w or _wrap_fit(short, w)):
-        return None
-    say("columns: " + ", ".join(f"{_label(k, n)} = {_plain(table.columns[j].header)}" for k, j in enumerate(others)))
-    return short
+    key = "columns: " + ", ".join(f"{_label(k, n)} = {_plain(table.columns[j].header)}" for k, j in enumerate(others))
+    return short, key
 
 
 def _split(table: Table, w: int, keys: int) -> list[Table] | None:
@@ -270,6 +265,28 @@ def _records(table: Table, keys: int) -> None:
             say(line, indent="  ", hang="    ")
 
 
+def _fit(table: Table, w: int, keys: int, title: Any) -> None:
+    """Print a table too wide for ``w``: letters for long headers, parts, or records (the first that reads)."""
+    abbreviated = _abbreviated(table, keys)
+    if abbreviated is not None and (_natural(abbreviated[0]) <= w or _wrap_fit(abbreviated[0], w)):
+        say(abbreviated[1])
+        _console(w).print(abbreviated[0])
+        return
+    parts = _split(table, w, keys)
+    if abbreviated is not None:
+        short = _split(abbreviated[0], w, keys)
+        if short is not None and (parts is None or len(short) < len(parts)):
+            say(abbreviated[1])
+            parts = short
+    if parts is None:
+        _records(table, keys)
+        return
+    for k, part in enumerate(parts):
+        if k and title:
+            say(f"{_plain(title)} (continued)")
+        _console(w).print(part)
+
+
 def show(table: Table, *, keys: int = 1) -> None:
     """Print ``table`` within :func:`width` without cutting a cell (whole with ``--wide``).
 
@@ -288,15 +305,7 @@ def show(table: Table, *, keys: int = 1) -> None:
         _console(max(w, natural)).print(table)
     elif _wrap_fit(table, w):
         _console(w).print(table)
-    elif (short := _abbreviated(table, keys, w)) is not None:
-        _console(w).print(short)
     else:
-        parts = _split(table, w, keys)
-        if parts is None:
-            _records(table, keys)
-        for k, part in enumerate(parts or ()):
-            if k and title:
-                say(f"{_plain(title)} (continued)")
-            _console(w).print(part)
+        _fit(table, w, keys, title)
     if caption:
         say(_plain(caption))
