@@ -19,7 +19,6 @@ lines of hundreds of characters:
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
 import sys
@@ -135,11 +134,16 @@ def note(text: str) -> None:
     sys.stderr.flush()
 
 
-def _natural(table: Table) -> int:
-    from rich.measure import Measurement
+def _extra(table: Table, columns: int) -> int:
+    """Characters a table adds to its columns' widths: its borders (as rich's ``Table._extra_width``)."""
+    if not table.box:
+        return 0
+    return columns - 1 + (2 if table.show_edge else 0)
 
-    console = _console(100_000, io.StringIO())
-    return Measurement.get(console, console.options, table).maximum
+
+def _natural(table: Table) -> int:
+    """The width of the table with no cell wrapped (counted from the cells, not rendered: tables can be long)."""
+    return sum(_col_widths(table)) + _extra(table, len(table.columns))
 
 
 def _col_widths(table: Table) -> list[int]:
@@ -174,16 +178,10 @@ def _copy(table: Table, columns: list[int]) -> Table:
     return new
 
 
-def _fits(table: Table, w: int) -> bool:
-    buf = io.StringIO()
-    _console(w, buf).print(table)
-    return all(len(line) <= w for line in buf.getvalue().splitlines())
-
-
 def _wrap_fit(table: Table, w: int) -> bool:
     """Let the long text columns wrap, keeping the short ones whole; True when that fits ``w``."""
     widths = _col_widths(table)
-    extra = _natural(table) - sum(widths)
+    extra = _extra(table, len(widths))
     fixed = [x <= FLEX_MIN or col.no_wrap for col, x in zip(table.columns, widths, strict=True)]
     need = sum(x if f else FLEX_MIN for x, f in zip(widths, fixed, strict=True)) + extra
     if need > w or all(fixed):
@@ -194,7 +192,7 @@ def _wrap_fit(table: Table, w: int) -> bool:
             col.min_width = x - sum(table.padding[1::2])
         else:
             col.overflow = "fold"
-    return _fits(table, w)
+    return True  # rich narrows the wrapping columns (widest first) until the table fits
 
 
 def _unique_keys(table: Table, keys: int) -> bool:
@@ -226,19 +224,22 @@ def _split(table: Table, w: int, keys: int) -> list[Table] | None:
     if n <= keys + 1 or not _unique_keys(table, keys):
         return None
     key_cols = list(range(keys))
+    widths = _col_widths(table)
+    key_width = sum(widths[:keys])
+
+    def fits(cols: list[int]) -> bool:
+        return key_width + sum(widths[j] for j in cols) + _extra(table, keys + len(cols)) <= w
+
     parts: list[list[int]] = []
     current: list[int] = []
     for j in range(keys, n):
-        trial = _copy(table, key_cols + current + [j])
-        if _natural(trial) <= w:
+        if fits([*current, j]):
             current.append(j)
             continue
-        if not current:
+        if not current or not fits([j]):
             return None
         parts.append(current)
         current = [j]
-        if _natural(_copy(table, key_cols + current)) > w:
-            return None
     parts.append(current)
     if len(parts) == 1:
         return None
