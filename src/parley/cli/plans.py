@@ -126,7 +126,7 @@ def _details(rep: Any, provisions: bool) -> None:
             for e in p.provisions:
                 where = f"{e.issue} → {e.position:g}" if e.issue is not None and e.position is not None else "–"
                 t.add_row(e.point or str(e.index), _short(e.text), where, ", ".join(e.gainers), ", ".join(e.losers))
-            show(t)
+            show(t, keys=2)
     alt = _table(title="Alternatives compared (forecasts scored like plans)", title_justify="left")
     alt.add_column("alternative")
     alt.add_column("accepting (capability share)", justify="right")
@@ -288,7 +288,7 @@ def _summary(title: str, reports: list[tuple[str, Any]], shock: str | None, mode
         when = f" ({label})" if label else ""
         if not card.plans:
             continue
-        best = max(card.plans, key=lambda p: (p.support if math.isfinite(p.support) else -1.0))
+        best = max(card.plans, key=lambda p: p.support if math.isfinite(p.support) else -1.0)
         passing = [p.plan for p in card.plans if p.vetoes_pass]
         say(
             f"  Most support{when}: {best.plan}, {len(best.accepting)} of {n} actors accept "
@@ -297,8 +297,11 @@ def _summary(title: str, reports: list[tuple[str, Any]], shock: str | None, mode
         )
     if shock is not None:
         say(f"  Shock '{shock}' applied in 'after'.")
-    say(f"  {reports[0][1].scorecard.utility_form} utility; reservation = outside option, else status quo; "
-        "issues a plan leaves out stay at the status quo.", hang="    ")
+    say(
+        f"  {reports[0][1].scorecard.utility_form} utility; reservation = outside option, else status quo; "
+        "issues a plan leaves out stay at the status quo.",
+        hang="    ",
+    )
     others = [m for m in plan_models_on_request() if m not in models]
     more = f"; not run (slow): {', '.join(others)} — add with --model NAME or --all-models" if others else ""
     say(f"  Models scored: {', '.join(models)}{more}.", hang="    ")

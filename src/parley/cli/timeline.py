@@ -89,6 +89,13 @@ def timeline_cmd(
         f"{sc.title} — {len(days)} dates from {days[0]} to {days[-1]}; verdicts as `parley brief` gives them "
         f"({draws} draws per date): ✓ = P(accept) ≥ 50% for each signatory ({', '.join(sigs)}), then P(deal)",
     )
+    latest = []
+    for pid in tl.plans:
+        v = tl.plans[pid].get(days[-1])
+        if v is not None:
+            latest.append(f"{pid} {100 * v['deal']:.0f}%")
+    if latest:
+        say(f"  P(deal) on {days[-1]}: {', '.join(latest)}", hang="    ")
     vt = Table(title="Texts on the table: signatories accepting (✓/✗) and the deal verdict", title_justify="left")
     vt.add_column("date")
     for pid in tl.plans:

@@ -305,14 +305,20 @@ def sensitivity_cmd(
         f"{sc.title} — {method.value}, model {result.model}, n {result.n} ({result.evaluations} runs), "
         f"seed {result.seed}, inputs grouped by {result.group_by}",
     )
-    tops = []
-    for output_name, groups in result.indices.items():
+    from collections import Counter
+
+    tops: Counter[str] = Counter()
+    for groups in result.indices.values():
         key = "ST" if method is Method.sobol else "mu_star"
         ranked = sorted((v[key], g) for g, v in groups.items() if isinstance(v[key], float | int) and v[key] == v[key])
-        if ranked:
-            tops.append(f"{output_name}: {ranked[-1][1]}")
+        if ranked and ranked[-1][0] > 0:
+            tops[ranked[-1][1]] += 1
     if tops:
-        say("  Matters most: " + "; ".join(tops), hang="    ")
+        counts = ", ".join(f"{g} on {k}" for g, k in tops.most_common())
+        say(
+            f"  Matters most ({result.group_by} with the largest index, of {len(result.indices)} outputs): {counts}",
+            hang="    ",
+        )
     from rich.table import Table
 
     conf = f"±{round(100 * result.conf_level)}%"
