@@ -118,10 +118,11 @@ class CodedPlan:
         import yaml
 
         head = (
-            "# Drafted by `parley code`. Check every provision with `review: true` (and the others), then paste\n"
-            "# this entry under `plans:` in the scenario. confidence and evidence say why each was coded so.\n"
-        )
-        body = yaml.safe_dump([self.to_plan()], sort_keys=False, allow_unicode=True, width=100)
+            "# Drafted by `parley code`. Check every provision with `review: true`\n"
+            "# (and the others), then paste this entry under `plans:` in the scenario.\n"
+            "# confidence and evidence say why each was coded so.\n"
+        )  # lines within 80 columns (width is YAML's soft limit for folding long strings)
+        body = yaml.safe_dump([self.to_plan()], sort_keys=False, allow_unicode=True, width=64)
         return head + body
 
 

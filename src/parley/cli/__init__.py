@@ -15,6 +15,9 @@ groups into one app:
 - :mod:`parley.cli.runs` — ``runs list|show|export|delete``
 - :mod:`parley.cli.timeline` — ``timeline``, ``diff``, ``migrate``
 
+Every command prints through :mod:`parley.cli.layout` (a summary first, prose wrapped and tables
+fitted to the terminal's width, ``--wide`` for whole tables); ``--format json`` bypasses it.
+
 Heavy libraries (SciPy, SALib, Dask, SQLAlchemy, Plotly, FastAPI) are imported inside the
 commands that use them, so ``parley --help`` starts quickly.
 """

@@ -13,7 +13,8 @@ from typing import Annotated
 import typer
 
 from parley._files import write_text_atomic
-from parley.cli.common import check_output_path, err, fail, out
+from parley.cli.common import check_output_path, fail
+from parley.cli.layout import note, say
 from parley.errors import ParleyError
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
@@ -46,7 +47,7 @@ def schema(
         sys.stdout.write(text)
         return
     _write(output, text, force or (output.suffix == ".json" and _is_generated_schema(output)))
-    out.print(f"wrote {output}", markup=False)
+    say(f"wrote {output}")
 
 
 def _is_generated_schema(path: Path) -> bool:
@@ -71,10 +72,9 @@ def new(
     from parley.scenario.starter import starter_yaml
 
     _write(output, starter_yaml(actors, issues, title), force)
-    out.print(
+    say(
         f"wrote {output}: {actors} actors, {issues} issues, one plan, one shock. "
         f"Edit it, then `parley validate {output}`; fields: `parley schema --markdown`.",
-        markup=False,
     )
 
 
@@ -140,11 +140,10 @@ def code(
         _write(output, yaml_text, True)
     mapped = sum(c.issue is not None for c in drafted.coded)
     review = sum(c.review for c in drafted.coded)
-    err.print(
+    note(
         f"{len(drafted.points)} points → {len(drafted.coded)} provisions: {mapped} on an issue, "
         f"{len(drafted.coded) - mapped} not mapped; {review} marked review: true"
         + (f"; wrote {output}" if output else ""),
-        markup=False,
     )
 
 

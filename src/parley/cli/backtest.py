@@ -19,8 +19,8 @@ from parley.cli.common import (
     fail,
     keeper,
     kept,
-    out,
 )
+from parley.cli.layout import WideOption, note, say, show
 from parley.errors import ParleyError
 
 app = typer.Typer(help="Measure model accuracy against negotiations with known outcomes.", no_args_is_help=True)
@@ -68,6 +68,7 @@ def backtest_deu(
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
     store_url: StoreOption = None,
     no_store: NoStoreOption = False,
+    wide: WideOption = False,
 ) -> None:
     """Score models against the known outcomes of EU legislative negotiations (DEU).
 
@@ -105,18 +106,21 @@ def backtest_deu(
         from parley.analysis.validation import fitted_on
 
         if fitted_on(path):
-            err.print(
+            note(
                 f"note: the ensemble's shipped weights were fitted on {path.name}, so its error here is in-sample; "
                 "use --cv K for an honest figure.",
-                markup=False,
             )
     if fmt is Format.json:
         emit_json(data)
         return
     from rich.table import Table
 
-    title = f"DEU backtest — {path.name}, capability {capability.value}, {data['issues']} issues"
-    table = Table(title=title, title_justify="left")
+    say(f"DEU backtest — {path.name}, capability {capability.value}, {data['issues']} issues")
+    scored = [(row["mae"], name) for name, row in data["models"].items() if row["mae"] == row["mae"]]
+    if scored:
+        mae, name = min(scored)
+        say(f"  Lowest mean absolute error: {name} ({_cell(mae)} points on the 0–100 scale)")
+    table = Table()
     for col in ("model", "by", "n", "MAE", "median AE", "within 10", "failed"):
         table.add_column(col, justify="left" if col in ("model", "by") else "right")
 
@@ -130,7 +134,7 @@ def backtest_deu(
             _cell(row["within_10"], 100.0, "%"),
             str(row["failed"]),
         )
-    out.print(table)
+    show(table)
 
 
 def _cell(x: float, scale: float = 1.0, unit: str = "") -> str:
@@ -178,11 +182,13 @@ def _backtest_cv(
         emit_json(data)
         return
     cvd = data["cv"]
-    title = (
+    say(
         f"DEU grouped cross-validation — {path.name}, capability {capability.value}, {data['issues']} issues in "
         f"{cvd['proposals']} proposals; {folds} folds by proposal x {repeats} repeats, seed {seed}"
     )
-    table = Table(title=title, title_justify="left")
+    ens = data["models"]["ensemble"]
+    say(f"  ensemble: {data['verdict']}.", hang="    ")
+    table = Table()
     cols = ("model", "by", "n", "MAE", "median AE", "within 10", "Δ vs compromise [95% CI]", "80% cover", "width")
     for col in cols:
         table.add_column(col, justify="left" if col in ("model", "by") else "right", no_wrap=True)
@@ -200,29 +206,18 @@ def _backtest_cv(
             _cell(row["interval_coverage"]["absolute"], 100.0, "%"),
             _cell(row["interval_width"]["absolute"]),
         )
-    if out.is_terminal:
-        out.print(table)
-    else:  # a file or pipe gets the whole table, not one squeezed to 80 columns
-        from rich.console import Console
-
-        Console(highlight=False, soft_wrap=True, width=132).print(table)
-    ens = data["models"]["ensemble"]
+    show(table)
     v = data["variants_tried"]
-    out.print(
-        f"ensemble: {data['verdict']}. MAE by repeat {min(ens['mae_repeats']):.2f}–{max(ens['mae_repeats']):.2f}.",
-        markup=False,
-    )
-    out.print(
+    say(f"ensemble MAE by repeat {min(ens['mae_repeats']):.2f}–{max(ens['mae_repeats']):.2f}.")
+    say(
         f"80% intervals: split-conformal, nested (quantile from inner CV on the training proposals); coverage "
         f"absolute {100 * ens['interval_coverage']['absolute']:.1f}%, spread-scaled "
         f"{100 * ens['interval_coverage']['spread']:.1f}% (mean width {ens['interval_width']['absolute']:.1f} / "
         f"{ens['interval_width']['spread']:.1f}) — {INTERVAL_LABEL}.",
-        markup=False,
     )
-    out.print(
+    say(
         f"variants tried: {v['total']} ({v['stack']} stack specification x {v['intervals']} interval kinds); "
         "base models have no fitted parameters, so their forecasts are computed once and reused in every fold.",
-        markup=False,
     )
     if written is not None:
-        out.print(f"wrote {written}: {fit.summary()}", markup=False)
+        say(f"wrote {written}: {fit.summary()}")

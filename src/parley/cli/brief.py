@@ -18,8 +18,8 @@ from parley.cli.common import (
     keeper,
     kept,
     load_as_of,
-    out,
 )
+from parley.cli.layout import WideOption, say, show
 from parley.errors import ParleyError
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
@@ -27,12 +27,11 @@ app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
 def render(data: dict[str, Any]) -> None:
     """Print a brief's ``to_dict()`` as tables (also used by other front ends' tests)."""
-    out.print(f"[bold]Bottom line[/bold]: {data['conclusion']}", soft_wrap=True)
-    out.print(
+    say(f"[bold]Bottom line[/bold]: {data['conclusion']}", markup=True)
+    say(
         f"{data['draws']} draws (seed {data['seed']}); random-utility (logit) scale λ = "
         f"{data['logit_scale']['value']:g} ({data['logit_scale']['source']}); walk-away: {data['walkaway']}; "
         f"signatories: {', '.join(data['signatories']) or 'none'} ({data['signatories_note']})",
-        markup=False,
     )
     deals = Table(title="Chance of a deal, text by text", title_justify="left")
     for col in ("text", "P(deal)", "pivotal party", "why pivotal", "smallest change that brings it to yes"):
@@ -47,17 +46,22 @@ def render(data: dict[str, Any]) -> None:
             else p["smallest_change_note"]
         )
         deals.add_row(p["plan"], p["p_deal"]["text"], p["pivotal"] or "–", p["pivotal_why"], change)
-    out.print(deals)
+    show(deals)
     for p in data["plans"]:
-        t = Table(title=f"{p['plan']}: who must say yes", title_justify="left")
-        for col in ("party", "role", "P(accept)", "red line crossed (share of draws)", "gain (point values)"):
+        t = Table(
+            title=f"{p['plan']}: who must say yes",
+            title_justify="left",
+            caption="red line: share of draws in which the text crosses one of its red lines; gain in point values",
+            caption_justify="left",
+        )
+        for col in ("party", "role", "P(accept)", "red line", "gain"):
             t.add_column(col)
         for q in p["parties"]:
             roles = q["roles"]
             role = ", ".join(roles[:3]) + (f" (+{len(roles) - 3} more vetoes)" if len(roles) > 3 else "")
             gain = "–" if q["gain"] is None else f"{q['gain']:+.3g}"
             t.add_row(q["name"], role, q["p_accept"]["text"], f"{100 * q['p_red_line_crossed']:.0f}%", gain)
-        out.print(t)
+        show(t)
         if p["deciding_provisions"]:
             lines = [
                 f"point {d['point'] or '–'} ({d['issue']}): without it P(accept of {p['pivotal']}) "
@@ -66,17 +70,15 @@ def render(data: dict[str, Any]) -> None:
                 + (" — crosses its red line" if d["crosses_red_line"] else "")
                 for d in p["deciding_provisions"]
             ]
-            out.print("  provisions that decide it: " + "; ".join(lines), markup=False)
+            say("  provisions that decide it: " + "; ".join(lines), hang="    ")
         if p["unaddressed"]:
-            out.print(
-                f"  not mentioned (stays at the status quo under a deal): {', '.join(p['unaddressed'])}", markup=False
-            )
+            say(f"  not mentioned (stays at the status quo under a deal): {', '.join(p['unaddressed'])}", hang="    ")
         if p["deferred"]:
             items = [f"{k} over [{v['low']:g}, {v['high']:g}] ({v['basis']})" for k, v in p["deferred"].items()]
-            out.print(f"  deferred: {'; '.join(items)}", markup=False)
-    out.print("[bold]Headline forecast per issue[/bold] (median of the models; spread = their range):")
+            say(f"  deferred: {'; '.join(items)}", hang="    ")
+    say("[bold]Headline forecast per issue[/bold] (median of the models; spread = their range):", markup=True)
     for h in data["headlines"]:
-        out.print("  " + h["line"], markup=False)
+        say("  " + h["line"], hang="    ")
 
 
 @app.command("brief")
@@ -96,6 +98,7 @@ def brief_command(
     as_of: AsOfOption = None,
     store_url: StoreOption = None,
     no_store: NoStoreOption = False,
+    wide: WideOption = False,
 ) -> None:
     """The bottom line: P(deal) per text, who must say yes, the pivotal party and the change that would win it."""
     from parley.tasks.brief import BriefOptions

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from parley._json import json_safe
+from parley.cli.layout import note
 from parley.errors import ParleyError, ScenarioError
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ def keeper(url: str | None, no_store: bool) -> Store | None:
 def kept(run_id: str | None) -> None:
     """Say on stderr where the run was kept."""
     if run_id is not None:
-        err.print(f"run {run_id} kept in the store", markup=False)
+        note(f"run {run_id} kept in the store")
 
 
 AsOfOption = Annotated[
@@ -130,11 +131,10 @@ def load_as_of(file: Path, as_of: str | None) -> Scenario:
         return sc
     dated = scenario_as_of(sc, parse_date(as_of, "--as-of"))
     info = dated.spec.metadata["as_of"]
-    err.print(
+    note(
         f"as of {info['date']}: {len(info['plans'])} texts on the table, {len(info['events'])} events and "
         f"{len(info['revisions'])} stance revisions applied",
-        markup=False,
     )
-    for note in info["notes"]:
-        err.print(f"note: {note}", markup=False)
+    for line in info["notes"]:
+        note(f"note: {line}")
     return dated

@@ -15,14 +15,13 @@ from parley.cli.common import (
     NoStoreOption,
     StoreOption,
     emit_json,
-    err,
     fail,
     keeper,
     kept,
     load_as_of,
-    out,
     parse_params,
 )
+from parley.cli.layout import WideOption, note, say, show
 from parley.errors import ParleyError
 
 if TYPE_CHECKING:
@@ -53,6 +52,7 @@ def forecast(
     as_of: AsOfOption = None,
     store_url: StoreOption = None,
     no_store: NoStoreOption = False,
+    wide: WideOption = False,
 ) -> None:
     """Forecast where a negotiation ends up, issue by issue (the run is kept in the store)."""
     from parley.tasks.forecast import ForecastOptions
@@ -68,13 +68,14 @@ def forecast(
     kept(done.run_id)
     result = done.result
     for issue, why in (result.diagnostics.get("no_forecast") or {}).items():
-        err.print(f"note: '{issue}': {why}", markup=False)
+        note(f"note: '{issue}': {why}")
     if fmt is Format.json:
         emit_json(done.data)
         return
     from rich.table import Table
 
-    table = Table(title=f"{sc.title} — model {model}", title_justify="left")
+    say(f"{sc.title}: where it ends up by model {model}, issue by issue")
+    table = Table()
     table.add_column("issue")
     table.add_column("forecast", justify="right")
     table.add_column("scale")
@@ -89,10 +90,10 @@ def forecast(
         if result.rounds:
             row.append(str(len(result.rounds)))
         table.add_row(*row)
-    out.print(table)
+    show(table)
     for line in _forecast_notes(result, sc):
-        out.print(line, markup=False)
-    out.print(f"scenario_id {result.scenario_id}; seed {result.seed}; params {json.dumps(result.params)}", markup=False)
+        say(line)
+    say(f"scenario_id {result.scenario_id}; seed {result.seed}; params {json.dumps(result.params)}")
 
 
 def _forecast_notes(result: Forecast, sc: Scenario) -> list[str]:

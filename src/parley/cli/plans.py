@@ -22,8 +22,8 @@ from parley.cli.common import (
     keeper,
     kept,
     load_as_of,
-    out,
 )
+from parley.cli.layout import WideOption, say, show
 from parley.errors import ParleyError
 
 if TYPE_CHECKING:
@@ -102,8 +102,8 @@ def _scorecard_tables(reports: list[tuple[str, Any]]) -> None:
             rows["Nash product"].append(_f(p.nash_product))
     for k, v in rows.items():
         acc.add_row(k, *v)
-    out.print(acc)
-    out.print(con)
+    show(acc)
+    show(con, keys=2)
 
 
 def _details(rep: Any, provisions: bool) -> None:
@@ -113,12 +113,11 @@ def _details(rep: Any, provisions: bool) -> None:
         dominated_by = [a for a, b in card.dominance if b == p.plan]
         title = f" — {p.title}" if p.title != p.plan else ""
         inherited = f" (inherited from the revised text: {', '.join(p.inherited)})" if p.inherited else ""
-        out.print(
+        say(
             f"{p.plan}{title}: accepted by {', '.join(p.accepting) or 'no one'}; "
             f"vetoes blocking: {', '.join(blocked) or 'none'}; "
             f"Pareto-dominated by: {', '.join(dominated_by) or 'nothing'}; "
             f"issues it leaves out (they stay at the status quo): {', '.join(p.unaddressed) or 'none'}{inherited}",
-            markup=False,
         )
         if provisions:
             t = _table(title=f"{p.plan}: who gains and who loses on each provision", title_justify="left")
@@ -127,7 +126,7 @@ def _details(rep: Any, provisions: bool) -> None:
             for e in p.provisions:
                 where = f"{e.issue} → {e.position:g}" if e.issue is not None and e.position is not None else "–"
                 t.add_row(e.point or str(e.index), _short(e.text), where, ", ".join(e.gainers), ", ".join(e.losers))
-            out.print(t)
+            show(t, keys=2)
     alt = _table(title="Alternatives compared (forecasts scored like plans)", title_justify="left")
     alt.add_column("alternative")
     alt.add_column("accepting (capability share)", justify="right")
@@ -147,7 +146,7 @@ def _details(rep: Any, provisions: bool) -> None:
         alt.add_row(f"forecast: {name}", share(f.actors), *[conc(f.actors, b) for b in bell])
     for p in card.plans:
         alt.add_row(f"plan: {p.plan}", _f(p.support, 2), *[conc(p.actors, b) for b in bell])
-    out.print(alt)
+    show(alt)
 
 
 def _bargaining_table(reports: list[tuple[str, Any]]) -> None:
@@ -155,10 +154,10 @@ def _bargaining_table(reports: list[tuple[str, Any]]) -> None:
         br = rep.bargaining
         suffix = f" ({label})" if label else ""
         if br is None:
-            out.print(f"Bargaining range{suffix}: {rep.bargaining_note}", markup=False)
+            say(f"Bargaining range{suffix}: {rep.bargaining_note}")
             continue
         where = f"issue {br.issue}" if br.issue else "salience-weighted composite of " + ", ".join(br.weights)
-        out.print(
+        say(
             f"Bargaining range{suffix}, {br.side_a} (A, 1 = its ideal) vs {br.side_b} (B, 0 = its ideal), {where}:\n"
             f"  p = {_f(br.p)} [{br.inputs['p']['source']}]\n"
             f"  c_A = {_f(br.cost_a)} [{br.inputs['cost_a']['source']}]; "
@@ -167,16 +166,15 @@ def _bargaining_table(reports: list[tuple[str, Any]]) -> None:
             f"δ_B = {_f(br.shift_b)} [{br.inputs['shift_b']['source']}]\n"
             f"  range [{_f(br.lower)}, {_f(br.upper)}] (without outside options [{_f(br.lower_base)}, "
             f"{_f(br.upper_base)}]); status quo at {_f(br.status_quo)}",
-            markup=False,
         )
         t = _table(
-            caption="x: the plan on the 0–1 scale; m_A, m_B: margins to each side's limit; P: P(acceptable); "
-            "Δp: shift implied by its military terms; after: inside the range once Δp is applied (no outside-option "
-            "shift); commit.: Powell's commitment problem (inside today's range without outside-option shifts, "
-            "outside after)",
+            caption="x: the plan on the 0–1 scale; m_A, m_B: margins to each side's limit; in: inside the range; "
+            "P: P(acceptable); Δp: shift implied by its military terms; in': inside the range once Δp is applied "
+            "(no outside-option shift); CP: Powell's commitment problem (inside today's range without "
+            "outside-option shifts, outside after)",
             caption_justify="left",
         )
-        for col in ("plan", "x", "m_A", "m_B", "inside", "P", "Δp", "after", "commit."):
+        for col in ("plan", "x", "m_A", "m_B", "in", "P", "Δp", "in'", "CP"):
             t.add_column(col, justify="left" if col == "plan" else "right")
         for p in br.plans:
             t.add_row(
@@ -190,7 +188,7 @@ def _bargaining_table(reports: list[tuple[str, Any]]) -> None:
                 _mark(p.inside_after),
                 _mark(p.commitment_problem),
             )
-        out.print(t)
+        show(t)
         terms = [(p.plan, t) for p in br.plans for t in p.terms]
         if terms:
             tt = _table(title="Military terms behind Δp (rule: docs/analysis.md §2.5)", title_justify="left")
@@ -199,14 +197,14 @@ def _bargaining_table(reports: list[tuple[str, Any]]) -> None:
             for plan, term in terms:
                 tt.add_row(
                     plan if term.plan == plan else f"{plan} (from {term.plan})",
-                    _short(term.text, 40),
+                    _short(term.text, 60),
                     f"{term.tag} ({term.how})",
                     term.side or "–",
                     _f(term.retained),
                     _f(term.elasticity),
                     term.note,
                 )
-            out.print(tt)
+            show(tt, keys=2)
 
 
 def _durability_table(rep: Any) -> None:
@@ -234,10 +232,10 @@ def _durability_table(rep: Any) -> None:
                 cells.append(_mark(i.present))
         t.add_row(ind.label, ind.direction, *cells)
         sources.setdefault(ind.source, ind.label)
-    out.print(t)
+    show(t)
     for src in sources:
-        out.print(f"  source: {src}", markup=False)
-    out.print(f"  {BASE_RATE['statement']} — {BASE_RATE['label']} ({BASE_RATE['source']})", markup=False)
+        say(f"  source: {src}", hang="    ")
+    say(f"  {BASE_RATE['statement']} — {BASE_RATE['label']} ({BASE_RATE['source']})", hang="    ")
 
 
 def _words_deeds_table(rep: Any) -> None:
@@ -249,7 +247,7 @@ def _words_deeds_table(rep: Any) -> None:
         t.add_column(col, justify="left" if col in ("actor", "issue") else "right")
     for g in wd.positions:
         t.add_row(g.actor, g.issue, _f(g.revealed, 4), _f(g.stated, 4), _signed(g.difference))
-    out.print(t)
+    show(t)
     if wd.forecasts:
         ft = _table(title="Forecast gap per issue (forecast on stated − on revealed)", title_justify="left")
         ft.add_column("issue")
@@ -258,12 +256,11 @@ def _words_deeds_table(rep: Any) -> None:
         gaps = [f.gap for f in wd.forecasts]
         for k in wd.forecasts[0].revealed:
             ft.add_row(k, *[_signed(g[k]) for g in gaps])
-        out.print(ft)
+        show(ft)
     for a in wd.acceptance:
-        out.print(
+        say(
             f"  {a.actor} {'accepts' if a.accepts_stated else 'rejects'} {a.plan} by its words "
             f"but {'accepts' if a.accepts_revealed else 'rejects'} it by its deeds",
-            markup=False,
         )
 
 
@@ -273,11 +270,41 @@ def _changes_table(changes: Any) -> None:
         t.add_column(col)
     for c in changes:
 
-        def show(v: Any) -> str:
+        def cell(v: Any) -> str:
             return _mark(v) if isinstance(v, bool) or v is None else _f(v)
 
-        t.add_row(c.plan, c.actor or "–", c.what, show(c.before), show(c.after))
-    out.print(t)
+        t.add_row(c.plan, c.actor or "–", c.what, cell(c.before), cell(c.after))
+    show(t)
+
+
+def _summary(title: str, reports: list[tuple[str, Any]], shock: str | None, models: tuple[str, ...]) -> None:
+    """The answer first: the best-supported text, which pass every veto, which models ran."""
+    from parley.tasks.defaults import plan_models_on_request
+
+    say(title)
+    for label, rep in reports:
+        card = rep.scorecard
+        n = len(card.actor_ids)
+        when = f" ({label})" if label else ""
+        if not card.plans:
+            continue
+        best = max(card.plans, key=lambda p: p.support if math.isfinite(p.support) else -1.0)
+        passing = [p.plan for p in card.plans if p.vetoes_pass]
+        say(
+            f"  Most support{when}: {best.plan}, {len(best.accepting)} of {n} actors accept "
+            f"(capability share {_f(best.support, 2)}); every veto passes for: {', '.join(passing) or 'no text'}",
+            hang="    ",
+        )
+    if shock is not None:
+        say(f"  Shock '{shock}' applied in 'after'.")
+    say(
+        f"  {reports[0][1].scorecard.utility_form} utility; reservation = outside option, else status quo; "
+        "issues a plan leaves out stay at the status quo.",
+        hang="    ",
+    )
+    others = [m for m in plan_models_on_request() if m not in models]
+    more = f"; not run (slow): {', '.join(others)} — add with --model NAME or --all-models" if others else ""
+    say(f"  Models scored: {', '.join(models)}{more}.", hang="    ")
 
 
 @app.command("plans")
@@ -287,8 +314,17 @@ def plans_cmd(
     shock: Annotated[str | None, typer.Option("--shock", help="compare before and after this shock")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json")] = Format.table,
     model: Annotated[
-        list[str] | None, typer.Option("--model", "-m", help="model whose forecast is scored (repeatable)")
+        list[str] | None,
+        typer.Option(
+            "--model",
+            "-m",
+            help="model whose forecast is scored (repeatable; default the fast ones: compromise, median, nash, "
+            "bdm, smp)",
+        ),
     ] = None,
+    all_models: Annotated[
+        bool, typer.Option("--all-models", help="score every model's forecast, the slow ones (exchange) too")
+    ] = False,
     issue: Annotated[str | None, typer.Option("--issue", help="bargaining range on this issue only")] = None,
     p: Annotated[
         float | None, typer.Option("--p", min=0.0, max=1.0, help="A's chance of winning a war (default derived)")
@@ -320,15 +356,20 @@ def plans_cmd(
     as_of: AsOfOption = None,
     store_url: StoreOption = None,
     no_store: NoStoreOption = False,
+    wide: WideOption = False,
 ) -> None:
     """Score each plan for every actor: acceptance, vetoes, concession index, bargaining range, durability."""
+    from parley.tasks.defaults import plan_models
     from parley.tasks.plans import PlansOptions
     from parley.tasks.plans import plans as run
+
+    if all_models and model:
+        fail("give either --model NAME ... or --all-models")
 
     opts = PlansOptions(
         plans=tuple(plan) if plan is not None else None,
         shock=shock,
-        models=tuple(model) if model is not None else None,
+        models=plan_models(every=True) if all_models else tuple(model) if model is not None else None,
         issue=issue,
         p=p,
         p_concentration=p_concentration,
@@ -350,17 +391,13 @@ def plans_cmd(
     if fmt is Format.json:
         emit_json(done.data)
         return
+    models = opts.models or plan_models()
     if shock is not None:
         cmp = done.result
         reports = [("before", cmp.before), ("after", cmp.after)]
     else:
         reports = [("", done.result)]
-    out.print(
-        f"{sc.title} — {reports[0][1].scorecard.utility_form} utility; "
-        "reservation = outside option, else status quo; issues a plan leaves out stay at the status quo"
-        + (f"; shock '{shock}' applied in 'after'" if shock else ""),
-        markup=False,
-    )
+    _summary(sc.title, reports, shock, models)
     _scorecard_tables(reports)
     if shock is not None:
         _changes_table(cmp.changes)
@@ -389,6 +426,7 @@ def coalitions_cmd(
     as_of: AsOfOption = None,
     store_url: StoreOption = None,
     no_store: NoStoreOption = False,
+    wide: WideOption = False,
 ) -> None:
     """Alignment between actors, blocs, cohesion of declared groups, and pivotal actors of each plan."""
     from parley.tasks.plans import CoalitionsOptions, coalitions
@@ -409,6 +447,14 @@ def coalitions_cmd(
     if fmt is Format.json:
         emit_json(done.data)
         return
+    say(sc.title)
+    blocs = "; ".join(", ".join(b) for b in res.blocs.blocs)
+    say(f"  {len(res.blocs.blocs)} blocs (cut at distance {bloc_threshold:g}): {blocs}", hang="    ")
+    passing = [pv.plan for pv in res.pivots if pv.passes]
+    say(
+        f"  Texts that pass (support > {threshold:g}, every veto consenting): {', '.join(passing) or 'none'}",
+        hang="    ",
+    )
     bt = _table(
         title=f"Blocs (average-linkage clustering of alignment distance, cut at {bloc_threshold:g})",
         title_justify="left",
@@ -417,15 +463,19 @@ def coalitions_cmd(
     bt.add_column("members")
     for k, b in enumerate(res.blocs.blocs, 1):
         bt.add_row(str(k), ", ".join(b))
-    out.print(bt)
+    show(bt)
     al = res.alignment
-    at = _table(title="Alignment distance (0 = same positions, 1 = opposite ends)", title_justify="left")
+    at = _table(
+        title="Alignment distance (0 = same positions, 1 = opposite ends); columns numbered as the rows",
+        title_justify="left",
+    )
     at.add_column("")
-    for a in al.actor_ids:
-        at.add_column(a, justify="right")
+    for k, a in enumerate(al.actor_ids, 1):
+        at.add_column(a if wide else str(k), justify="right")
     for i, a in enumerate(al.actor_ids):
-        at.add_row(a, *[_f(v, 2) for v in al.distance[i]])
-    out.print(at)
+        cells = [_f(v, 2) if wide or not math.isfinite(v) else f"{v:.2f}" for v in al.distance[i]]
+        at.add_row(a if wide else f"{i + 1} {a}", *cells)
+    show(at)
     for g in res.groups:
         gt = _table(
             title=f"Group {g.group}: {', '.join(g.members)} (position spread {_f(g.spread, 2)})",
@@ -443,7 +493,7 @@ def coalitions_cmd(
                 _signed(c.gain_min),
                 _signed(c.gain_max),
             )
-        out.print(gt)
+        show(gt)
     pt = _table(
         title=f"Pivotal actors (a plan passes with support > {threshold:g} and every veto consenting)",
         title_justify="left",
@@ -453,4 +503,4 @@ def coalitions_cmd(
     for pv in res.pivots:
         who = "; ".join(f"{x.actor} by {x.direction} ({', '.join(x.reasons)})" for x in pv.pivots) or "none"
         pt.add_row(pv.plan, _f(pv.support, 2), _mark(pv.vetoes_pass), _mark(pv.passes), who)
-    out.print(pt)
+    show(pt)

@@ -19,6 +19,7 @@ from parley.cli.common import (
     open_store,
     out,
 )
+from parley.cli.layout import note, say
 from parley.errors import ParleyError
 from parley.tasks.defaults import MONTECARLO_DRAWS, REPORT_SEED
 
@@ -76,9 +77,9 @@ def report(
         again = f"; run {stored_as} is kept: write it again with `parley report --run {stored_as} -o FILE`"
         fail(f"cannot write {output}: {e.strerror}{again if stored_as else ''}")
     for name, message in data.get("errors", {}).items():
-        err.print(f"note: {name} not computed: {message}", markup=False)
-    note = f"; run {stored_as} kept in the store" if stored_as else ""
-    out.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB){note}", markup=False)
+        note(f"note: {name} not computed: {message}")
+    kept_as = f"; run {stored_as} kept in the store" if stored_as else ""
+    say(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB){kept_as}")
 
 
 @app.command()

@@ -16,7 +16,8 @@ import typer
 
 from parley._files import write_text_atomic
 from parley._json import json_safe
-from parley.cli.common import Format, StoreOption, emit_json, err, fail, open_store, out
+from parley.cli.common import Format, StoreOption, emit_json, fail, open_store
+from parley.cli.layout import WideOption, note, say, show
 from parley.errors import ParleyError  # every store failure (StoreError) is one
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ def list_runs(
     kind: Annotated[str | None, typer.Option("--kind", "-k", help="only runs of this kind (e.g. forecast)")] = None,
     status: Annotated[RunStatus | None, typer.Option(help="only runs with this status")] = None,
     fmt: FormatOption = Format.table,
+    wide: WideOption = False,
 ) -> None:
     """List the newest stored runs."""
     st = open_store(store)
@@ -84,7 +86,7 @@ def list_runs(
         emit_json([_listing(r) for r in records])
         return
     if not records:
-        out.print(f"no runs in {st.url}", markup=False)
+        say(f"no runs in {st.url}")
         return
     rows = [
         [
@@ -101,16 +103,15 @@ def list_runs(
     from rich.table import Table
 
     headers = ("id", "kind", "status", "created", "duration", "model", "scenario")
-    table = Table(title=f"runs in {st.url}", title_justify="left")
-    for j, col in enumerate(headers[:-1]):
-        width = max(len(col), *(len(row[j]) for row in rows))
-        table.add_column(col, justify="right" if col == "duration" else "left", no_wrap=True, min_width=width)
-    table.add_column("scenario", overflow="ellipsis", no_wrap=True, max_width=48)
+    say(f"{len(records)} newest runs in {st.url}" + (f" (--limit {limit})" if len(records) == limit else ""))
+    table = Table()
+    for col in headers:
+        table.add_column(col, justify="right" if col == "duration" else "left", no_wrap=col == "id")
     for row, r in zip(rows, records, strict=True):
         if r.status == "failed":
             row[2] = f"[red]{r.status}[/red]"
         table.add_row(*row)
-    out.print(table)
+    show(table)
 
 
 def _get(store: str | None, ident: str) -> tuple[Store, RunRecord]:
@@ -123,18 +124,15 @@ def _get(store: str | None, ident: str) -> tuple[Store, RunRecord]:
 
 
 @runs_app.command("show")
-def show(run_id: RunId, store: StoreOption = None, fmt: FormatOption = Format.table) -> None:
+def show_run(
+    run_id: RunId, store: StoreOption = None, fmt: FormatOption = Format.table, wide: WideOption = False
+) -> None:
     """Show one run: what was run, when, how it ended, and its result."""
     st, record = _get(store, run_id)
     st.close()
     if fmt is Format.json:
         emit_json(record.to_dict())
         return
-    from rich.table import Table
-
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
-    grid.add_column()
     rows = [
         ("run", record.id),
         ("kind", record.kind),
@@ -152,15 +150,14 @@ def show(run_id: RunId, store: StoreOption = None, fmt: FormatOption = Format.ta
     ]
     for key, value in rows:
         if value:
-            grid.add_row(key, value.replace("[", r"\["))
-    out.print(grid)
+            say(f"{key}: {value}", hang="    ")
     result = record.result
     if isinstance(result, dict) and isinstance(result.get("outcomes"), dict) and result["outcomes"]:
-        out.print(_outcome_table(result["outcomes"]))
+        show(_outcome_table(result["outcomes"]))
     elif isinstance(result, dict):
-        out.print(f"result keys: {', '.join(map(str, result))} (see --format json)", markup=False)
+        say(f"result keys: {', '.join(map(str, result))} (see --format json)")
     elif result is not None:
-        out.print("result: see --format json", markup=False)
+        say("result: see --format json")
 
 
 def _num(value: Any) -> str:
@@ -207,7 +204,7 @@ def export(
         write_text_atomic(output, text)
     except OSError as e:
         fail(f"cannot write {output}: {e.strerror or e}")
-    err.print(f"exported run {record.id} to {output}", markup=False)
+    note(f"exported run {record.id} to {output}")
 
 
 @runs_app.command("delete")
@@ -223,4 +220,4 @@ def delete(
         fail(e)
     finally:
         st.close()
-    out.print(f"deleted run {run_id.strip().lower()}", markup=False)
+    say(f"deleted run {run_id.strip().lower()}")

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from parley.cli.common import Format, emit_json, fail, out
+from parley.cli.common import Format, emit_json, fail
+from parley.cli.layout import say
 from parley.errors import ParleyError
 
 app = typer.Typer()
@@ -28,10 +29,9 @@ def validate(file: Annotated[Path, typer.Argument(help="scenario file (YAML, JSO
     except ParleyError as e:
         fail(e)
     n_prov = sum(len(p.own_provisions) for p in sc.plans)
-    out.print(
+    say(
         f"{file}: valid — {_count(sc.actors, 'actor')}, {_count(sc.issues, 'issue')}, {_count(sc.plans, 'plan')} "
         f"({n_prov} provisions), {len(sc.spec.shocks)} shocks; scenario_id {sc.scenario_id}",
-        markup=False,
     )
 
 
@@ -44,9 +44,10 @@ def models(fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table
     if fmt is Format.json:
         emit_json(described)
         return
+    say(f"{len(described)} models: {', '.join(described)} (parameters: --param KEY=VALUE)")
     for name, info in described.items():
-        out.print(f"[bold]{name}[/bold] — {info['description']}")
-        out.print(f"  reference: {info['reference']}", markup=False)
+        say(f"[bold]{name}[/bold] — {info['description']}", markup=True)
+        say(f"  reference: {info['reference']}", hang="    ")
         for p in info["params"]:
             choices = f" ({' | '.join(map(str, p['choices']))})" if p["choices"] else ""
-            out.print(f"  --param {p['name']}={p['default']}{choices}  {p['help']}", markup=False)
+            say(f"  --param {p['name']}={p['default']}{choices}  {p['help']}", hang="      ")

@@ -23,8 +23,8 @@ from parley.cli.common import (
     keeper,
     kept,
     load_as_of,
-    out,
 )
+from parley.cli.layout import WideOption, say, show
 from parley.errors import ParleyError
 
 app = typer.Typer(no_args_is_help=True)
@@ -62,6 +62,7 @@ def timeline_cmd(
     seed: Annotated[int, typer.Option(min=0, help="seed of every date's draws (the same at each date)")] = 0,
     store_url: StoreOption = None,
     no_store: NoStoreOption = False,
+    wide: WideOption = False,
 ) -> None:
     """Re-run the analysis at each date: acceptance per signatory, the deal verdict, the forecast, what moved them."""
     from parley.analysis.timeline import signatories
@@ -84,11 +85,17 @@ def timeline_cmd(
         return
     days = [d.isoformat() for d in tl.dates]
     sigs = signatories(sc)
-    out.print(
+    say(
         f"{sc.title} — {len(days)} dates from {days[0]} to {days[-1]}; verdicts as `parley brief` gives them "
         f"({draws} draws per date): ✓ = P(accept) ≥ 50% for each signatory ({', '.join(sigs)}), then P(deal)",
-        markup=False,
     )
+    latest = []
+    for pid in tl.plans:
+        v = tl.plans[pid].get(days[-1])
+        if v is not None:
+            latest.append(f"{pid} {100 * v['deal']:.0f}%")
+    if latest:
+        say(f"  P(deal) on {days[-1]}: {', '.join(latest)}", hang="    ")
     vt = Table(title="Texts on the table: signatories accepting (✓/✗) and the deal verdict", title_justify="left")
     vt.add_column("date")
     for pid in tl.plans:
@@ -103,7 +110,7 @@ def timeline_cmd(
             marks = "".join("✓" if p >= 0.5 else "✗" for p in v["accept"].values())
             row.append(f"{marks} {100 * v['deal']:.0f}%")
         vt.add_row(*row)
-    out.print(vt)
+    show(vt)
     ft = Table(
         title=f"Headline forecast ({tl.model}) per issue, {days[0]} → {days[-1]} (every date: --format json)",
         title_justify="left",
@@ -120,7 +127,7 @@ def timeline_cmd(
             _signed(values[-1] - values[0]),
             f"{_signed(big[0])} on {big[1]}" if abs(big[0]) > 1e-12 else "–",
         )
-    out.print(ft)
+    show(ft)
     mt = Table(title="What moved most: changes ranked by Σ|Δforecast|/span + Σ|Δverdict|", title_justify="left")
     for col in ("date", "change", "size", "forecast", "verdicts"):
         mt.add_column(col)
@@ -138,10 +145,10 @@ def timeline_cmd(
         )
         shared = f" ({m['order'][0]} of {m['order'][1]} that day)" if m["order"] and m["order"][1] > 1 else ""
         mt.add_row(m["date"], f"{cid}{shared}", _f(m["size"]), fm or "–", vm or "–")
-    out.print(mt)
+    show(mt, keys=2)
     last_notes = tl.notes.get(days[-1], [])
     for note in last_notes:
-        out.print(f"note ({days[-1]}): {note}", markup=False)
+        say(f"note ({days[-1]}): {note}")
 
 
 @app.command("diff")
@@ -151,6 +158,7 @@ def diff_cmd(
     plan_b: Annotated[str, typer.Argument(help="the later text")],
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json")] = Format.table,
     as_of: AsOfOption = None,
+    wide: WideOption = False,
 ) -> None:
     """Provision-level diff of two texts, and who gains and who loses by how much (the scorecard's utility)."""
     from parley.analysis.plans.diff import diff_plans
@@ -163,12 +171,15 @@ def diff_cmd(
     if fmt is Format.json:
         emit_json(d.to_dict())
         return
-    out.print(
+    say(
         f"{sc.title} — {plan_a} → {plan_b}: {len(d.of('added'))} added, {len(d.of('removed'))} removed, "
         f"{len(d.of('changed'))} changed, {len(d.of('unchanged'))} unchanged; {d.utility_form} utility "
         "(a text leaves the issues it does not address at the status quo)",
-        markup=False,
     )
+    if d.net:
+        best = max(d.net.items(), key=lambda kv: kv[1])
+        worst = min(d.net.items(), key=lambda kv: kv[1])
+        say(f"  Gains most: {best[0]} ({_signed(best[1])}); loses most: {worst[0]} ({_signed(worst[1])})")
     t = Table(title="Provisions", title_justify="left")
     for col in ("", "point", "issue: A → B", "text", "gain", "lose"):
         t.add_column(col)
@@ -192,14 +203,14 @@ def diff_cmd(
             f" +{len(losers) - 3} more" if len(losers) > 3 else ""
         )
         t.add_row(mark[row.status], row.key, where, _short(text), gain, lose)
-    out.print(t)
+    show(t, keys=2)
     at = Table(title=f"Net utility move {plan_a} → {plan_b} per actor, and the points behind it", title_justify="left")
     for col in ("actor", "net", "largest contributions"):
         at.add_column(col, justify="right" if col == "net" else "left")
     for a, net in sorted(d.net.items(), key=lambda kv: -kv[1]):
         parts = sorted(d.by_point[a].items(), key=lambda kv: -abs(kv[1]))[:4]
         at.add_row(a, _signed(net), ", ".join(f"{k} {_signed(x)}" for k, x in parts))
-    out.print(at)
+    show(at)
 
 
 @app.command("migrate")
@@ -228,4 +239,4 @@ def migrate_cmd(
         write_text_atomic(target, new)
     except OSError as e:
         fail(f"cannot write {target}: {e.strerror}")
-    out.print(f"wrote {target}: schema_version 2; {'; '.join(changes) or 'nothing else changed'}", markup=False)
+    say(f"wrote {target}: schema_version 2; {'; '.join(changes) or 'nothing else changed'}")

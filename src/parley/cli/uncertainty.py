@@ -24,9 +24,9 @@ from parley.cli.common import (
     keeper,
     kept,
     load_as_of,
-    out,
     parse_params,
 )
+from parley.cli.layout import WideOption, note, say, show
 from parley.errors import ParleyError
 from parley.tasks.defaults import DEFAULT_MODEL, MONTECARLO_DRAWS, MORRIS_TRAJECTORIES, SOBOL_SAMPLES
 
@@ -130,6 +130,7 @@ def montecarlo_cmd(
     as_of: AsOfOption = None,
     store_url: StoreOption = None,
     no_store: NoStoreOption = False,
+    wide: WideOption = False,
 ) -> None:
     """Draw the scenario's uncertain inputs N times: outcome quantiles, plan acceptance, coalition splits."""
     from parley.analysis.uncertainty.runners import write_json_atomic
@@ -167,23 +168,35 @@ def montecarlo_cmd(
         emit_json(data)
         return
     if not result.space.size:
-        err.print("note: nothing in this scenario is uncertain and no noise was asked for: every draw is the same")
-    title = f"{sc.title} — model {result.model}, {result.n} draws, seed {result.seed}"
+        note("note: nothing in this scenario is uncertain and no noise was asked for: every draw is the same")
+    say(f"{sc.title} — model {result.model}, {result.n} draws, seed {result.seed}")
+    if result.plan_ids:
+        best = max(data["plans"].items(), key=lambda kv: kv[1]["passes_vetoes"])
+        say(
+            f"  Most likely to pass every veto: {best[0]} ({_pct(best[1]['passes_vetoes'])} of draws; "
+            f"accepted by all in {_pct(best[1]['accepted_by_all'])})"
+            if best[1]["passes_vetoes"] > 0
+            else "  No text passes every veto in any draw.",
+            hang="    ",
+        )
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left")
+    quantiles = {"mean": "mean", "5%": "q05", "25%": "q25", "50%": "q50", "75%": "q75", "95%": "q95"}
+    if not wide:  # the quartiles: with --wide or --format json
+        quantiles = {k: v for k, v in quantiles.items() if k not in ("25%", "75%")}
+    table = Table(
+        title="Outcome per issue (its scale): mean and quantiles over the draws"
+        + ("" if wide else " (quartiles: --wide)"),
+        title_justify="left",
+    )
     table.add_column("issue")
-    for col in ("mean", "5%", "25%", "50%", "75%", "95%"):
+    for col in quantiles:
         table.add_column(col, justify="right")
-    table.add_column("scale")
     for issue in sc.issues:
         q = data["outcomes"][issue.id]
-        table.add_row(
-            issue.label,
-            *(_num(q[k]) for k in ("mean", "q05", "q25", "q50", "q75", "q95")),
-            f"{issue.lower:g}–{issue.upper:g} {issue.unit}".strip(),
-        )
-    out.print(table)
+        scale = f"{issue.lower:g}–{issue.upper:g} {issue.unit}".strip()
+        table.add_row(f"{issue.label} ({scale})", *(_num(q[k]) for k in quantiles.values()))
+    show(table)
     if result.plan_ids:
         plans = Table(title="Plans: probability of acceptance", title_justify="left")
         for col in ("plan", "passes every veto", "all accept", "veto holders", "least willing"):
@@ -198,7 +211,7 @@ def montecarlo_cmd(
                 holders,
                 ", ".join(f"{a} {_pct(p)}" for a, p in low),
             )
-        out.print(plans)
+        show(plans)
         if result.groups:
             splits = Table(title="Coalition splits: probability a group divides on a plan", title_justify="left")
             splits.add_column("group")
@@ -206,18 +219,17 @@ def montecarlo_cmd(
                 splits.add_column(plan, justify="right")
             for g in result.groups:
                 splits.add_row(g, *(_pct(data["plans"][p]["splits"][g]) for p in result.plan_ids))
-            out.print(splits)
+            show(splits)
     for plan, d in found.items():
-        out.print(f"[bold]{plan}[/bold] — where the answer flips ({d.method}):")
+        say(f"[bold]{plan}[/bold] — where the answer flips ({d.method}):", markup=True)
         for line in d.describe():
-            out.print(f"  {line}", markup=False)
+            say(f"  {line}", hang="    ")
     kinds = {"scenario": 0, "noise": 0}
     for i in result.space.inputs:
         kinds[i.source] += 1
-    out.print(
+    say(
         f"scenario_id {result.scenario_id}; {result.space.size} uncertain inputs "
         f"({kinds['scenario']} from the file, {kinds['noise']} from noise)",
-        markup=False,
     )
 
 
@@ -252,6 +264,7 @@ def sensitivity_cmd(
     as_of: AsOfOption = None,
     store_url: StoreOption = None,
     no_store: NoStoreOption = False,
+    wide: WideOption = False,
 ) -> None:
     """Which unknown matters: Sobol' indices (with the value of clarity of each actor) or Morris effects."""
     from parley.analysis.uncertainty.runners import write_json_atomic
@@ -288,11 +301,24 @@ def sensitivity_cmd(
     if fmt is Format.json:
         emit_json(data)
         return
-    out.print(
+    say(
         f"{sc.title} — {method.value}, model {result.model}, n {result.n} ({result.evaluations} runs), "
         f"seed {result.seed}, inputs grouped by {result.group_by}",
-        markup=False,
     )
+    from collections import Counter
+
+    tops: Counter[str] = Counter()
+    for groups in result.indices.values():
+        key = "ST" if method is Method.sobol else "mu_star"
+        ranked = sorted((v[key], g) for g, v in groups.items() if isinstance(v[key], float | int) and v[key] == v[key])
+        if ranked and ranked[-1][0] > 0:
+            tops[ranked[-1][1]] += 1
+    if tops:
+        counts = ", ".join(f"{g} on {k}" for g, k in tops.most_common())
+        say(
+            f"  Matters most ({result.group_by} with the largest index, of {len(result.indices)} outputs): {counts}",
+            hang="    ",
+        )
     from rich.table import Table
 
     conf = f"±{round(100 * result.conf_level)}%"
@@ -313,12 +339,11 @@ def sensitivity_cmd(
             )
             for g, v in rows:
                 table.add_row(g, _num(v["mu_star"]), _num(v["mu_star_conf"]), _num(v["mu"]), _num(v["sigma"]))
-        out.print(table)
-    for output_name, note in result.notes.items():
-        out.print(f"{output_name}: {note}", markup=False)
+        show(table)
+    for output_name, text in result.notes.items():
+        say(f"{output_name}: {text}")
     if method is Method.sobol and result.group_by == "actor":
-        out.print(
+        say(
             "value of clarity = first-order index of an actor's inputs (share of variance removed by "
             "knowing its true stance); total order = the share it takes part in (docs/uncertainty.md)",
-            markup=False,
         )

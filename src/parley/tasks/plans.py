@@ -19,7 +19,9 @@ class PlansOptions:
 
     plans: tuple[str, ...] | None = option(None, "plan ids (default: all)")
     shock: str | None = option(None, "compare before and after this shock")
-    models: tuple[str, ...] | None = option(None, "models whose forecasts are scored (default: the plan models)")
+    models: tuple[str, ...] | None = option(
+        None, "models whose forecasts are scored (default: the fast ones, tasks.defaults.PLAN_MODELS)"
+    )
     issue: str | None = option(None, "bargaining range on this issue only")
     p: float | None = option(None, "A's chance of winning a war (default derived)")
     p_concentration: float | None = option(None, "make p ~ Beta(p·k, (1−p)·k) with this k (k > 0)")

@@ -167,9 +167,10 @@ def _forecast_data(scenario: Scenario, options: Any) -> dict[str, Any]:
 def _plans(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | None:
     if not scenario.plans:
         return None
+    from parley.tasks.defaults import plan_models
     from parley.tasks.plans import PlansOptions, plans
 
-    return plans(scenario, PlansOptions(seed=opts.seed)).data
+    return plans(scenario, PlansOptions(seed=opts.seed, models=plan_models(every=True))).data
 
 
 def _brief(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | None:
