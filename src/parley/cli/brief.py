@@ -45,7 +45,9 @@ def render(data: dict[str, Any]) -> None:
             if c
             else p["smallest_change_note"]
         )
-        deals.add_row(p["plan"], p["p_deal"]["text"], p["pivotal"] or "–", p["pivotal_why"], change)
+        deals.add_row(
+            p["plan"], p["p_deal"]["text"], p.get("pivotal_label") or p["pivotal"] or "–", p["pivotal_why"], change
+        )
     show(deals)
     for p in data["plans"]:
         t = Table(
@@ -60,11 +62,14 @@ def render(data: dict[str, Any]) -> None:
             roles = q["roles"]
             role = ", ".join(roles[:3]) + (f" (+{len(roles) - 3} more vetoes)" if len(roles) > 3 else "")
             gain = "–" if q["gain"] is None else f"{q['gain']:+.3g}"
-            t.add_row(q["name"], role, q["p_accept"]["text"], f"{100 * q['p_red_line_crossed']:.0f}%", gain)
+            t.add_row(
+                q.get("label") or q["name"], role, q["p_accept"]["text"], f"{100 * q['p_red_line_crossed']:.0f}%", gain
+            )
         show(t)
         if p["deciding_provisions"]:
+            pivotal = p.get("pivotal_label") or p["pivotal"]
             lines = [
-                f"point {d['point'] or '–'} ({d['issue']}): without it P(accept of {p['pivotal']}) "
+                f"point {d['point'] or '–'} ({d['issue']}): without it P(accept of {pivotal}) "
                 f"{100 * d['p_accept_without']:.0f}% ({100 * d['effect']:+.0f} points)"
                 + (" — flips it" if d["flips"] else "")
                 + (" — crosses its red line" if d["crosses_red_line"] else "")
@@ -104,9 +109,7 @@ def brief_command(
     from parley.tasks.brief import BriefOptions
     from parley.tasks.brief import brief as run
 
-    opts = BriefOptions(
-        plans=tuple(plan) if plan else None, n=n, seed=seed, model=model, logit_scale=logit_scale
-    )
+    opts = BriefOptions(plans=tuple(plan) if plan else None, n=n, seed=seed, model=model, logit_scale=logit_scale)
     try:
         scenario = load_as_of(file, as_of)
         done = run(scenario, opts, store=keeper(store_url, no_store))
