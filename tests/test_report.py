@@ -410,3 +410,29 @@ def test_no_legend_sits_over_a_chart_title_in_the_ec_report() -> None:
     assert all(f["layout"].get("showlegend") is False for f in titled.values())
     html = render_html(data)
     assert 'id="positions-legend"' in html and "forecast bdm" in html.split('id="positions-legend"', 1)[1]
+
+
+
+def test_brief_headlines_are_a_table_with_the_models_reading(build_scenario: Callable[..., Any]) -> None:
+    """The bottom line's headline forecasts: one row per issue, what the spread means said once above the table.
+
+    By hand, for compromise and weighted median: compromise = 661.8 (above); the weighted median is 880
+    (a carries 2·0.9 = 1.8 of 3.3, more than half). Forecast = their median, 770.9; range 661.8–880 is
+    21.8% of the 0–1000 scale, between 10% and 25%: the models "differ somewhat".
+    """
+    from parley.analysis.plans.brief import brief
+
+    sc = report_case(build_scenario)
+    head = brief(sc, n=50, seed=1, models=["compromise", "median"]).headlines[0].to_dict()
+    assert head["forecast"] == pytest.approx((1584 + 600) / 3.3 / 2 + 440, abs=1e-9)
+    assert head["spread_share_of_scale"] == pytest.approx((880 - 2184 / 3.3) / 1000, abs=1e-9)
+    assert head["agreement"] == "differ somewhat"
+    data = build_report_data(sc, ReportOptions(models=("compromise", "median"), montecarlo_draws=50, seed=1))
+    html = render_html(data)
+    section = html.split('id="brief"', 1)[1].split("</section>", 1)[0]
+    rows = re.findall(r"<tr><td>Army cap</td>(.*?)</tr>", section, re.S)
+    assert len(rows) == 1
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", rows[0])
+    # the report's brief runs every model, so only the shape is checked here: value, range, share, reading, band
+    assert len(cells) == 5 and cells[3] in {"agree", "differ somewhat", "disagree"} and "–" in cells[1]
+    assert section.count("read it as a range") == 1  # said once, not on every row

@@ -268,11 +268,17 @@ class IssueHeadline:
             f"inputs: 90% of draws {self.band[0]:.3g}–{self.band[1]:.3g})"
         )
 
+    @property
+    def agreement(self) -> str:
+        """The meaning in a word or two: "agree", "differ somewhat", "disagree" or "none settles it"."""
+        return _agreement(self.spread_share)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""
         return {
             "issue": self.issue,
             "label": self.label,
+            "agreement": self.agreement,
             "forecast": finite_or_none(self.value),
             "models": {k: finite_or_none(v) for k, v in self.models.items()},
             "spread": [finite_or_none(self.low), finite_or_none(self.high)],
@@ -482,6 +488,12 @@ def _deal(
 ) -> np.ndarray:
     """(B, V) deals for acceptance (B, V, N) and moved issues (V, M)."""
     return consent(accept, moved, cap, signatories, holders, renewal, opt.group_veto, opt.group_majority).deal
+
+
+def _agreement(share: float) -> str:
+    if not math.isfinite(share):
+        return "none settles it"
+    return "agree" if share <= 0.10 else "differ somewhat" if share <= 0.25 else "disagree"
 
 
 def _meaning(share: float) -> str:
