@@ -361,3 +361,97 @@ def test_compare_page_names_who_flips_and_who_gains(client: TestClient) -> None:
     assert detail.count("<tr>") == len(data["changes"]) + 1  # every change, and the header
     main = page.split("<main>", 1)[1]
     assert not any(f">{a}<" in main for a in name if "_" in a)  # no actor id as a cell
+
+
+def _chart_of(page: str, block: str = "chart-data", key: str | None = None) -> dict:  # type: ignore[type-arg]
+    import json
+
+    fig = json.loads(page.split(f'id="{block}">', 1)[1].split("</script>", 1)[0])
+    return fig[key] if key else fig  # type: ignore[no-any-return]
+
+
+def test_forecast_chart_is_oriented_as_the_report_on_the_2025_case(client: TestClient) -> None:
+    """Issue 15: the report draws every issue with side A's ideal on the left; the web app's forecast chart
+    (which used to get a scenario without actors, so every issue ran lower end left) now does the same.
+    Reference: the report figure builder's own orientation function applied to the stored scenario, and the
+    stored forecast's values placed on each issue's scale by hand (reversed: 100 − the raw share)."""
+    from parley.report.figures import orientation, series_colour
+
+    sid = upload(client, CASE).json()["scenario_id"]
+    run = client.post(f"/api/scenarios/{sid}/forecast", json={"model": "compromise"}).json()
+    stored = client.get(f"/api/scenarios/{sid}").json()
+    orient = orientation({"scenario": stored})
+    flipped = {i["id"] for i in stored["issues"] if orient.flip[i["id"]]}
+    assert flipped and len(flipped) < len(stored["issues"])  # the 2025 case has issues running both ways
+    fig = _chart_of(client.get(f"/runs/{run['run_id']}").text)
+    marks = next(t for t in fig["data"] if t.get("mode") == "markers")
+    assert marks["marker"]["color"] == series_colour({}, "model", "compromise")
+    for issue, label, x in zip(stored["issues"], marks["y"], marks["x"], strict=True):
+        lo, hi = issue["scale"]["min"], issue["scale"]["max"]
+        raw = 100 * (run["outcomes"][issue["id"]] - lo) / (hi - lo)
+        assert label.endswith(" ⇄") == (issue["id"] in flipped), label
+        assert x == pytest.approx(100 - raw if issue["id"] in flipped else raw)
+    title = fig["layout"]["xaxis"]["title"]["text"]
+    assert title.startswith(f"← {orient.left}'s side") and title.endswith(f"{orient.right}'s side →")
+
+
+def _two_ways(scenario_dict, uncertain: bool = False) -> str:  # type: ignore[no-untyped-def]
+    """Two belligerents on two 0–100 issues whose scales run opposite ways: on ``land`` Alpha wants 10 and
+    Beta 90 (Alpha's ideal is the lower end), on ``cap`` Alpha wants 80 and Beta 20 (the upper end)."""
+    import json
+
+    def stance(x: float) -> dict:  # type: ignore[type-arg]
+        s: dict[str, object] = {"position": x, "salience": 1}
+        if uncertain:
+            s["uncertainty"] = {"low": x - 10, "high": x + 10}
+        return s
+
+    actors = [
+        {
+            "id": "a",
+            "name": "Alpha (the first side)",
+            "capability": 3,
+            "stances": {"land": stance(10), "cap": stance(80)},
+        },
+        {"id": "b", "name": "Beta", "capability": 1, "stances": {"land": stance(90), "cap": stance(20)}},
+    ]
+    issues = [
+        {"id": "land", "label": "Land", "scale": {"min": 0, "max": 100}},
+        {"id": "cap", "label": "Army cap", "scale": {"min": 0, "max": 100}},
+    ]
+    return json.dumps(scenario_dict(actors, issues, belligerents=["a", "b"]))
+
+
+def test_forecast_chart_puts_side_a_on_the_left_by_hand(client: TestClient, scenario_dict) -> None:  # type: ignore[no-untyped-def]
+    """By hand: the compromise (Σ c·s·x / Σ c·s, capabilities 3 and 1) is 30 on Land and 65 on the army cap.
+    Land runs Alpha-left already (30%); the army cap is reversed (Alpha wants its upper end), so it is drawn at
+    100 − 65 = 35% and marked ⇄, and the axis says "← Alpha's side … Beta's side →"."""
+    sid = upload(client, _two_ways(scenario_dict)).json()["scenario_id"]
+    run = client.post(f"/api/scenarios/{sid}/forecast", json={"model": "compromise"}).json()
+    fig = _chart_of(client.get(f"/runs/{run['run_id']}").text)
+    marks = next(t for t in fig["data"] if t.get("mode") == "markers")
+    assert marks["y"] == ["Land", "Army cap ⇄"]
+    assert marks["x"] == pytest.approx([30.0, 35.0])
+    title = fig["layout"]["xaxis"]["title"]["text"]
+    assert title.startswith("← Alpha's side") and title.endswith("Beta's side →")
+
+
+def test_montecarlo_bands_put_side_a_on_the_left(client: TestClient, scenario_dict) -> None:  # type: ignore[no-untyped-def]
+    """The Monte Carlo page's bands are oriented as the report's overview: on the reversed army cap every
+    quantile is drawn at 100 − its share of the scale (so the 5% quantile is on the right of the 95%), on Land
+    as it is; the median has the model's report colour. Reference: the stored quantiles, placed by hand."""
+    from parley.report.figures import series_colour
+
+    sid = upload(client, _two_ways(scenario_dict, uncertain=True)).json()["scenario_id"]
+    body = {"kind": "montecarlo", "model": "compromise", "draws": 200, "seed": 1}
+    state = wait_for(client, client.post(f"/api/scenarios/{sid}/jobs", json=body).json()["id"])
+    assert state["status"] == "done", state
+    q = client.get(f"/api/runs/{state['run_id']}").json()["result"]["outcomes"]
+    chart = _chart_of(client.get(f"/runs/{state['run_id']}").text, "charts-data", "bands")
+    outer, _, median = chart["data"]
+    assert outer["y"][:2] == ["Land", "Land"] and outer["y"][3:5] == ["Army cap ⇄", "Army cap ⇄"]
+    assert outer["x"][:2] == pytest.approx([q["land"]["q05"], q["land"]["q95"]])
+    assert outer["x"][3:5] == pytest.approx([100 - q["cap"]["q05"], 100 - q["cap"]["q95"]])
+    assert median["x"] == pytest.approx([q["land"]["q50"], 100 - q["cap"]["q50"]])
+    assert median["marker"]["color"] == series_colour({}, "model", "compromise")
+    assert chart["layout"]["xaxis"]["title"]["text"].startswith("← Alpha's side")

@@ -11,7 +11,6 @@ processes with a time limit, never on the event loop.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -49,7 +48,7 @@ from parley.web.limits import (
     job_problems,
 )
 from parley.web.security import REPORT_CSP, SecurityMiddleware, allowed_host_list
-from parley.web.views import comparison_view, montecarlo_view, sensitivity_view
+from parley.web.views import chart_json, comparison_view, montecarlo_view, sensitivity_view
 
 MAX_UPLOAD_BYTES = 2_000_000
 JOB_KINDS = scenario_tasks()
@@ -685,10 +684,13 @@ def _plotly_js() -> str:
 
 
 def _forecast_chart(scenario: dict[str, Any], result: dict[str, Any]) -> str:
-    """The report's position overview for one stored forecast, as escaped JSON for Plotly."""
+    """The report's position overview for one stored forecast, as escaped JSON for Plotly.
+
+    The whole stored scenario goes in, so the chart is oriented as the report's is (side A's ideal on the
+    left, reversed issues marked ⇄, the axis saying which way it runs) and the model has its report colour.
+    """
     from parley.report.figures import forecast_overview
 
-    data = {"scenario": {"issues": scenario.get("issues", [])}, "forecasts": {result["model"]["name"]: result}}
-    for issue in data["scenario"]["issues"]:
-        issue.setdefault("scale", {"min": 0, "max": 100})
-    return json.dumps(json.loads(forecast_overview(data).to_json())).replace("<", "\\u003c").replace(">", "\\u003e")
+    issues = [{"scale": {"min": 0, "max": 100}, **i} for i in scenario.get("issues", [])]
+    data = {"scenario": {**scenario, "issues": issues}, "forecasts": {result["model"]["name"]: result}}
+    return chart_json(forecast_overview(data))

@@ -144,7 +144,7 @@ def montecarlo_view(stored: dict[str, Any], result: dict[str, Any]) -> dict[str,
     ]
     model = (result.get("model") or {}).get("name", "")
     return {
-        "chart": chart_json(bands_figure(issues, quant, names, model)) if issues else None,
+        "chart": chart_json(bands_figure(issues, quant, names, model, stored)) if issues else None,
         "issues": rows,
         "plans": plans,
         "plan_names": [names.plan(pid) for pid, _ in plan_items],
@@ -153,19 +153,51 @@ def montecarlo_view(stored: dict[str, Any], result: dict[str, Any]) -> dict[str,
 
 
 def bands_figure(
-    issues: list[dict[str, Any]], quant: dict[str, dict[str, float]], names: Names, model: str
+    issues: list[dict[str, Any]],
+    quant: dict[str, dict[str, float]],
+    names: Names,
+    model: str,
+    stored: dict[str, Any] | None = None,
 ) -> go.Figure:
     """Each issue's 5–95 % and 25–75 % bands and median of the draws, as a share of the issue's scale.
 
-    Hover gives the values in the issue's own unit. Issues are labelled by name, top to bottom in the
-    scenario's order.
+    Drawn as the report draws its overview (:func:`parley.report.figures.orientation`): side A's ideal on the
+    left, an issue whose scale runs the other way reversed and marked ⇄, the axis title saying which way it
+    runs; the median in the model's report colour (:func:`parley.report.figures.series_colour`). Hover gives
+    the values in the issue's own unit. Issues are labelled by name, top to bottom in the scenario's order.
+
+    Parameters
+    ----------
+    issues
+        The issues to draw (stored issue mappings), in order.
+    quant
+        Quantiles per issue id (``q05`` … ``q95``).
+    names
+        The scenario's display names.
+    model
+        The model the draws were forecast with.
+    stored
+        The scenario's canonical mapping, for the orientation (without it: every issue lower end left).
+
+    Returns
+    -------
+    go.Figure
+        Scatter traces only (two bands and the medians).
     """
+    from parley.report.figures import Orientation, orientation, series_colour
+
+    scenario = stored if stored is not None else {"issues": issues, "actors": []}
+    data: dict[str, Any] = {"scenario": scenario, "forecasts": {model: {}}}
+    orient = orientation(data) if stored is not None else Orientation({i["id"]: False for i in issues})
     fig = go.Figure()
-    labels = [_esc(names.issue(i["id"]), 48) for i in issues]
+    labels = [_esc(names.issue(i["id"]), 48) + (" ⇄" if orient.flip.get(i["id"]) else "") for i in issues]
 
     def pct(v: float | None, issue: dict[str, Any]) -> float | None:
         lo, hi = _scale(issue)
-        return None if v is None or not math.isfinite(v) or hi == lo else 100.0 * (v - lo) / (hi - lo)
+        if v is None or not math.isfinite(v) or hi == lo:
+            return None
+        share = orient.share({"scale": {"min": lo, "max": hi}, "id": issue["id"]}, v)
+        return None if share is None else 100.0 * share
 
     for (a, b), width, name in ((("q05", "q95"), 7, "5–95% of draws"), (("q25", "q75"), 16, "25–75% of draws")):
         xs: list[float | None] = []
@@ -185,7 +217,7 @@ def bands_figure(
                 mode="lines",
                 name=name,
                 text=texts,
-                line={"width": width, "color": "rgba(31,119,180,0.25)" if a == "q05" else "rgba(31,119,180,0.45)"},
+                line={"width": width, "color": "rgba(95,107,122,0.25)" if a == "q05" else "rgba(95,107,122,0.45)"},
                 hovertemplate="%{y}: %{text}<extra>" + name + "</extra>",
             )
         )
@@ -199,14 +231,14 @@ def bands_figure(
                 f"{quant[i['id']].get('q50', math.nan):.4g} {_esc((i.get('scale') or {}).get('unit', ''))}"
                 for i in issues
             ],
-            marker={"size": 10, "color": BLUE, "line": {"color": "white", "width": 1}},
+            marker={"size": 10, "color": series_colour(data, "model", model), "line": {"color": "white", "width": 1}},
             hovertemplate="%{y}: median %{text}<extra></extra>",
         )
     )
     return _layout(
         fig,
         120 + 34 * len(issues),
-        xaxis={"range": [-2, 102], "title": "% of the issue's scale (0 = its minimum, 100 = its maximum)"},
+        xaxis={"range": [-2, 102], "title": orient.axis_title("% of the issue's scale"), "ticksuffix": "%"},
         yaxis={"automargin": True, "autorange": "reversed"},
     )
 
