@@ -186,3 +186,32 @@ def test_seedless_web_forecast_stores_its_seed(tmp_path: Path) -> None:
             json={"model": "exchange", "params": {"rate": "random"}, "seed": run["seed"]},
         ).json()
         assert again["outcomes"] == f.json()["outcomes"]
+
+
+def test_report_progress_counts_its_steps(toy: Path) -> None:
+    """Issue 15: a report job's bar did not move. The report now counts its steps: one per model's forecast
+    and one per section (brief, timeline, plans, coalitions, montecarlo, sensitivity). By hand, for two models
+    that is 2 + 6 = 8 steps: each starts at 0, 1, …, 7 done of 8, the sections' own draws only add messages
+    (never a count of their own), and the report ends at 8 of 8."""
+    from parley.tasks import ReportOptions, report_data
+    from parley.tasks.report import SECTIONS
+
+    assert list(SECTIONS) == ["brief", "timeline", "plans", "coalitions", "montecarlo", "sensitivity"]
+    calls: list[tuple[str, int | None, int | None]] = []
+
+    def progress(message: str, done: int | None = None, total: int | None = None) -> None:
+        calls.append((message, done, total))
+
+    opts = ReportOptions(models=("compromise", "median"), montecarlo_draws=20, sensitivity_samples=8)
+    data = report_data(parley.load_scenario(toy), opts, progress=progress)
+    assert not data["errors"], data["errors"]
+    assert {t for _, _, t in calls} == {8}
+    done = [d for _, d, _ in calls]
+    assert done == sorted(done) and done[-1] == 8
+    assert sorted(set(done)) == list(range(9))  # every step is told as it starts
+    starts = [m for m, d, _ in calls if m.endswith(f"(step {(d or 0) + 1} of 8)")]
+    assert starts[:2] == ["forecast: compromise (step 1 of 8)", "forecast: median (step 2 of 8)"]
+    assert any(m.startswith("montecarlo (step 7 of 8): ") and "of 20 draws" in m for m, _, _ in calls)
+    messages: list[str] = []  # a caller's progress that takes only the message (the CLI's status line) still works
+    report_data(parley.load_scenario(toy), dataclasses.replace(opts, models=("compromise",)), progress=messages.append)
+    assert messages[0] == "forecast: compromise (step 1 of 7)" and messages[-1] == "every section computed (7 steps)"

@@ -237,6 +237,32 @@ def test_job_progress_moves_through_the_draws(client: TestClient) -> None:
     assert 'max="300" value="300"' in page  # the page's bar starts where the job is
 
 
+def test_report_job_progress_moves_through_its_steps(client: TestClient) -> None:
+    """Issue 15: a report job showed a bar that did not move. The report now counts its steps (one per model's
+    forecast, one per section: tests/test_tasks.py::test_report_progress_counts_its_steps), so /api/jobs gives
+    done of total, never going back, and ends at total; the job page's bar starts where the job is.
+    Reference: by hand, every registered model plus the six sections of parley.tasks.report.SECTIONS."""
+    from parley.models.base import available_models
+
+    steps = len(list(available_models())) + 6
+    sid = upload(client, EC).json()["scenario_id"]
+    job = client.post(f"/api/scenarios/{sid}/jobs", json={"kind": "report", "draws": 100}).json()
+    seen: list[int] = []
+    for _ in range(6000):
+        state = client.get(f"/api/jobs/{job['id']}").json()
+        if state["total"]:
+            assert state["total"] == steps, state
+            seen.append(state["done"])
+        if state["status"] in ("done", "failed"):
+            break
+        time.sleep(0.01)
+    assert state["status"] == "done", state
+    assert seen == sorted(seen) and seen[-1] == steps and state["fraction"] == 1.0
+    assert len({d for d in seen if 0 < d < steps}) >= 2, seen  # the bar moves between the ends
+    page = client.get(f"/jobs/{job['id']}").text
+    assert f'max="{steps}" value="{steps}"' in page
+
+
 def test_job_parameters_are_bounded(client: TestClient) -> None:
     """Every parameter a job takes from a request is bounded (web/limits.py), and a model parameter that
     names a file is refused: a request never makes the server read a file."""

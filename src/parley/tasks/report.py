@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import inspect
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -58,8 +59,12 @@ def check_report(scenario: Scenario, options: ReportOptions) -> None:
         raise ParleyError("the report's Monte Carlo draws and sensitivity samples must be 0 or more")
 
 
-def _section(name: str, progress: Progress | None, fn: Callable[[], Any], errors: dict[str, str]) -> Any:
-    say(progress, name)
+def _section(
+    name: str, step: tuple[int, int], progress: Progress | None, fn: Callable[[], Any], errors: dict[str, str]
+) -> Any:
+    """Run one section, telling ``progress`` that ``step[0]`` of ``step[1]`` steps are done as it starts."""
+    done, total = step
+    say(progress, f"{name} (step {done + 1} of {total})", done, total)
     try:
         return fn()
     except ParleyError as e:
@@ -67,6 +72,37 @@ def _section(name: str, progress: Progress | None, fn: Callable[[], Any], errors
     except ImportError as e:  # an optional part not installed
         errors[name] = f"not available: {e}"
     return None
+
+
+def _counted(progress: Progress | None) -> Progress | None:
+    """``progress`` as a counted progress: a callable that takes only the message (as the report's callers
+    passed before it counted its steps) gets the message alone."""
+    if progress is None:
+        return None
+    try:
+        inspect.signature(progress).bind("", 0, 1)
+    except TypeError:  # takes only the message
+        only_message = progress
+        return lambda message, done=None, total=None: only_message(message)
+    except ValueError:  # no signature to read (a builtin): assume it counts
+        pass
+    return progress
+
+
+def _within(progress: Progress | None, name: str, step: tuple[int, int]) -> Progress | None:
+    """A section's own progress as the report's: its messages, counted as the report's step ``step``.
+
+    A section's counted steps (draws, model runs) show in the message; the count stays the report's steps, so
+    the report's progress never goes back.
+    """
+    if progress is None:
+        return None
+    done, total = step
+
+    def tell(message: str, inner_done: int | None = None, inner_total: int | None = None) -> None:
+        progress(f"{name} (step {done + 1} of {total}): {message}", done, total)
+
+    return tell
 
 
 def report_data(
@@ -81,7 +117,10 @@ def report_data(
     options
         What to compute (see :class:`ReportOptions`).
     progress
-        Told the name of each section as it starts.
+        Told each step as it starts, counted: ``progress(message, done, total)`` with one step per model's
+        forecast and one per section of :data:`SECTIONS` (``done`` steps finished of ``total``), and the sections'
+        own steps (draws, model runs) in the message; at the end ``done == total``. A callable that takes only
+        the message is told the message alone.
 
     Returns
     -------
@@ -93,14 +132,16 @@ def report_data(
     from parley.tasks.forecast import ForecastOptions
 
     opts = options or ReportOptions()
+    progress = _counted(progress)
     names: Sequence[str] = opts.models or tuple(available_models())
     errors: dict[str, str] = {}
     timings: dict[str, float] = {}
     forecasts: dict[str, Any] = {}
-    for name in names:
+    steps = len(names) + len(SECTIONS)
+    for k, name in enumerate(names):
         t0 = time.perf_counter()
         piece = functools.partial(_forecast_data, scenario, ForecastOptions(model=name, seed=opts.seed))
-        result = _section(f"forecast: {name}", progress, piece, errors)
+        result = _section(f"forecast: {name}", (k, steps), progress, piece, errors)
         timings[f"forecast: {name}"] = time.perf_counter() - t0
         if result is not None:
             forecasts[name] = result
@@ -119,12 +160,14 @@ def report_data(
         "errors": errors,
         "timings": timings,
     }
-    for key, builder in SECTIONS.items():
+    for k, (key, builder) in enumerate(SECTIONS.items(), start=len(names)):
         t0 = time.perf_counter()
-        value = _section(key, progress, functools.partial(builder, scenario, opts), errors)
+        inner = _within(progress, key, (k, steps))
+        value = _section(key, (k, steps), progress, functools.partial(builder, scenario, opts, inner), errors)
         timings[key] = time.perf_counter() - t0
         if value is not None:
             data[key] = value
+    say(progress, f"every section computed ({steps} steps)", steps, steps)
     return data
 
 
@@ -164,53 +207,53 @@ def _forecast_data(scenario: Scenario, options: Any) -> dict[str, Any]:
     return forecast(scenario, options).data
 
 
-def _plans(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | None:
+def _plans(scenario: Scenario, opts: ReportOptions, progress: Progress | None = None) -> dict[str, Any] | None:
     if not scenario.plans:
         return None
     from parley.tasks.defaults import plan_models
     from parley.tasks.plans import PlansOptions, plans
 
-    return plans(scenario, PlansOptions(seed=opts.seed, models=plan_models(every=True))).data
+    return plans(scenario, PlansOptions(seed=opts.seed, models=plan_models(every=True)), progress=progress).data
 
 
-def _brief(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | None:
+def _brief(scenario: Scenario, opts: ReportOptions, progress: Progress | None = None) -> dict[str, Any] | None:
     if not scenario.plans or opts.montecarlo_draws <= 0:
         return None
     from parley.tasks.brief import BriefOptions, brief
 
-    return brief(scenario, BriefOptions(n=opts.montecarlo_draws, seed=opts.seed)).data
+    return brief(scenario, BriefOptions(n=opts.montecarlo_draws, seed=opts.seed), progress=progress).data
 
 
-def _timeline(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | None:
+def _timeline(scenario: Scenario, opts: ReportOptions, progress: Progress | None = None) -> dict[str, Any] | None:
     if not scenario.spec.events or opts.montecarlo_draws <= 0:
         return None
     from parley.tasks.timeline import TimelineOptions, timeline
 
     # a fifth of the report's draws at each date (at least 100): dozens of dates, each a brief
     draws = max(100, opts.montecarlo_draws // 5)
-    return timeline(scenario, TimelineOptions(draws=draws, seed=opts.seed)).data
+    return timeline(scenario, TimelineOptions(draws=draws, seed=opts.seed), progress=progress).data
 
 
-def _coalitions(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | None:
+def _coalitions(scenario: Scenario, opts: ReportOptions, progress: Progress | None = None) -> dict[str, Any] | None:
     if len(scenario.actors) < 2:
         return None
     from parley.tasks.plans import coalitions
 
-    return coalitions(scenario).data
+    return coalitions(scenario, progress=progress).data
 
 
-def _montecarlo(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | None:
+def _montecarlo(scenario: Scenario, opts: ReportOptions, progress: Progress | None = None) -> dict[str, Any] | None:
     if opts.montecarlo_draws <= 0:
         return None
     from parley.tasks.uncertainty import MonteCarloOptions, montecarlo
 
     run = MonteCarloOptions(model=opts.montecarlo_model, n=opts.montecarlo_draws, seed=opts.seed, workers=1)
-    data = dict(montecarlo(scenario, run).data)
+    data = dict(montecarlo(scenario, run, progress=progress).data)
     data.pop("inputs", None)  # the per-draw inputs stay out of the report's data
     return data
 
 
-def _sensitivity(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | None:
+def _sensitivity(scenario: Scenario, opts: ReportOptions, progress: Progress | None = None) -> dict[str, Any] | None:
     if opts.sensitivity_samples <= 0:
         return None
     from parley.analysis.uncertainty.inputs import InputSpace
@@ -220,10 +263,10 @@ def _sensitivity(scenario: Scenario, opts: ReportOptions) -> dict[str, Any] | No
     from parley.tasks.uncertainty import SensitivityOptions, sensitivity
 
     run = SensitivityOptions(model=opts.montecarlo_model, n=opts.sensitivity_samples, seed=opts.seed, workers=1)
-    return sensitivity(scenario, run).data
+    return sensitivity(scenario, run, progress=progress).data
 
 
-SECTIONS: dict[str, Callable[[Scenario, ReportOptions], dict[str, Any] | None]] = {
+SECTIONS: dict[str, Callable[[Scenario, ReportOptions, Progress | None], dict[str, Any] | None]] = {
     "brief": _brief,
     "timeline": _timeline,
     "plans": _plans,
@@ -231,4 +274,5 @@ SECTIONS: dict[str, Callable[[Scenario, ReportOptions], dict[str, Any] | None]] 
     "montecarlo": _montecarlo,
     "sensitivity": _sensitivity,
 }
-"""The report's analysis sections, in order; each returns JSON-ready data or None (not applicable)."""
+"""The report's analysis sections, in order; each returns JSON-ready data or None (not applicable), and tells
+its own steps to the progress it is given."""
