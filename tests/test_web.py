@@ -481,3 +481,51 @@ def test_montecarlo_bands_put_side_a_on_the_left(client: TestClient, scenario_di
     assert median["x"] == pytest.approx([q["land"]["q50"], 100 - q["cap"]["q50"]])
     assert median["marker"]["color"] == series_colour({}, "model", "compromise")
     assert chart["layout"]["xaxis"]["title"]["text"].startswith("← Alpha's side")
+
+
+def _page_charts(page: str) -> list[tuple[str, dict]]:  # type: ignore[type-arg]
+    import json
+
+    found: list[tuple[str, dict]] = []  # type: ignore[type-arg]
+    if 'id="chart-data">' in page:
+        found.append(("chart", _chart_of(page)))
+    if 'id="charts-data">' in page:
+        block = page.split('id="charts-data">', 1)[1].split("</script>", 1)[0]
+        found += list(json.loads(block).items())
+    return found
+
+
+def test_every_web_chart_is_in_the_basic_bundle(client: TestClient) -> None:
+    """Issue 15: the run pages loaded plotly.py's whole bundle (4.6 MB). Every chart the app draws (a forecast,
+    each analysis kind's page on the 2025 case) uses only the trace types of Plotly's partial bundle "basic", so
+    /static/plotly.min.js serves the report's vendored basic bundle. Reference: the bundle's own licence header
+    ("plotly.js (basic - minified)") and parley.report.render.BUNDLE_TRACES (scatter, bar, pie)."""
+    from parley.report.render import BUNDLE_TRACES
+
+    sid = upload(client, CASE).json()["scenario_id"]
+    pages = [client.post(f"/api/scenarios/{sid}/forecast", json={"model": "compromise"}).json()["run_id"]]
+    jobs = [
+        {"kind": "plans"},
+        {"kind": "brief", "draws": 50, "seed": 1},
+        {"kind": "coalitions"},
+        {"kind": "timeline", "draws": 20, "seed": 1},
+        {"kind": "montecarlo", "model": "compromise", "draws": 50, "seed": 1},
+        {"kind": "sensitivity", "method": "morris", "model": "compromise", "draws": 4, "seed": 1},
+    ]
+    for body in jobs:
+        state = wait_for(client, client.post(f"/api/scenarios/{sid}/jobs", json=body).json()["id"])
+        assert state["status"] == "done", (body, state)
+        pages.append(state["run_id"])
+    runs_with_charts = set()
+    for rid in pages:
+        page = client.get(f"/runs/{rid}").text
+        for key, fig in _page_charts(page):
+            runs_with_charts.add(rid)
+            for trace in fig["data"]:
+                assert trace.get("type", "scatter") in BUNDLE_TRACES, (rid, key, trace.get("type"))
+        if _page_charts(page):
+            assert '<script src="/static/plotly.min.js"></script>' in page
+    assert len(runs_with_charts) >= 5, runs_with_charts  # forecast, plans, timeline, Monte Carlo, sensitivity
+    js = client.get("/static/plotly.min.js")
+    assert js.status_code == 200 and "plotly.js (basic - minified)" in js.text[:200]
+    assert len(js.content) < 1_500_000  # plotly.py's full bundle is about 4.6 MB

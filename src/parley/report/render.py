@@ -36,6 +36,12 @@ def _plotly_js() -> str:
     return resources.files("parley.report").joinpath("assets", BUNDLE).read_text(encoding="utf-8")
 
 
+def plotly_bundle() -> str:
+    """The vendored partial Plotly bundle (scatter, bar, pie) as text: what each report inlines and what the web
+    app serves as ``/static/plotly.min.js`` (its charts use only these trace types too)."""
+    return _plotly_js()
+
+
 def bundle_version() -> str:
     """The plotly.js version of the vendored bundle, read from its licence header."""
     found = re.search(r"plotly\.js \(basic - minified\) v([0-9][0-9A-Za-z.\-]*)", _plotly_js()[:400])

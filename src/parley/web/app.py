@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from functools import cache
 from pathlib import Path
@@ -282,6 +282,7 @@ def create_app(
             runs=runs,
             models=describe_models(),
             shocks=scenario.spec.shocks,
+            who=_who(scenario),
         )
 
     @app.get("/scenarios/{sid}/edit", response_class=HTMLResponse, include_in_schema=False)
@@ -676,11 +677,22 @@ def _docs_page(which: str) -> str:
     )
 
 
-@cache
 def _plotly_js() -> str:
-    from plotly.offline import get_plotlyjs
+    """Plotly for the run pages: the report's vendored partial bundle "basic" (scatter, bar, pie; about a quarter of
+    plotly.py's full bundle), since every chart the app draws uses only those trace types (checked by the tests)."""
+    from parley.report.render import plotly_bundle
 
-    return str(get_plotlyjs())
+    return plotly_bundle()
+
+
+def _who(scenario: Scenario) -> Callable[[Iterable[str]], str]:
+    """Veto holders and proposers by name: an actor by its short name, a group as "NAME (group)"."""
+    names = {a.id: (a.name or a.id).split(" (", 1)[0] for a in scenario.actors}
+
+    def who(ids: Iterable[str]) -> str:
+        return ", ".join(names.get(i) or f"{i.replace('_', ' ')} (group)" for i in ids)
+
+    return who
 
 
 def _forecast_chart(scenario: dict[str, Any], result: dict[str, Any]) -> str:
