@@ -21,6 +21,17 @@ def test_upload_case_run_forecast_see_chart(browser: Any, server: str, artifacts
     page.click("[data-testid=upload-submit]")
     page.wait_for_selector("[data-testid=scenario-title]")
     assert "2025" in page.inner_text("[data-testid=scenario-title]")
+    page.screenshot(path=str(artifacts / "webapp-scenario.png"), full_page=True)
+    # issue 15: the scenario page's actions are laid out in cards, within the window (a model's long description
+    # in the model menu made the page 3849 px wide), and its tables name veto holders and proposers
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    for action in ("forecast", "plans", "montecarlo", "sensitivity", "timeline", "report"):
+        card = page.locator(f"[data-testid=action-{action}]")
+        assert card.locator("h3").count() == 1 and card.bounding_box()["width"] < 1280 / 2, action  # type: ignore[index]
+    main = page.inner_text("main")
+    assert "US envoy back-channel" in main and "E3 (group)" in main
+    for actor_id in ("us_envoy", "us_white_house", "western_coalition"):
+        assert actor_id not in main, actor_id
     page.select_option("[data-testid=model-select]", "median")
     page.click("[data-testid=run-forecast]")
     page.wait_for_selector("[data-testid=forecast-chart][data-rendered=yes]", timeout=30_000)
