@@ -48,7 +48,7 @@ from parley.web.limits import (
     job_problems,
 )
 from parley.web.security import REPORT_CSP, SecurityMiddleware, allowed_host_list
-from parley.web.views import chart_json, comparison_view, montecarlo_view, sensitivity_view
+from parley.web.views import comparison_view, montecarlo_view, sensitivity_view
 
 MAX_UPLOAD_BYTES = 2_000_000
 JOB_KINDS = scenario_tasks()
@@ -699,10 +699,12 @@ def _forecast_chart(scenario: dict[str, Any], result: dict[str, Any]) -> str:
     """The report's position overview for one stored forecast, as escaped JSON for Plotly.
 
     The whole stored scenario goes in, so the chart is oriented as the report's is (side A's ideal on the
-    left, reversed issues marked ⇄, the axis saying which way it runs) and the model has its report colour.
+    left, reversed issues marked ⇄, the axis saying which way it runs) and the model has its report colour; the
+    page sets the report's style (``/static/parley.js``).
     """
     from parley.report.figures import forecast_overview
+    from parley.report.templating import figure_json
 
     issues = [{"scale": {"min": 0, "max": 100}, **i} for i in scenario.get("issues", [])]
     data = {"scenario": {**scenario, "issues": issues}, "forecasts": {result["model"]["name"]: result}}
-    return chart_json(forecast_overview(data))
+    return figure_json(forecast_overview(data))  # as the report writes it: no style template, 4 digits

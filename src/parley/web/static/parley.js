@@ -10,11 +10,18 @@
   }
 
   var options = { responsive: true, displaylogo: false };
+  // the report's plain style (parley.report.figures.FONT, white backgrounds), set once as the report's page does:
+  // the report's figures carry no style template of their own
+  var base = {
+    font: { family: "Inter, Segoe UI, Helvetica, Arial, sans-serif", size: 12 },
+    paper_bgcolor: "#fff", plot_bgcolor: "#fff", hoverlabel: { namelength: -1 }
+  };
+  function styled(layout) { return Object.assign({}, base, layout); }
 
   // a stored forecast: one chart
   var fig = data("chart-data");
   if (fig && window.Plotly) {
-    Plotly.newPlot("chart", fig.data, fig.layout, options).then(function () {
+    Plotly.newPlot("chart", fig.data, styled(fig.layout), options).then(function () {
       document.getElementById("chart").dataset.rendered = "yes";
     });
   }
@@ -24,7 +31,7 @@
   if (charts && window.Plotly) {
     Object.keys(charts).forEach(function (key) {
       var el = document.getElementById("chart-" + key);
-      if (el) { Plotly.newPlot(el, charts[key].data, charts[key].layout, options); }
+      if (el) { Plotly.newPlot(el, charts[key].data, styled(charts[key].layout), options); }
     });
   }
 
