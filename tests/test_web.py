@@ -529,3 +529,22 @@ def test_every_web_chart_is_in_the_basic_bundle(client: TestClient) -> None:
     js = client.get("/static/plotly.min.js")
     assert js.status_code == 200 and "plotly.js (basic - minified)" in js.text[:200]
     assert len(js.content) < 1_500_000  # plotly.py's full bundle is about 4.6 MB
+
+
+def test_scenario_page_names_veto_holders_and_proposers(client: TestClient) -> None:
+    """The scenario page's tables showed ids (``us_envoy``, ``us_white_house``, ``western_coalition``). Reference:
+    the 2025 case's file: the first plan's ``proposer: us_envoy`` is the actor named "US envoy back-channel (…)",
+    the NATO-membership issue's ``vetoes: [NATO, ukraine]`` are a group and the actor "Ukraine (…)"; and every
+    action of the page has its card (the timeline's because the case has dated events)."""
+    import html as html_lib
+
+    sid = upload(client, CASE).json()["scenario_id"]
+    page = html_lib.unescape(client.get(f"/scenarios/{sid}").text)
+    plans = page.split("<h2>Plans on the table</h2>", 1)[1]
+    assert "<td>US envoy back-channel</td>" in plans and "<td>E3 (group)</td>" in plans
+    issues = page.split("<h2>Issues</h2>", 1)[1].split("</table>", 1)[0]
+    assert "<td>NATO (group), Ukraine</td>" in issues
+    tables = page.split("<h2>Issues</h2>", 1)[1]
+    assert not any(i in tables for i in ("us_envoy", "us_white_house", "western_coalition"))
+    for action in ("forecast", "plans", "montecarlo", "sensitivity", "timeline", "report"):
+        assert f'data-testid="action-{action}"' in page, action
