@@ -49,7 +49,8 @@ def invoke(env: dict[str, str], *args: str) -> tuple[str, str]:
 
 def too_long(text: str, width: int = WIDTH) -> list[str]:
     """Lines over ``width`` characters, and lines that end in whitespace (wrapped prose must not)."""
-    return longer(text, width) + [f"trailing space: {line[-60:]!r}" for line in text.splitlines() if line != line.rstrip()]
+    trailing = [f"trailing space: {line[-60:]!r}" for line in text.splitlines() if line != line.rstrip()]
+    return longer(text, width) + trailing
 
 
 def longer(text: str, width: int = WIDTH) -> list[str]:
