@@ -220,11 +220,15 @@ def _durability_table(rep: Any) -> None:
     for d in rep.durability:
         t.add_column(d.plan, justify="center")
     sources: dict[str, str] = {}
+    reasons: set[str] = set()  # why indicators cannot apply to the case
     for k, ind in enumerate(rep.durability[0].indicators):
         cells = []
         for d in rep.durability:
             i = d.indicators[k]
-            if i.id == "specificity":
+            if not i.applicable:
+                cells.append("n/a")
+                reasons.add(i.not_applicable)
+            elif i.id == "specificity":
                 cells.append(_f(i.value["share"], 2) if i.value["share"] is not None else "–")
             elif i.id == "power_sharing":
                 cells.append(str(i.value["count"]))
@@ -233,6 +237,8 @@ def _durability_table(rep: Any) -> None:
         t.add_row(ind.label, ind.direction, *cells)
         sources.setdefault(ind.source, ind.label)
     show(t)
+    for why in sorted(reasons):
+        say(f"  n/a = not applicable to this case: {why.removeprefix('not applicable: ')}", hang="    ")
     for src in sources:
         say(f"  source: {src}", hang="    ")
     say(f"  {BASE_RATE['statement']} — {BASE_RATE['label']} ({BASE_RATE['source']})", hang="    ")
