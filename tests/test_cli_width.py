@@ -13,6 +13,7 @@ prints JSON, like every ``--format json``.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -290,3 +291,48 @@ def test_errors_fit_80_columns(env: dict[str, str]) -> None:
     # one indented "place: problem" line per problem, its own continuation lines indented deeper
     problems = [line for line in lines[1:] if not line.startswith("    ")]
     assert len(problems) >= 3 and all(line.startswith("  ") and "(line " in line for line in problems)
+
+
+def test_brief_first_screen_is_the_summary(env: dict[str, str]) -> None:
+    # the 2025 case: every text crosses a fixed red line of a party whose consent it needs (the scenario's
+    # red lines), so each P(deal) is 0% for certain; the first screen says the bottom line, then one line per
+    # text naming who refuses it, each certainty said once
+    spec = yaml.safe_load(Path(UK).read_text(encoding="utf-8"))
+    plans = [p["id"] for p in spec["plans"]]
+    out, _ = invoke(env, "brief", UK, "-n", "100", "--seed", "1")
+    lines = out.splitlines()
+    first = lines[:25]
+    assert first[0].startswith("Brief: ") and any(line.startswith("Bottom line: No text") for line in first)
+    bottom = " ".join(out.split("\n\n")[0].split())
+    assert "refused for certain" not in bottom  # said once, text by text, below
+    for plan in plans:
+        row = next(line for line in first if line.startswith(f"  {plan} "))
+        assert "0% certain" in row and "refused by" in row
+    assert next(line for line in first if line.startswith("  geneva-19 ")).endswith("refused by Russia")
+    # no sentence inside another: "certain" at most once a line, and no "(P(accept) 0% (certain: …))"
+    twice = [line for line in lines if len(re.findall(r"\bcertain\b", line)) > 1]
+    assert not twice, twice
+    flat = " ".join(out.split())
+    assert "(P(accept) 0% (certain" not in flat
+    assert "P(deal): 0% — certain: Ukraine: a fixed red line crossed by a fixed provision" in flat
+    assert "pivotal party: Ukraine (the least willing: it refuses for certain)" in flat
+    # geneva-19: Russia refuses for certain, Ukraine accepted in no draw but not for certain: the least
+    # willing among equals is the one that refuses for certain
+    block = flat.split("geneva-19 P(deal):", 1)[1]
+    assert (
+        block.split("smallest change", 1)[0]
+        .strip()
+        .endswith("pivotal party: Russia (the least willing: it refuses for certain)")
+    )
+    # the headline forecasts say what the models' spread means once, not on every line
+    assert flat.count("which theory of bargaining holds") == 1
+    data = json.loads(invoke(env, "brief", UK, "-n", "100", "--seed", "1", "-f", "json")[0])
+    assert set(data) == {
+        "kind", "scenario_id", "title", "conclusion", "draws", "seed", "model", "logit_scale", "walkaway",
+        "signatories", "signatories_note", "plans", "headlines",
+    }  # fmt: skip
+    assert "(refused for certain: " in data["conclusion"]
+    us28 = data["plans"][0]
+    assert us28["pivotal_why"].endswith("this is the least willing (it refuses for certain)")
+    assert set(us28) >= {"plan", "p_deal", "parties", "pivotal", "pivotal_label", "pivotal_why", "smallest_change"}
+    assert {p["plan"]: p["pivotal"] for p in data["plans"]}["geneva-19"] == "russia"
