@@ -18,7 +18,8 @@ runner = CliRunner()
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
+    # a wide terminal: a message is then one line (wrapping at the width is tests/test_cli_width.py's)
+    result = runner.invoke(app, list(args), env={"COLUMNS": "1000"})
     return result.exit_code, result.stdout, result.stderr
 
 

@@ -70,7 +70,8 @@ def toy(tmp_path: Path) -> str:
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
+    # a wide terminal: a message is then one line (wrapping at the width is tests/test_cli_width.py's)
+    result = runner.invoke(app, list(args), env={"COLUMNS": "1000"})
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -151,6 +152,40 @@ def test_plans_shock(toy: str) -> None:
 def test_plans_errors(toy: str, args: list[str], message: str) -> None:
     code, out, err = run("plans", toy, *args)
     assert code == 1 and out == "" and message in err and "Traceback" not in err
+
+
+def test_plans_durability_reads_na_where_an_indicator_cannot_apply(tmp_path: Path) -> None:
+    # the one-issue EC case (a date for an emission standard: no belligerents, no forces or territory issue)
+    # with one text: by durability.not_applicable, the five indicators of armed conflict (demilitarised zone,
+    # withdrawal, power sharing, imposed by pressure, the battlefield) cannot apply: n/a, with why, never
+    # "no"/"–"/"0"; the text names a commission that monitors it, so monitoring still reads yes
+    spec = yaml.safe_load((ROOT / "examples" / "ec-emissions" / "scenario.yaml").read_text(encoding="utf-8"))
+    spec["plans"] = [
+        {
+            "id": "standard-1996",
+            "provisions": [
+                {"text": "The standard takes effect in 1996; a commission monitors it.", "issue": "emissions_year",
+                 "position": 7}
+            ],
+        }
+    ]  # fmt: skip
+    path = tmp_path / "ec.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    result = runner.invoke(app, ["plans", str(path), "--no-store", "-m", "median"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    table = result.stdout.split("Durability indicators", 1)[1]
+    rows = {line.split("│")[1].strip(): line.split("│")[3].strip() for line in table.splitlines() if "│" in line}
+    na = {"demilitarised zone", "withdrawal of forces", "imposed by third-party pressure"}
+    assert all(rows[k] == "n/a" for k in na), rows
+    assert rows["power-sharing dimensions (political, military,"] == "n/a"
+    assert rows["consistent with the battlefield (inside the bargaining"] == "n/a"
+    assert rows["monitoring or peacekeeping"] == "yes" and rows["third-party guarantee"] == "no"
+    prose = " ".join(table.split())
+    assert "n/a = not applicable to this case: an indicator of settlements of armed conflict" in prose
+    assert "no belligerents" in prose
+    data = json.loads(runner.invoke(app, ["plans", str(path), "--no-store", "-m", "median", "-f", "json"]).stdout)
+    marks = {i["id"]: i["applicable"] for i in data["durability"]["standard-1996"]["indicators"]}
+    assert sum(not v for v in marks.values()) == 5 and marks["monitoring"]
 
 
 def test_plans_without_plans(tmp_path: Path) -> None:

@@ -40,7 +40,8 @@ APP = make_app()
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(APP, list(args))
+    # a wide terminal: a message is then one line (wrapping at the width is tests/test_cli_width.py's)
+    result = runner.invoke(APP, list(args), env={"COLUMNS": "1000"})
     return result.exit_code, result.stdout, result.stderr
 
 

@@ -168,7 +168,7 @@ def test_cli_report_refuses_before_computing(tmp_path: Path) -> None:
     ]
     for args, message in cases:
         result = CliRunner().invoke(app, ["report", ec, "--store", store, "-n", "0", *args])
-        assert result.exit_code == 1 and message in result.stderr, (args, result.stderr)
+        assert result.exit_code == 1 and message in " ".join(result.stderr.split()), (args, result.stderr)
     assert not (tmp_path / "missing").exists() and not (tmp_path / "a.html").exists()
     assert Store.open(store).list_runs() == []
 

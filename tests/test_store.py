@@ -799,7 +799,8 @@ def test_damaged_store_gives_one_clear_message(damage: str, command: str, scenar
         return
     assert result.exit_code == 1, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    # one message (wrapped at the terminal's width: its continuation lines are indented)
+    lines = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith(" ")]
     assert len(lines) == 1 and lines[0].startswith("error: cannot ") and "store" in lines[0], result.stderr
     assert "Traceback" not in result.output
     assert not out.exists()

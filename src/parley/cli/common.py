@@ -39,12 +39,16 @@ class Capability(StrEnum):
 
 
 def fail(error: Exception | str, code: int = 1) -> NoReturn:
-    """Print one clear message to stderr and exit non-zero."""
+    """Print one clear message to stderr, wrapped at the terminal's width, and exit non-zero.
+
+    A scenario's problems come as a head line and one indented ``place: problem`` line each; any other
+    error is one ``error: …`` message. Continuation lines are indented under their first line.
+    """
     text = str(error)
     if isinstance(error, ScenarioError):
-        err.print(text, markup=False)
+        note(text, hang="    ")
     else:
-        err.print(f"error: {text}", markup=False)
+        note(f"error: {text}")
     raise typer.Exit(code)
 
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-__all__ = ["DEFAULT_WIDTH", "WideOption", "note", "say", "set_wide", "show", "width"]
+__all__ = ["DEFAULT_WIDTH", "WideOption", "note", "say", "set_wide", "show", "width", "wrap_lines"]
 
 DEFAULT_WIDTH = 80
 """The width when neither ``$COLUMNS`` nor a terminal says otherwise."""
@@ -98,20 +98,46 @@ def say(text: str, *, indent: str = "", hang: str = "  ", markup: bool = False) 
     markup : interpret rich markup (``[bold]…[/bold]``); otherwise the text is printed as is
     """
     w = width()
-    if markup:  # rich wraps marked-up text at word boundaries (no hanging indent)
+    console = _console(w + 1)
+    if markup:  # wrapped as plain text, each line then cut from the marked-up text (its styles kept)
         from rich.text import Text
 
-        _console(w).print(Text.from_markup(indent + text))
+        styled = Text.from_markup(text)
+        for para in styled.split("\n", allow_blank=True):
+            plain = para.plain
+            lead = indent + plain[: len(plain) - len(plain.lstrip(" "))]
+            cursor = 0
+            for k, line in enumerate(wrap_lines(plain, w, indent=indent, hang=hang)):
+                body = line[len(lead) + (len(hang) if k else 0) :]
+                start = plain.index(body, cursor) if body else cursor
+                cursor = start + len(body)
+                console.print(Text(line[: len(line) - len(body)]) + para[start:cursor], soft_wrap=True)
         return
+    for line in wrap_lines(text, w, indent=indent, hang=hang):
+        console.print(line, markup=False, soft_wrap=True)
+
+
+def wrap_lines(text: str, w: int, *, indent: str = "", hang: str = "  ") -> list[str]:
+    """``text`` wrapped at ``w``: each line of it on its own, keeping its leading spaces; continuation lines
+    indented by ``hang`` more than their first line; no line ends in whitespace.
+
+    Parameters
+    ----------
+    text : the prose; newlines start new lines
+    w : the width
+    indent : prefix of each first line
+    hang : extra indent of continuation lines
+    """
     lines: list[str] = []
     for para in text.split("\n"):
         lead = indent + para[: len(para) - len(para.lstrip(" "))]
-        body = para.strip(" ")
+        body = para.strip()
         if not body:
             lines.append("")
             continue
         lines.extend(
-            textwrap.wrap(
+            line.rstrip()
+            for line in textwrap.wrap(
                 body,
                 w,
                 initial_indent=lead,
@@ -120,17 +146,17 @@ def say(text: str, *, indent: str = "", hang: str = "  ", markup: bool = False) 
                 break_long_words=True,
             )
         )
-    console = _console(w + 1)
-    for line in lines:
-        console.print(line, markup=False, soft_wrap=True)
+    return lines
 
 
-def note(text: str) -> None:
-    """Print a message to stderr as is (no markup), wrapped at :func:`width`; continuation lines indented."""
-    w = width()
-    for para in text.split("\n"):
-        for line in textwrap.wrap(para, w, subsequent_indent="  ", break_on_hyphens=False) or [""]:
-            sys.stderr.write(line + "\n")
+def note(text: str, *, hang: str = "  ") -> None:
+    """Print a message to stderr as is (no markup), wrapped at :func:`width`.
+
+    Each line keeps its own indent ("  place: problem" lines of a validation report stay indented);
+    continuation lines are indented by ``hang`` more.
+    """
+    for line in wrap_lines(text, width(), hang=hang):
+        sys.stderr.write(line + "\n")
     sys.stderr.flush()
 
 

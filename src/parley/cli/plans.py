@@ -7,6 +7,7 @@ the run in the store) and render the result with rich, or write its ``to_dict()`
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -220,11 +221,15 @@ def _durability_table(rep: Any) -> None:
     for d in rep.durability:
         t.add_column(d.plan, justify="center")
     sources: dict[str, str] = {}
+    reasons: set[str] = set()  # why indicators cannot apply to the case
     for k, ind in enumerate(rep.durability[0].indicators):
         cells = []
         for d in rep.durability:
             i = d.indicators[k]
-            if i.id == "specificity":
+            if not i.applicable:
+                cells.append("n/a")
+                reasons.add(i.not_applicable)
+            elif i.id == "specificity":
                 cells.append(_f(i.value["share"], 2) if i.value["share"] is not None else "–")
             elif i.id == "power_sharing":
                 cells.append(str(i.value["count"]))
@@ -233,6 +238,8 @@ def _durability_table(rep: Any) -> None:
         t.add_row(ind.label, ind.direction, *cells)
         sources.setdefault(ind.source, ind.label)
     show(t)
+    for why in sorted(reasons):
+        say(f"  n/a = not applicable to this case: {why.removeprefix('not applicable: ')}", hang="    ")
     for src in sources:
         say(f"  source: {src}", hang="    ")
     say(f"  {BASE_RATE['statement']} — {BASE_RATE['label']} ({BASE_RATE['source']})", hang="    ")
@@ -409,6 +416,25 @@ def plans_cmd(
     _words_deeds_table(reports[0][1])
 
 
+def _or(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+def _reasons(pivot: Any) -> str:
+    """Why an actor's switch flips a plan, its own vetoes said once: "its vetoes on army_cap, ceasefire"."""
+    vetoes = []
+    other = []
+    for r in pivot.reasons:
+        m = re.fullmatch(r"veto of '(.+)' on '(.+)'", r)
+        if m and m.group(1) == pivot.actor:
+            vetoes.append(m.group(2))
+        else:
+            other.append(r)
+    if vetoes:
+        other.insert(0, f"its veto{'es' if len(vetoes) > 1 else ''} on {', '.join(vetoes)}")
+    return "; ".join(other)
+
+
 @app.command("coalitions")
 def coalitions_cmd(
     file: Annotated[Path, typer.Argument(help="scenario file (YAML or JSON)")],
@@ -447,14 +473,36 @@ def coalitions_cmd(
     if fmt is Format.json:
         emit_json(done.data)
         return
+    names = {a.id: a.short_name for a in sc.actors}
+
+    def named(ids: Any) -> str:
+        return ", ".join(names.get(a, a) for a in ids)
+
     say(sc.title)
-    blocs = "; ".join(", ".join(b) for b in res.blocs.blocs)
-    say(f"  {len(res.blocs.blocs)} blocs (cut at distance {bloc_threshold:g}): {blocs}", hang="    ")
     passing = [pv.plan for pv in res.pivots if pv.passes]
     say(
         f"  Texts that pass (support > {threshold:g}, every veto consenting): {', '.join(passing) or 'none'}",
         hang="    ",
     )
+    stuck = []
+    for pv in res.pivots:
+        flips = [x for x in pv.pivots if x.direction == ("defection" if pv.passes else "conversion")]
+        if flips:
+            who = _or([names.get(x.actor, x.actor) for x in flips])
+            say(
+                f"    {pv.plan} would {'fail if ' + who + ' turned against it' if pv.passes else 'pass if ' + who}"
+                + ("" if pv.passes else " accepted it"),
+                hang="    ",
+            )
+        elif not pv.passes:
+            stuck.append(pv.plan)
+    if stuck:
+        say(
+            f"    {', '.join(stuck)}: no single actor's switch would pass {'them' if len(stuck) > 1 else 'it'}",
+            hang="    ",
+        )
+    blocs = "; ".join(named(b) for b in res.blocs.blocs)
+    say(f"  {len(res.blocs.blocs)} blocs (cut at distance {bloc_threshold:g}): {blocs}", hang="    ")
     bt = _table(
         title=f"Blocs (average-linkage clustering of alignment distance, cut at {bloc_threshold:g})",
         title_justify="left",
@@ -462,7 +510,7 @@ def coalitions_cmd(
     bt.add_column("bloc", justify="right")
     bt.add_column("members")
     for k, b in enumerate(res.blocs.blocs, 1):
-        bt.add_row(str(k), ", ".join(b))
+        bt.add_row(str(k), named(b))
     show(bt)
     al = res.alignment
     at = _table(
@@ -471,14 +519,14 @@ def coalitions_cmd(
     )
     at.add_column("")
     for k, a in enumerate(al.actor_ids, 1):
-        at.add_column(a if wide else str(k), justify="right")
+        at.add_column(names.get(a, a) if wide else str(k), justify="right")
     for i, a in enumerate(al.actor_ids):
         cells = [_f(v, 2) if wide or not math.isfinite(v) else f"{v:.2f}" for v in al.distance[i]]
-        at.add_row(a if wide else f"{i + 1} {a}", *cells)
+        at.add_row(names.get(a, a) if wide else f"{i + 1} {names.get(a, a)}", *cells)
     show(at)
     for g in res.groups:
         gt = _table(
-            title=f"Group {g.group}: {', '.join(g.members)} (position spread {_f(g.spread, 2)})",
+            title=f"Group {g.group}: {named(g.members)} (position spread {_f(g.spread, 2)})",
             title_justify="left",
         )
         for col in ("alternative", "accepting", "share", "capability share", "gain sd", "gain min", "gain max"):
@@ -486,7 +534,7 @@ def coalitions_cmd(
         for c in (g.status_quo, *g.plans):
             gt.add_row(
                 c.alternative,
-                ", ".join(c.accepting) or "–",
+                named(c.accepting) or "–",
                 _f(c.share, 2),
                 _f(c.capability_share, 2),
                 _f(c.gain_sd),
@@ -501,6 +549,6 @@ def coalitions_cmd(
     for col in ("plan", "support", "vetoes pass", "passes", "pivotal actors"):
         pt.add_column(col)
     for pv in res.pivots:
-        who = "; ".join(f"{x.actor} by {x.direction} ({', '.join(x.reasons)})" for x in pv.pivots) or "none"
+        who = "; ".join(f"{names.get(x.actor, x.actor)} by {x.direction} ({_reasons(x)})" for x in pv.pivots) or "none"
         pt.add_row(pv.plan, _f(pv.support, 2), _mark(pv.vetoes_pass), _mark(pv.passes), who)
     show(pt)

@@ -118,9 +118,7 @@ def serve(
     except OSError as e:
         fail(f"cannot listen on {host}:{port}: {e.strerror} (is another server using the port? try --port)")
     if host not in ("127.0.0.1", "localhost", "::1"):
-        err.print(
-            f"warning: listening on {host}: anyone who can reach it can read and run your scenarios", markup=False
-        )
+        note(f"warning: listening on {host}: anyone who can reach it can read and run your scenarios")
     out.print(
         f"parley web app on http://{host}:{port}/ (store {application.state.store.url}); Ctrl+C to stop", markup=False
     )

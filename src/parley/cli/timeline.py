@@ -29,6 +29,7 @@ from parley.errors import ParleyError
 
 app = typer.Typer(no_args_is_help=True)
 
+
 def _f(x: Any, digits: int = 3) -> str:
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "–"
@@ -41,6 +42,27 @@ def _signed(x: float) -> str:
 
 def _short(text: str, n: int = 50) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _names(sc: Any) -> dict[str, str]:
+    """Each actor's short name ("Poland (Prime Minister Tusk)" → "Poland"), by id."""
+    return {a.id: a.short_name for a in sc.actors}
+
+
+def _change(cid: str, titles: dict[str, str], names: dict[str, str], labels: dict[str, str]) -> str:
+    """A dated change in words: "Ukraine revises its stance on NATO membership", an event's title, a text tabled."""
+    kind, _, rest = cid.partition(":")
+    if kind == "revision" and "." in rest:
+        who, _, what = rest.partition(".")
+        issue = what.split("@", 1)[0]
+        return f"{names.get(who, who)} revises its stance on {labels.get(issue, issue)}"
+    if kind == "tabled" and rest:
+        return f"{rest} tabled"
+    return titles.get(cid, cid)
+
+
+def _pcts(items: list[tuple[str, float]]) -> str:
+    return ", ".join(f"{pid} {100 * p:.0f}%" for pid, p in items)
 
 
 @app.command("timeline")
@@ -84,18 +106,37 @@ def timeline_cmd(
         emit_json(done.data)
         return
     days = [d.isoformat() for d in tl.dates]
-    sigs = signatories(sc)
+    names = _names(sc)
+    labels = {i.id: i.label for i in sc.issues}
+    titles = {e.id: e.title for e in tl.events}
+    sigs = [names.get(a, a) for a in signatories(sc)]
     say(
         f"{sc.title} — {len(days)} dates from {days[0]} to {days[-1]}; verdicts as `parley brief` gives them "
-        f"({draws} draws per date): ✓ = P(accept) ≥ 50% for each signatory ({', '.join(sigs)}), then P(deal)",
+        f"({draws} draws per date)",
     )
-    latest = []
-    for pid in tl.plans:
-        v = tl.plans[pid].get(days[-1])
-        if v is not None:
-            latest.append(f"{pid} {100 * v['deal']:.0f}%")
+    latest = [(pid, tl.plans[pid][days[-1]]["deal"]) for pid in tl.plans if tl.plans[pid].get(days[-1]) is not None]
     if latest:
-        say(f"  P(deal) on {days[-1]}: {', '.join(latest)}", hang="    ")
+        best = max(latest, key=lambda t: t[1])
+        if best[1] < 0.005:
+            say(f"  On {days[-1]}: no text on the table has a chance of a deal (P(deal): {_pcts(latest)})", hang="    ")
+        else:
+            rest = [t for t in latest if t[0] != best[0]]
+            say(
+                f"  On {days[-1]}: the likeliest deal is {best[0]}, P(deal) {100 * best[1]:.0f}%"
+                + (f" (then {_pcts(rest)})" if rest else ""),
+                hang="    ",
+            )
+    moves = [(cid, m) for cid, m in tl.ranked_moves() if m["size"] > 0]
+    if moves:
+        cid, m = moves[0]
+        shifts = [
+            (abs(x), f"{names.get(a, a)}'s P(accept) of {pid} {100 * x:+.0f} points")
+            for pid, pm in m["plans"].items()
+            for a, x in pm.get("accept", {}).items()
+        ]
+        effect = f" ({max(shifts)[1]})" if shifts and max(shifts)[0] > 0 else ""
+        say(f"  What moved most: {m['date']}, {_change(cid, titles, names, labels)}{effect}", hang="    ")
+    say(f"  ✓/✗: P(accept) ≥ 50% or not for each signatory ({', '.join(sigs)}), then P(deal)", hang="    ")
     vt = Table(title="Texts on the table: signatories accepting (✓/✗) and the deal verdict", title_justify="left")
     vt.add_column("date")
     for pid in tl.plans:
@@ -121,7 +162,7 @@ def timeline_cmd(
         steps = [(values[k] - values[k - 1], days[k]) for k in range(1, len(values))]
         big = max(steps, key=lambda t: abs(t[0]), default=(0.0, ""))
         ft.add_row(
-            issue,
+            labels.get(issue, issue),
             _f(values[0]),
             _f(values[-1]),
             _signed(values[-1] - values[0]),
@@ -131,20 +172,20 @@ def timeline_cmd(
     mt = Table(title="What moved most: changes ranked by Σ|Δforecast|/span + Σ|Δverdict|", title_justify="left")
     for col in ("date", "change", "size", "forecast", "verdicts"):
         mt.add_column(col)
-    for cid, m in tl.ranked_moves()[:top]:
-        if m["size"] <= 0:
-            break
-        fm = ", ".join(f"{i} {_signed(x)}" for i, x in sorted(m["forecast"].items(), key=lambda kv: -abs(kv[1]))[:3])
+    for cid, m in moves[:top]:
+        fm = ", ".join(
+            f"{labels.get(i, i)} {_signed(x)}" for i, x in sorted(m["forecast"].items(), key=lambda kv: -abs(kv[1]))[:3]
+        )
         vm = "; ".join(
             f"{pid}: tabled"
             if pm.get("tabled")
             else f"{pid}: deal {_signed(pm['deal'])}"
             if pm["deal"]
-            else f"{pid}: " + ", ".join(f"{a} {_signed(x)}" for a, x in pm["accept"].items())
+            else f"{pid}: " + ", ".join(f"{names.get(a, a)} {_signed(x)}" for a, x in pm["accept"].items())
             for pid, pm in m["plans"].items()
         )
         shared = f" ({m['order'][0]} of {m['order'][1]} that day)" if m["order"] and m["order"][1] > 1 else ""
-        mt.add_row(m["date"], f"{cid}{shared}", _f(m["size"]), fm or "–", vm or "–")
+        mt.add_row(m["date"], f"{_change(cid, titles, names, labels)}{shared}", _f(m["size"]), fm or "–", vm or "–")
     show(mt, keys=2)
     last_notes = tl.notes.get(days[-1], [])
     for note in last_notes:
@@ -176,10 +217,28 @@ def diff_cmd(
         f"{len(d.of('changed'))} changed, {len(d.of('unchanged'))} unchanged; {d.utility_form} utility "
         "(a text leaves the issues it does not address at the status quo)",
     )
+    names = _names(sc)
+    labels = {i.id: i.label for i in sc.issues}
     if d.net:
         best = max(d.net.items(), key=lambda kv: kv[1])
         worst = min(d.net.items(), key=lambda kv: kv[1])
-        say(f"  Gains most: {best[0]} ({_signed(best[1])}); loses most: {worst[0]} ({_signed(worst[1])})")
+        say(
+            f"  Gains most: {names.get(best[0], best[0])} ({_signed(best[1])}); "
+            f"loses most: {names.get(worst[0], worst[0])} ({_signed(worst[1])})",
+            hang="    ",
+        )
+        from parley.analysis.timeline import signatories
+
+        sigs = [(a, d.net[a]) for a in signatories(sc) if a in d.net]
+        if sigs:
+            say("  Signatories: " + ", ".join(f"{names.get(a, a)} {_signed(x)}" for a, x in sigs), hang="    ")
+    at = Table(title=f"Net utility move {plan_a} → {plan_b} per actor, and the points behind it", title_justify="left")
+    for col in ("actor", "net", "largest contributions"):
+        at.add_column(col, justify="right" if col == "net" else "left")
+    for a, net in sorted(d.net.items(), key=lambda kv: -kv[1]):
+        parts = sorted(d.by_point[a].items(), key=lambda kv: -abs(kv[1]))[:4]
+        at.add_row(names.get(a, a), _signed(net), ", ".join(f"{k} {_signed(x)}" for k, x in parts))
+    show(at)
     t = Table(title="Provisions", title_justify="left")
     for col in ("", "point", "issue: A → B", "text", "gain", "lose"):
         t.add_column(col)
@@ -192,25 +251,18 @@ def diff_cmd(
         issue = either.issue if either is not None else None
         pos_a = "–" if pa is None or pa.position is None else f"{pa.position:g}"
         pos_b = "–" if pb is None or pb.position is None else f"{pb.position:g}"
-        where = f"{issue}: {pos_a} → {pos_b}" if issue else "–"
+        where = f"{labels.get(issue, issue)}: {pos_a} → {pos_b}" if issue else "–"
         text = either.text if either is not None else ""
         gainers = [(a, x) for a, x in sorted(row.effects.items(), key=lambda kv: -kv[1]) if x > 1e-12]
         losers = [(a, x) for a, x in sorted(row.effects.items(), key=lambda kv: kv[1]) if x < -1e-12]
-        gain = ", ".join(f"{a} {_signed(x)}" for a, x in gainers[:3]) + (
+        gain = ", ".join(f"{names.get(a, a)} {_signed(x)}" for a, x in gainers[:3]) + (
             f" +{len(gainers) - 3} more" if len(gainers) > 3 else ""
         )
-        lose = ", ".join(f"{a} {_signed(x)}" for a, x in losers[:3]) + (
+        lose = ", ".join(f"{names.get(a, a)} {_signed(x)}" for a, x in losers[:3]) + (
             f" +{len(losers) - 3} more" if len(losers) > 3 else ""
         )
         t.add_row(mark[row.status], row.key, where, _short(text), gain, lose)
     show(t, keys=2)
-    at = Table(title=f"Net utility move {plan_a} → {plan_b} per actor, and the points behind it", title_justify="left")
-    for col in ("actor", "net", "largest contributions"):
-        at.add_column(col, justify="right" if col == "net" else "left")
-    for a, net in sorted(d.net.items(), key=lambda kv: -kv[1]):
-        parts = sorted(d.by_point[a].items(), key=lambda kv: -abs(kv[1]))[:4]
-        at.add_row(a, _signed(net), ", ".join(f"{k} {_signed(x)}" for k, x in parts))
-    show(at)
 
 
 @app.command("migrate")

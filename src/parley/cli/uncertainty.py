@@ -170,6 +170,7 @@ def montecarlo_cmd(
     if not result.space.size:
         note("note: nothing in this scenario is uncertain and no noise was asked for: every draw is the same")
     say(f"{sc.title} — model {result.model}, {result.n} draws, seed {result.seed}")
+    names = {a.id: a.short_name for a in sc.actors}
     if result.plan_ids:
         best = max(data["plans"].items(), key=lambda kv: kv[1]["passes_vetoes"])
         say(
@@ -179,6 +180,11 @@ def montecarlo_cmd(
             else "  No text passes every veto in any draw.",
             hang="    ",
         )
+        for plan, v in data["plans"].items():  # who blocks each text: the veto holders that never consent
+            never = [names.get(a, a) for a in v["veto_holders"] if v["accept"][a] == 0]
+            if never:
+                more = f" (+{len(never) - 4} more)" if len(never) > 4 else ""
+                say(f"    {plan}: vetoed in every draw by {', '.join(never[:4])}{more}", hang="    ")
     from rich.table import Table
 
     quantiles = {"mean": "mean", "5%": "q05", "25%": "q25", "50%": "q50", "75%": "q75", "95%": "q95"}
@@ -202,14 +208,14 @@ def montecarlo_cmd(
         for col in ("plan", "passes every veto", "all accept", "veto holders", "least willing"):
             plans.add_column(col, justify="right" if col in ("passes every veto", "all accept") else "left")
         for plan, s in data["plans"].items():
-            holders = ", ".join(f"{a} {_pct(s['accept'][a])}" for a in s["veto_holders"]) or "none"
+            holders = ", ".join(f"{names.get(a, a)} {_pct(s['accept'][a])}" for a in s["veto_holders"]) or "none"
             low = sorted(s["accept"].items(), key=lambda kv: kv[1])[:3]
             plans.add_row(
                 plan,
                 _pct(s["passes_vetoes"]),
                 _pct(s["accepted_by_all"]),
                 holders,
-                ", ".join(f"{a} {_pct(p)}" for a, p in low),
+                ", ".join(f"{names.get(a, a)} {_pct(p)}" for a, p in low),
             )
         show(plans)
         if result.groups:

@@ -707,11 +707,11 @@ def _plan_brief(
             pivotal = best.name
             pivotal_why = f"its consent alone would turn {100 * best.swing:.0f}% of the draws into deals"
         else:
-            best = min(out_parties, key=lambda p: p.accept.p)
+            # the least willing; among equals, one that refuses for certain before one that refused in every draw
+            best = min(out_parties, key=lambda p: (p.accept.p, not p.accept.certain))
             pivotal = best.name
-            pivotal_why = (
-                "no single party's consent turns a draw into a deal; this is the least willing "
-                f"(P(accept) {best.accept.text()})"
+            pivotal_why = "no single party's consent turns a draw into a deal; this is the least willing " + (
+                "(it refuses for certain)" if best.accept.certain else f"(P(accept) {best.accept.text()})"
             )
         pivotal_label = best.label
         piv_rows = parties[best.name]["rows"]
