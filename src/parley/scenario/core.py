@@ -107,7 +107,17 @@ class Plan:
 
     @property
     def positions(self) -> dict[str, float]:
-        """The position the plan implies on each issue it addresses."""
+        """The position the plan implies on each issue it addresses (a fresh dict each call)."""
+        return dict(self._positions)
+
+    @property
+    def deferred(self) -> dict[str, Deferred]:
+        """The issues the plan leaves to later talks (a position given first wins), and how."""
+        return dict(self._deferred)
+
+    # A plan is frozen, so both are worked out once (scoring asks for them per draw and per variant).
+    @cached_property
+    def _positions(self) -> tuple[tuple[str, float], ...]:
         out: dict[str, float] = {}
         deferred = set()
         for p in self.provisions:
@@ -115,17 +125,16 @@ class Plan:
                 out.setdefault(p.issue, p.position)
             elif p.issue is not None and p.deferred is not None and p.issue not in out:
                 deferred.add(p.issue)
-        return out
+        return tuple(out.items())
 
-    @property
-    def deferred(self) -> dict[str, Deferred]:
-        """The issues the plan leaves to later talks (a position given first wins), and how."""
-        pos = self.positions
+    @cached_property
+    def _deferred(self) -> tuple[tuple[str, Deferred], ...]:
+        pos = dict(self._positions)
         out: dict[str, Deferred] = {}
         for p in self.provisions:
             if p.issue is not None and p.deferred is not None and p.issue not in pos:
                 out.setdefault(p.issue, p.deferred)
-        return out
+        return tuple(out.items())
 
     def unaddressed(self, issue_ids: tuple[str, ...]) -> tuple[str, ...]:
         """Issues of the scenario this plan does not mention at all (neither a position nor deferred)."""
@@ -308,12 +317,12 @@ class Scenario:
         """The scenario's title, or its source."""
         return self.spec.title or self.source
 
-    @property
+    @cached_property
     def issue_ids(self) -> tuple[str, ...]:
         """Issue ids in column order."""
         return tuple(i.id for i in self.issues)
 
-    @property
+    @cached_property
     def actor_ids(self) -> tuple[str, ...]:
         """Actor ids in row order."""
         return tuple(a.id for a in self.actors)

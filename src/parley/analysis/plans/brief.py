@@ -377,14 +377,15 @@ class _Draws:
         if self.options.logit_scale <= 0:
             return None
         if plan_index not in self._uniforms:
+            # each draw's stream gives every plan's row at once: draw them all on the first call
             n = self.x.shape[1]
             rows = [
-                np.random.default_rng(np.random.SeedSequence(self.entropy, spawn_key=(i, 1))).random((n_plans, n))[
-                    plan_index
-                ]
+                np.random.default_rng(np.random.SeedSequence(self.entropy, spawn_key=(i, 1))).random((n_plans, n))
                 for i in range(self.start, self.start + self.b)
             ]
-            self._uniforms[plan_index] = np.stack(rows) if rows else np.empty((0, n))
+            every = np.stack(rows) if rows else np.empty((0, n_plans, n))
+            for k in range(n_plans):
+                self._uniforms[k] = every[:, k, :]
         return self._uniforms[plan_index]
 
     def accept(self, z: FloatArray, plan_index: int, n_plans: int) -> np.ndarray:
