@@ -185,6 +185,11 @@ def montecarlo_cmd(
             if never:
                 more = f" (+{len(never) - 4} more)" if len(never) > 4 else ""
                 say(f"    {plan}: vetoed in every draw by {', '.join(never[:4])}{more}", hang="    ")
+        say(
+            "  (vetoes: the holders of a veto on an issue the text moves; whether the signatories sign, and "
+            "P(deal): parley brief)",
+            hang="    ",
+        )
     from rich.table import Table
 
     quantiles = {"mean": "mean", "5%": "q05", "25%": "q25", "50%": "q50", "75%": "q75", "95%": "q95"}
