@@ -216,11 +216,6 @@ def sliders(scenario: Scenario) -> dict[str, Any]:
     }
 
 
-def short_name(name: str) -> str:
-    """An actor's name without its closing parenthesis: "Poland (Prime Minister Tusk)" → "Poland"."""
-    return re.sub(r"\s*\([^()]*\)$", "", name) or name
-
-
 def _party_name(scenario: Scenario, party: str) -> str:
     """An actor's name, or a group's id as the scenario writes it (``NATO``, ``belligerent``)."""
     names = {a.id: a.name for a in scenario.actors}
@@ -229,7 +224,7 @@ def _party_name(scenario: Scenario, party: str) -> str:
 
 def _namer(scenario: Scenario) -> Callable[[str], str]:
     """Replace actor ids in a sentence of the brief by the actors' short names."""
-    short = {a.id: short_name(a.name) for a in scenario.actors}
+    short = {a.id: a.short_name for a in scenario.actors}
     if not short:
         return lambda text: text
     ids = sorted(short, key=len, reverse=True)
@@ -283,6 +278,7 @@ def whatif(
     ids = edited.actor_ids
     labels = {i.id: i.label for i in edited.issues}
     names = {a.id: a.name for a in edited.actors}
+    short = {a.id: a.short_name for a in edited.actors}
 
     def crossed(members: Sequence[str]) -> list[dict[str, Any]]:
         out = []
@@ -303,7 +299,7 @@ def whatif(
     for p in pb.parties:
         d = p.to_dict()
         d["label"] = _party_name(edited, p.name)
-        d["member_names"] = [short_name(names[m]) for m in p.members]
+        d["member_names"] = [short[m] for m in p.members]
         d["p_accept"] = _named(d["p_accept"], name)
         d["red_lines_crossed"] = crossed(p.members)
         parties.append(d)

@@ -11,7 +11,6 @@ arrays. :mod:`parley.analysis.uncertainty.montecarlo` and :mod:`parley.analysis.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
@@ -126,7 +125,7 @@ def _make(
 ) -> UncertainInput:
     """An uncertain input of ``actor`` with readable names; ``args`` are the distribution's a, b (, c)."""
     what = {"position": " position on ", "salience": " salience on ", "capability": " capability"}[kind]
-    who = re.sub(r"\s*\([^()]*\)$", "", actor.name) or actor.name  # "Poland (Prime Minister Tusk)" → "Poland"
+    who = actor.short_name  # "Poland (Prime Minister Tusk)" → "Poland"
     return UncertainInput(
         name=f"{kind}:{actor.id}" + (f":{issue.id}" if issue else ""),
         label=who + what + (issue.label if issue else ""),
@@ -351,7 +350,7 @@ class InputSpace:
                     continue
                 j = col[issue_id]
                 side = "max" if red.max is not None else "min"
-                who = re.sub(r"\s*\([^()]*\)$", "", actor.name) or actor.name
+                who = actor.short_name
                 item = _uncertain(
                     f"red_line:{actor.id}:{issue_id}",
                     f"{who} red line ({side}) on {scenario.issues[j].label}",
