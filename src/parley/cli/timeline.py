@@ -88,9 +88,6 @@ def timeline_cmd(
 ) -> None:
     """Re-run the analysis at each date: acceptance per signatory, the deal verdict, the forecast, what moved them."""
     from parley.analysis.timeline import signatories
-
-    if step not in ("week", "event"):
-        fail(f"--step must be week or event, not '{step}'")
     from parley.tasks.timeline import TimelineOptions
     from parley.tasks.timeline import timeline as run
 
