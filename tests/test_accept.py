@@ -395,6 +395,16 @@ def test_brief_names_who_refuses_each_text_for_certain() -> None:
     assert p.to_dict()["parties"][1]["label"] == "Bravo"
 
 
+
+def test_a_pivotal_party_that_already_says_yes_is_named_not_its_id() -> None:
+    """A ~ U[40, 80] accepts iff x > 55 (see _two): P = 25/40 = 0.625 >= 0.5; B at 70 always accepts, so A's
+    consent alone decides the deal: A is pivotal and "already says yes more often than not", by name."""
+    data = json.loads(json.dumps(_two({"distribution": "uniform", "low": 40, "high": 80}, None, 60, 70).to_dict()))
+    data["actors"][0]["name"] = "Alpha (President A)"
+    p = brief(scenario_from_dict(data), n=400, seed=3, models=["compromise"]).plan("p")
+    assert p.pivotal == "A" and p.pivotal_label == "Alpha"
+    assert p.smallest_change_note.startswith("Alpha already says yes more often than not")
+
 def test_wilson_interval() -> None:
     # Wilson (1927): k = 0, n = 2000 -> upper = z²/(n + z²) = 3.8415/2003.84 = 0.001917
     lo, hi = wilson(0, 2000)

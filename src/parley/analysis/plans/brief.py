@@ -767,7 +767,7 @@ def _plan_brief(
             deciding.sort(key=lambda d: (-abs(d.effect), d.point))
             deciding = [d for d in deciding if abs(d.effect) > 0 or d.crosses_red_line][:5]
         if p_now >= 0.5:
-            change_note = f"{pivotal} already says yes more often than not (P(accept) {100 * p_now:.0f}%)"
+            change_note = f"{pivotal_label} already says yes more often than not (P(accept) {100 * p_now:.0f}%)"
         elif not search:
             change_note = "search not run"
         else:
