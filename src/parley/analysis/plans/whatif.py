@@ -30,8 +30,7 @@ is the scenario's own brief of that text with the chosen model's forecast.
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -222,20 +221,6 @@ def _party_name(scenario: Scenario, party: str) -> str:
     return names.get(party, party.replace("_", " "))
 
 
-def _namer(scenario: Scenario) -> Callable[[str], str]:
-    """Replace actor ids in a sentence of the brief by the actors' short names."""
-    short = {a.id: a.short_name for a in scenario.actors}
-    if not short:
-        return lambda text: text
-    ids = sorted(short, key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, ids)) + r")(?![\w-])")
-    return lambda text: pattern.sub(lambda m: short[m.group(1)], text)
-
-
-def _named(prob: dict[str, Any], name: Callable[[str], str]) -> dict[str, Any]:
-    return {**prob, "why": name(prob["why"]), "text": name(prob["text"])}
-
-
 def whatif(
     scenario: Scenario,
     plan: str | None = None,
@@ -250,7 +235,7 @@ def whatif(
 
     Returns a JSON-ready mapping: ``p_deal``, ``parties`` (each with ``label``, its display name,
     ``member_names``, ``p_accept`` and the ``red_lines_crossed`` of its members at the text's
-    positions; actor ids in the sentences replaced by names),
+    positions; the sentences name actors, as the brief writes them),
     ``pivotal`` and ``pivotal_label``, ``smallest_change``, ``forecast`` (per issue: ``model``'s
     point forecast, the Monte Carlo 5–95 % band and the text's position), the ``changes`` as
     applied, ``draws``, ``seed``, and ``brief``: the plan's entry of the brief, unchanged.
@@ -294,13 +279,11 @@ def whatif(
                     out.append({"actor": m, "issue": key, "label": labels[key], "soft": bool(soft[r, j])})
         return out
 
-    name = _namer(edited)
     parties = []
     for p in pb.parties:
         d = p.to_dict()
         d["label"] = _party_name(edited, p.name)
         d["member_names"] = [short[m] for m in p.members]
-        d["p_accept"] = _named(d["p_accept"], name)
         d["red_lines_crossed"] = crossed(p.members)
         parties.append(d)
     forecast = [
@@ -332,13 +315,13 @@ def whatif(
         "model": model,
         "monte_carlo_model": result.model,
         "logit_scale": result.logit_scale,
-        "p_deal": _named(plan_dict["p_deal"], name),
+        "p_deal": plan_dict["p_deal"],
         "parties": parties,
         "pivotal": pb.pivotal,
         "pivotal_label": None if pb.pivotal is None else _party_name(edited, pb.pivotal),
-        "pivotal_why": name(pb.pivotal_why),
+        "pivotal_why": pb.pivotal_why,
         "smallest_change": plan_dict["smallest_change"],
-        "smallest_change_note": name(pb.smallest_change_note),
+        "smallest_change_note": pb.smallest_change_note,
         "forecast": forecast,
         "brief": plan_dict,
     }
