@@ -390,6 +390,8 @@ def test_brief_names_who_refuses_each_text_for_certain() -> None:
     b = brief(scenario_from_dict(data), n=100, seed=2, models=["compromise"])
     # both texts put x at 60 > 55, B's fixed red line: one group, named "Bravo"
     assert "(refused for certain: p and q by Bravo)" in b.conclusion
+    # the lead is the same sentence without that list (the terminal lists the texts one by one)
+    assert b.to_dict()["lead"] == b.conclusion.replace(" (refused for certain: p and q by Bravo)", "")
     p = b.plan("p")
     assert p.pivotal == "B" and p.pivotal_label == "Bravo" and p.deal.why.startswith("Bravo:")
     assert p.to_dict()["parties"][1]["label"] == "Bravo"

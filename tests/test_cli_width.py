@@ -337,9 +337,10 @@ def test_brief_first_screen_is_the_summary(env: dict[str, str]) -> None:
     data = json.loads(invoke(env, "brief", UK, "-n", "100", "--seed", "1", "-f", "json")[0])
     assert set(data) == {
         "kind", "scenario_id", "title", "conclusion", "draws", "seed", "model", "logit_scale", "walkaway",
-        "signatories", "signatories_note", "plans", "headlines",
+        "signatories", "signatories_note", "plans", "headlines", "lead",
     }  # fmt: skip
     assert "(refused for certain: " in data["conclusion"]
+    assert "(refused for certain: " not in data["lead"] and data["conclusion"].startswith(data["lead"][:-1])
     us28 = data["plans"][0]
     assert us28["pivotal_why"].endswith("this is the least willing (it refuses for certain)")
     assert set(us28) >= {"plan", "p_deal", "parties", "pivotal", "pivotal_label", "pivotal_why", "smallest_change"}

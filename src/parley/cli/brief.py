@@ -118,10 +118,8 @@ def render(data: dict[str, Any]) -> None:
     """Print a brief's ``to_dict()``: the bottom line and a line per text first, then the details."""
     if data.get("title"):
         say(f"[bold]Brief[/bold]: {data['title']}", markup=True)
-    conclusion = data["conclusion"]
-    head, sep, _ = conclusion.partition(" (refused for certain: ")
-    if sep and data["plans"]:  # the lines below say who refuses each text
-        conclusion = head + "."
+    # the lead: the lines below say who refuses each text (a stored brief from before "lead" has only the conclusion)
+    conclusion = data.get("lead") or data["conclusion"]
     say(f"[bold]Bottom line[/bold]: {conclusion}", markup=True)
     say("")
     _summary(data)

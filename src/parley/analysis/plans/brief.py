@@ -305,6 +305,9 @@ class Brief:
     plans: tuple[PlanBrief, ...]
     headlines: tuple[IssueHeadline, ...]
     conclusion: str
+    lead: str = ""
+    """The conclusion without its list of who refuses each text for certain (a display that lists the texts
+    one by one says that itself); the conclusion where it has no such list."""
 
     def plan(self, plan_id: str) -> PlanBrief:
         """The brief of one text."""
@@ -320,6 +323,7 @@ class Brief:
             "scenario_id": self.scenario_id,
             "title": self.title,
             "conclusion": self.conclusion,
+            "lead": self.lead or self.conclusion,
             "draws": self.n,
             "seed": self.seed,
             "model": self.model,
@@ -600,6 +604,7 @@ def brief(
         note = "the scenario names no signatories: its belligerents are taken as the signatories"
     else:
         note = "the scenario names neither signatories nor belligerents: a deal needs only the consent rules"
+    conclusion, lead = _conclusion(briefs)
     return Brief(
         scenario_id=scenario.scenario_id,
         title=scenario.title,
@@ -612,7 +617,8 @@ def brief(
         signatories_note=note,
         plans=tuple(briefs),
         headlines=headlines,
-        conclusion=_conclusion(briefs),
+        conclusion=conclusion,
+        lead=lead,
     )
 
 
@@ -902,9 +908,10 @@ def _and(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
-def _conclusion(briefs: Sequence[PlanBrief]) -> str:
+def _conclusion(briefs: Sequence[PlanBrief]) -> tuple[str, str]:
+    """The bottom line, and its lead: the same without the list of who refuses each text for certain."""
     if not briefs:
-        return "No text on the table to assess."
+        return ("No text on the table to assess.",) * 2
     if all(b.deal.certain and b.deal.p == 0.0 for b in briefs):
         # nothing uncertain can save any text: name who refuses each, not a "best" among equals
         by_party: dict[str, list[str]] = {}
@@ -912,10 +919,11 @@ def _conclusion(briefs: Sequence[PlanBrief]) -> str:
             refusing = [p.label for p in b.parties if p.accept.certain and p.accept.p == 0.0] or [b.deal.why]
             by_party.setdefault(_and(refusing), []).append(b.plan)
         who = "; ".join(f"{_and(plans)} by {party}" for party, plans in by_party.items())
-        return (
+        lead = (
             "No text on the table can be signed as written: each crosses a fixed red line of a party whose "
-            f"consent it needs, whatever the uncertain inputs (refused for certain: {who})."
+            "consent it needs, whatever the uncertain inputs"
         )
+        return f"{lead} (refused for certain: {who}).", f"{lead}."
     best = max(briefs, key=lambda b: b.deal.p)
     lead = f"The likeliest deal is {best.plan}: P(deal) {best.deal.text()}"
     if best.deal.p < 0.05:
@@ -938,4 +946,5 @@ def _conclusion(briefs: Sequence[PlanBrief]) -> str:
         )
     elif best.smallest_change_note:
         parts.append(best.smallest_change_note)
-    return "; ".join(parts) + "."
+    text = "; ".join(parts) + "."
+    return text, text
